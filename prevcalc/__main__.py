@@ -1,0 +1,5 @@
+"""``python -m prevcalc``: the same as the ``prevcalc`` command."""
+
+from .cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,448 @@
+"""Scenario + sampled inputs -> cash-flow arrays -> metrics -> :class:`~prevcalc.result.Result`.
+
+The model, as FORMAT.md defines it. Every cost item and outcome is a *line*; a line's flows over
+calendar years are
+
+- per participant (outcomes, ``per_participant`` costs): the cohort convolution
+  ``flow(t) = Σ_e intake(e) × profile(t − e)``, with ``profile(k) = annual value × share(k)``;
+- programme level: ``setup`` in its year, ``running`` in each year from ``from_year`` to
+  ``to_year``.
+
+Arrays are shaped (draw, line, year); a draw axis of length 1 broadcasts, so a deterministic run
+(draws = 1) and a probabilistic run are the same code. Lines are grouped (whole scenario,
+intervention, layer, agency) with indicator matrices, and every metric is computed on the
+grouped flows with a leading draw axis. Draws are evaluated in chunks, so memory stays bounded
+whatever the number of draws; there is no Python loop over years, cohorts or draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from . import curves, discounting, metrics, prices, sampling
+from .errors import ModelError
+from .loader import source_of
+from .result import GROUPINGS, SUMMARY_KEYS, Result
+from .scenario import PER_YEAR, Intervention, Outcome, Scenario
+
+#: Target size of one chunk's (draw, line, year) array, in float64 values (~64 MiB).
+CHUNK_VALUES = 8_000_000
+
+
+@dataclass
+class _Line:
+    """One cost item or outcome: what it is, and how to compute its flows for some draws."""
+
+    intervention: str
+    layer: str
+    kind: str  # "cost" | "benefit"
+    item: str  # "setup" | "running" | "per_participant" | "outcome"
+    agency: str
+    value_type: str
+    name: str
+    source: str
+    flows: Callable[[sampling.Draws], np.ndarray]  # -> (draw, year), undiscounted
+    profile: Callable[[sampling.Draws], np.ndarray] | None = None  # per participant, (draw, k)
+
+
+@dataclass
+class _Model:
+    """A scenario compiled into lines, intakes and discount factors."""
+
+    scenario: Scenario
+    horizon: int
+    factors: np.ndarray  # (year,)
+    lines: list[_Line]
+    intakes: dict[str, Callable[[sampling.Draws], np.ndarray]]  # id -> (draw, year)
+    notes: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------------------------
+# Discounting
+
+
+def schedule_bands(scenario: Scenario) -> tuple[tuple[int, float], ...]:
+    """The (from_year, rate) bands of the scenario's discounting schedule."""
+    d = scenario.discounting
+    if d.schedule == "none":
+        return discounting.NO_DISCOUNTING
+    if d.schedule == "constant":
+        return discounting.constant_bands(d.rate)
+    if d.schedule == "custom":
+        return tuple((b.from_year, b.rate) for b in d.bands)
+    return discounting.SCHEDULES[d.schedule].bands
+
+
+def schedule_label(scenario: Scenario) -> str:
+    """A short human description of the discounting used, for reports."""
+    d = scenario.discounting
+    if d.schedule in discounting.SCHEDULES:
+        s = discounting.SCHEDULES[d.schedule]
+        return f"{d.schedule} ({s.source}, {s.edition})"
+    if d.schedule == "constant":
+        return f"constant {d.rate:.2%}"
+    if d.schedule == "custom":
+        return "custom: " + ", ".join(f"{b.rate:.2%} from year {b.from_year}" for b in d.bands)
+    return "none (undiscounted)"
+
+
+# ---------------------------------------------------------------------------------------------
+# Compiling a scenario into lines
+
+
+def compile_scenario(scenario: Scenario) -> _Model:
+    """Turn a validated scenario into lines whose flows can be computed for any draws."""
+    T = scenario.horizon
+    factors = discounting.timing_factors(schedule_bands(scenario), T, scenario.discounting.timing)
+    model = _Model(scenario, T, factors, [], {})
+    rates = {r.currency: r.rate for r in scenario.exchange_rates}
+    for iv in scenario.interventions:
+        model.intakes[iv.id] = _intake(iv, T, model.notes)
+        _compile_intervention(iv, model, rates)
+    if not any(o.deadweight != 0 or "deadweight" in o.model_fields_set for iv in scenario.interventions for o in iv.outcomes):
+        if any(iv.outcomes for iv in scenario.interventions):
+            model.notes.append(
+                "No outcome states any deadweight: benefits are entered gross, the classic "
+                "over-claim of savings programmes. State deadweight (0 if the evidence is already "
+                "net of what would have happened anyway) on each outcome."
+            )
+    return model
+
+
+def _intake(iv: Intervention, T: int, notes: list[str]) -> Callable[[sampling.Draws], np.ndarray]:
+    spec = iv.intake
+    years = np.arange(T)
+    window = (years < spec.years) if spec.years is not None else np.ones(T, bool)
+
+    def as_series(v: Any, draws: sampling.Draws, hold: bool) -> np.ndarray:
+        if isinstance(v, list):
+            cols = np.broadcast_arrays(*[draws.value(x) for x in v])
+            arr = np.stack(cols, axis=-1)[:, :T]
+            pad = np.zeros((arr.shape[0], T - arr.shape[1]))
+            return np.concatenate([arr, pad], axis=1)
+        return draws.value(v)[:, None] * window[None, :]
+
+    if isinstance(spec.participants, list) and len(spec.participants) > T:
+        notes.append(f"{iv.id}: intake lists {len(spec.participants)} years but the horizon is {T}; later entrants are dropped.")
+    if isinstance(spec.eligible, list) and len(spec.eligible) > T:
+        notes.append(f"{iv.id}: eligible lists {len(spec.eligible)} years but the horizon is {T}; later years are dropped.")
+
+    def intake(draws: sampling.Draws) -> np.ndarray:
+        if spec.participants is not None:
+            return as_series(spec.participants, draws, hold=False)
+        eligible = as_series(spec.eligible, draws, hold=True)
+        return eligible * _uptake(spec.uptake, draws, T)
+
+    return intake
+
+
+def _uptake(u: Any, draws: sampling.Draws, T: int) -> np.ndarray:
+    kind = getattr(u, "curve", None)
+    v = draws.value
+    if kind is None:
+        return curves.constant_curve(v(u), T)
+    if kind == "constant":
+        return curves.constant_curve(v(u.value), T)
+    if kind == "linear":
+        return curves.linear_curve(v(u.start), v(u.end), u.years, T)
+    if kind == "logistic":
+        return curves.logistic_curve(v(u.start), v(u.end), u.midpoint, u.steepness, T)
+    cols = np.broadcast_arrays(*[v(x) for x in u.values])
+    return curves.table_curve(np.stack(cols, axis=-1), T)
+
+
+def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, float]) -> None:
+    sc, T = model.scenario, model.horizon
+    path = f"interventions.{iv.id}"
+
+    def price(item: Any, where: str) -> float:
+        currency = item.currency or iv.currency or sc.currency
+        year = item.price_year or iv.price_year or sc.price_year
+        try:
+            return prices.conversion_factor(currency, year, sc.currency, sc.price_year, rates, sc.deflator)
+        except ValueError as exc:
+            raise ModelError(f"{where}: {exc}") from None
+
+    ob_costs = iv.optimism_bias.costs
+    ob_benefits = iv.optimism_bias.benefits
+    years = np.arange(T)
+
+    for i, c in enumerate(iv.costs.setup):
+        where = f"{path}.costs.setup.{i}"
+        if c.year >= T:
+            model.notes.append(f"{where}: setup cost in year {c.year} falls past the horizon (last year {T - 1}) and is dropped.")
+        onehot = (years == c.year).astype(float)
+        k = price(c, where)
+        model.lines.append(_Line(
+            iv.id, iv.layer, "cost", "setup", c.funder, "cost", c.name or "Setup", c.source or "",
+            flows=lambda d, c=c, k=k, onehot=onehot, where=where: _nonneg(d.value(c.amount), where)[:, None] * (1 + d.value(ob_costs))[:, None] * k * onehot,
+        ))
+
+    for i, c in enumerate(iv.costs.running):
+        where = f"{path}.costs.running.{i}"
+        last = T - 1 if c.to_year is None else c.to_year
+        if c.to_year is not None and c.to_year >= T:
+            model.notes.append(f"{where}: running cost to year {c.to_year} is cut at the horizon (last year {T - 1}).")
+        mask = ((years >= c.from_year) & (years <= last)).astype(float)
+        k = price(c, where) * PER_YEAR[c.per]
+        model.lines.append(_Line(
+            iv.id, iv.layer, "cost", "running", c.funder, "cost", c.name or "Running costs", c.source or "",
+            flows=lambda d, c=c, k=k, mask=mask, where=where: _nonneg(d.value(c.amount), where)[:, None] * (1 + d.value(ob_costs))[:, None] * k * mask,
+        ))
+
+    intake = model.intakes[iv.id]
+    for i, c in enumerate(iv.costs.per_participant):
+        where = f"{path}.costs.per_participant.{i}"
+        _check_cut(c, iv, model, where)
+        k = price(c, where) * PER_YEAR[c.per]
+        annual = lambda d, c=c, k=k, where=where: _nonneg(d.value(c.amount), where) * (1 + d.value(ob_costs)) * k
+        _add_profiled(model, iv, c, "cost", "per_participant", c.funder, "cost", c.name or "Per participant", annual, intake)
+
+    for i, o in enumerate(iv.outcomes):
+        where = f"{path}.outcomes.{i}"
+        _check_cut(o, iv, model, where)
+        k = price(o, where) * PER_YEAR[o.per]
+        annual = lambda d, o=o, k=k: _gross(o, d) * _adjustments(o, d) * (1 - d.value(ob_benefits)) * k
+        _add_profiled(model, iv, o, "benefit", "outcome", o.agency, o.value_type, o.name, annual, intake)
+
+
+def _gross(o: Outcome, d: sampling.Draws) -> np.ndarray:
+    """The full annual value per participant before adjustments (per `per`)."""
+    if o.amount is not None:
+        return d.value(o.amount)
+    if o.baseline is not None:
+        return d.value(o.baseline) * d.value(o.reduction)
+    return d.value(o.probability_change) * d.value(o.unit_cost)
+
+
+def _adjustments(o: Outcome, d: sampling.Draws) -> np.ndarray:
+    return (1 - d.value(o.deadweight)) * (1 - d.value(o.attribution)) * (1 - d.value(o.displacement))
+
+
+def _shares(item: Any, d: sampling.Draws, T: int) -> np.ndarray:
+    duration = np.inf if item.duration is None else d.value(item.duration)
+    return curves.outcome_shares(T, item.start, duration, d.value(item.ramp), d.value(item.drop_off))
+
+
+def _add_profiled(model: _Model, iv: Intervention, item: Any, kind: str, what: str, agency: str,
+                  value_type: str, name: str, annual: Callable, intake: Callable) -> None:
+    T = model.horizon
+
+    def profile(d: sampling.Draws) -> np.ndarray:
+        return annual(d)[:, None] * _shares(item, d, T)
+
+    def flows(d: sampling.Draws) -> np.ndarray:
+        # Convolve the unscaled shares, then scale: when only the amount is uncertain the
+        # (costly) convolution has a draw axis of 1.
+        return annual(d)[:, None] * curves.convolve_cohorts(intake(d), _shares(item, d, T))
+
+    model.lines.append(_Line(iv.id, iv.layer, kind, what, agency, value_type, name, item.source or "", flows, profile))
+
+
+def _check_cut(item: Any, iv: Intervention, model: _Model, where: str) -> None:
+    """Note when some cohort's profile runs past the horizon (a duration that is cut)."""
+    if item.duration is None:
+        return
+    T = model.horizon
+    entries = _entry_years(iv, T)
+    if not entries:
+        return
+    dur = item.duration
+    dur = dur.central if hasattr(dur, "central") else dur
+    try:
+        dur = float(dur)
+    except (TypeError, ValueError):
+        return  # an expression: judged at run time only through the flows
+    end = max(entries) + item.start + dur
+    if item.start + dur > 0 and end > T:
+        model.notes.append(
+            f"{where}: cohorts entering in year {max(entries)} would keep this {dur:g}-year profile "
+            f"to year {end:g}, past the horizon (last year {T - 1}); the rest is cut."
+        )
+
+
+def _entry_years(iv: Intervention, T: int) -> list[int]:
+    spec = iv.intake
+    if isinstance(spec.participants, list):
+        return [e for e, v in enumerate(spec.participants[:T]) if not (isinstance(v, float | int) and v == 0)]
+    n = min(spec.years, T) if spec.years is not None else T
+    if isinstance(spec.eligible, list):
+        n = min(n, len(spec.eligible))
+    return list(range(n))
+
+
+_CLIPPED: dict[str, int] = {}
+
+
+def _nonneg(a: np.ndarray, where: str) -> np.ndarray:
+    """Costs are never negative: clip draws below zero (counted for a note)."""
+    if np.any(a < 0):
+        _CLIPPED[where] = _CLIPPED.get(where, 0) + int(np.count_nonzero(a < 0))
+        return np.maximum(a, 0.0)
+    return a
+
+
+# ---------------------------------------------------------------------------------------------
+# Evaluating
+
+
+def _groups(model: _Model) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]]:
+    """grouping -> (labels, line membership (G, L), intervention membership (G, I))."""
+    lines, ivs = model.lines, [iv.id for iv in model.scenario.interventions]
+    layer_of = {iv.id: iv.layer for iv in model.scenario.interventions}
+    keys = {
+        "total": lambda ln: "total",
+        "intervention": lambda ln: ln.intervention,
+        "layer": lambda ln: ln.layer,
+        "agency": lambda ln: ln.agency,
+    }
+    out = {}
+    for grouping, key in keys.items():
+        if grouping == "intervention":
+            labels = ivs
+        elif grouping == "layer":
+            labels = [x for x in ("upstream", "midstream", "downstream") if x in layer_of.values()]
+        else:
+            labels = list(dict.fromkeys(key(ln) for ln in lines)) or ["total"]
+        m_lines = np.array([[key(ln) == g for ln in lines] for g in labels], dtype=float).reshape(len(labels), len(lines))
+        m_ivs = np.zeros((len(labels), len(ivs)))
+        for gi, g in enumerate(labels):
+            for ii, iv in enumerate(ivs):
+                if grouping == "total" or (grouping == "intervention" and iv == g) or (
+                    grouping == "layer" and layer_of[iv] == g) or (
+                    grouping == "agency" and any(ln.intervention == iv and ln.agency == g for ln in lines)):
+                    m_ivs[gi, ii] = 1.0
+        out[grouping] = (labels, m_lines, m_ivs)
+    return out
+
+
+def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict) -> tuple[dict, np.ndarray]:
+    """Metrics for one chunk of draws, and the sum over its draws of each line's flows."""
+    T, L = model.horizon, len(model.lines)
+    n = d.n
+    flows = np.zeros((n, L, T))
+    per_person = np.zeros((n, L))
+    for j, ln in enumerate(model.lines):
+        flows[:, j, :] = ln.flows(d)
+        if ln.profile is not None:
+            per_person[:, j] = metrics.present_value(ln.profile(d), model.factors)
+    sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in model.lines])
+    is_cost = sign < 0
+    ivs = [iv.id for iv in model.scenario.interventions]
+    participants = np.stack(
+        np.broadcast_arrays(*[model.intakes[i](d).sum(axis=-1) for i in ivs]), axis=-1
+    ) if ivs else np.zeros((n, 0))
+    participants = np.broadcast_to(participants, (n, len(ivs)))
+    iv_index = {iv: k for k, iv in enumerate(ivs)}
+    line_iv = np.array([iv_index[ln.intervention] for ln in model.lines])
+
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for grouping, (labels, m_lines, m_ivs) in groups.items():
+        costs = np.einsum("dlt,gl->dgt", flows * is_cost[None, :, None], m_lines, optimize=True)
+        benefits = np.einsum("dlt,gl->dgt", flows * ~is_cost[None, :, None], m_lines, optimize=True)
+        net = benefits - costs
+        pv_c = metrics.present_value(costs, model.factors)
+        pv_b = metrics.present_value(benefits, model.factors)
+        npv = pv_b - pv_c
+        p_g = participants @ m_ivs.T  # (draw, group)
+        # Per person: each line's per-participant NPV weighted by its intervention's share of
+        # the group's participants.
+        w = participants[:, line_iv]  # (draw, line)
+        pp = np.einsum("dl,gl->dg", per_person * sign * w, m_lines)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            irr, status = metrics.irr_with_status(net)
+            out[grouping] = {
+                "pv_costs": pv_c,
+                "pv_benefits": pv_b,
+                "npv": npv,
+                "bcr": metrics.bcr(pv_b, pv_c),
+                "roi": metrics.roi(npv, pv_c),
+                "payback_year": metrics.payback_year(net),
+                "discounted_payback_year": metrics.payback_year(net * model.factors),
+                "irr": irr,
+                "participants": p_g,
+                "npv_per_participant": np.where(p_g > 0, npv / np.where(p_g > 0, p_g, 1), np.nan),
+                "npv_per_person": np.where(p_g > 0, pp / np.where(p_g > 0, p_g, 1), np.nan),
+                "irr_status": status.astype(float),
+            }
+    return out, flows.sum(axis=0)
+
+
+def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> Result:
+    """Evaluate a compiled model for the given draws, in chunks of ``chunk`` draws."""
+    L, T = max(len(model.lines), 1), model.horizon
+    size = chunk or max(1, CHUNK_VALUES // (L * T))
+    groups = _groups(model)
+    _CLIPPED.clear()
+    parts: list[dict] = []
+    flow_sum = np.zeros((len(model.lines), T))
+    for start in range(0, draws.n, size):
+        d = draws.slice(start, start + size)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            m, fs = _evaluate_chunk(model, d, groups)
+        parts.append(m)
+        flow_sum += fs
+        if progress:
+            progress(min(start + size, draws.n), draws.n)
+    values = {
+        g: {k: np.concatenate([p[g][k] for p in parts], axis=0) for k in parts[0][g]}
+        for g in groups
+    }
+    notes = list(model.notes)
+    for where, count in _CLIPPED.items():
+        notes.append(f"{where}: {count} draw(s) gave a negative cost, set to 0.")
+    for v in ("total", "intervention"):
+        for gi, label in enumerate(groups[v][0]):
+            status = values[v]["irr_status"][:, gi]
+            if np.any(status == 2):
+                what = "the scenario" if v == "total" else label
+                share = f" in {np.mean(status == 2):.0%} of draws" if draws.n > 1 else ""
+                notes.append(f"IRR of {what} is not unique (the net flows change sign more than once){share}; it is reported as null.")
+    _guard_bcr(values, groups, notes)
+    return Result.build(model, source_of(model.scenario), schedule_label(model.scenario), values, groups, flow_sum / draws.n, notes)
+
+
+def _guard_bcr(values: dict, groups: dict, notes: list[str]) -> None:
+    for v in ("total", "intervention"):
+        for gi, label in enumerate(groups[v][0]):
+            pv_c = float(np.mean(values[v]["pv_costs"][:, gi]))
+            pv_b = float(np.mean(np.abs(values[v]["pv_benefits"][:, gi])))
+            if 0 < pv_c < 0.01 * pv_b:
+                what = "The scenario" if v == "total" else label
+                notes.append(
+                    f"{what}: the benefit-cost ratio rests on PV costs under 1% of PV benefits, so "
+                    "it is large and unstable; quote the NPV instead."
+                )
+
+
+def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
+        sampler: str = "random", chunk: int | None = None,
+        progress: Callable[[int, int], None] | None = None) -> Result:
+    """Run a scenario: deterministic (``draws=None``) or probabilistic with ``draws`` draws.
+
+    Parameters
+    ----------
+    scenario : a validated scenario (see :func:`prevcalc.load`).
+    draws : number of Monte Carlo draws; None for a deterministic run at central values.
+    seed : seed for ``numpy.random.default_rng``; a seeded run is reproducible bit for bit,
+        whatever ``chunk`` is.
+    sampler : "random" or "lhs" (Latin hypercube).
+    chunk : draws evaluated at once (default: sized to keep each chunk near 64 MiB).
+    """
+    model = compile_scenario(scenario)
+    if draws is None:
+        d = sampling.central(scenario)
+    else:
+        if draws < 1:
+            raise ModelError("--draws must be at least 1")
+        d = sampling.sample(scenario, draws, seed, sampler)
+    result = evaluate(model, d, chunk=chunk, progress=progress)
+    result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)
+    return result
+
+
+__all__ = ["run", "compile_scenario", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of"]

@@ -1,0 +1,397 @@
+r"""Summary metrics of yearly flows: present value, ratios, payback year and IRR.
+
+Every function takes arrays whose last axis is the year and whose leading axes are anything
+(draw first, then intervention, ...), and returns arrays with the year axis removed. Where a
+metric is undefined the result is NaN; nothing here raises for data reasons (numpy-financial's
+``irr`` returns NaN in the same way).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "present_value",
+    "bcr",
+    "roi",
+    "payback_year",
+    "irr",
+    "irr_with_status",
+    "IRR_OK",
+    "IRR_NO_SIGN_CHANGE",
+    "IRR_NOT_UNIQUE",
+    "IRR_NO_ROOT",
+    "IRR_RANGE",
+]
+
+IRR_OK = 0
+IRR_NO_SIGN_CHANGE = 1
+IRR_NOT_UNIQUE = 2
+IRR_NO_ROOT = 3
+
+#: Open interval of rates searched for an IRR.
+IRR_RANGE = (-0.99, 10.0)
+
+# Cumulative net flows within this share of the year's total absolute flows count as zero in
+# payback_year: summing n flows leaves rounding of order n * 2.2e-16 of their absolute sum.
+_PAYBACK_RTOL = 1e-9
+
+# IRR search grid: 401 rates evenly spaced in log(1 + r) across the open range (a step of
+# about 1.75% near r = 0), plus r = 0 itself, so that every bracket lies on one side of 0.
+_IRR_GRID = np.union1d(
+    np.expm1(np.linspace(np.log1p(IRR_RANGE[0]), np.log1p(IRR_RANGE[1]), 403)[1:-1]), [0.0]
+)
+_IRR_XTOL = 1e-12
+_IRR_MAX_ITER = 100
+# Largest (rows x grid points) block of NPVs held at once in the grid search.
+_IRR_BLOCK_ELEMENTS = 1 << 23
+
+
+def _scalar(a):
+    return a[()] if isinstance(a, np.ndarray) and a.ndim == 0 else a
+
+
+def present_value(flows, factors):
+    r"""Discounted sum of yearly flows.
+
+    Parameters
+    ----------
+    flows : array_like, shape (..., year)
+    factors : array_like, shape (year,)
+        Discount factor for each year's flows, e.g. from
+        :func:`prevcalc.discounting.timing_factors`.
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Notes
+    -----
+    .. math:: PV = \sum_t \mathrm{flows}[\ldots, t]\, \mathrm{factors}[t]
+
+    Examples
+    --------
+    >>> present_value([[-100.0, 60.0, 60.0]], [1.0, 1 / 1.1, 1 / 1.1**2]).round(4)
+    array([4.1322])
+    """
+    flows = np.asarray(flows, dtype=float)
+    factors = np.asarray(factors, dtype=float)
+    if factors.ndim == 1:
+        return _scalar(np.matmul(flows, factors))
+    return _scalar(np.einsum("...t,...t->...", flows, factors))
+
+
+def _ratio(numerator, denominator):
+    numerator = np.asarray(numerator, dtype=float)
+    denominator = np.asarray(denominator, dtype=float)
+    shape = np.broadcast_shapes(numerator.shape, denominator.shape)
+    out = np.full(shape, np.nan)
+    np.divide(numerator, denominator, out=out, where=np.broadcast_to(denominator != 0, shape))
+    return _scalar(out)
+
+
+def bcr(pv_benefits, pv_costs):
+    """Benefit-cost ratio, NaN where the present value of costs is 0.
+
+    Parameters
+    ----------
+    pv_benefits, pv_costs : array_like, broadcastable, shape (...)
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Notes
+    -----
+    bcr = pv_benefits / pv_costs.
+
+    References
+    ----------
+    HM Treasury, The Green Book (2022), "benefit-cost ratio".
+
+    Examples
+    --------
+    >>> bcr([300.0, 10.0], [100.0, 0.0])
+    array([ 3., nan])
+    """
+    return _ratio(pv_benefits, pv_costs)
+
+
+def roi(npv, pv_costs):
+    """Return on investment, NaN where the present value of costs is 0.
+
+    Parameters
+    ----------
+    npv, pv_costs : array_like, broadcastable, shape (...)
+
+    Returns
+    -------
+    ndarray, shape (...)
+
+    Notes
+    -----
+    roi = npv / pv_costs = bcr - 1.
+
+    Examples
+    --------
+    >>> roi([200.0, 5.0], [100.0, 0.0])
+    array([ 2., nan])
+    """
+    return _ratio(npv, pv_costs)
+
+
+def payback_year(net):
+    r"""First year from which the cumulative net flow is non-negative for good.
+
+    Parameters
+    ----------
+    net : array_like, shape (..., year)
+        Net flows (benefits minus costs) per year, undiscounted or discounted.
+
+    Returns
+    -------
+    ndarray of float, shape (...)
+        The year index, or NaN if the cumulative net never stays non-negative to the last
+        year (in particular if it ends negative).
+
+    Notes
+    -----
+    With :math:`C(t) = \sum_{s \le t} \mathrm{net}[s]`, the payback year is the smallest t
+    such that :math:`C(u) \ge 0` for every u from t to the last year. A cumulative that dips
+    back below zero resets it. To keep rounding from deciding the answer, C(t) counts as
+    non-negative when :math:`C(t) \ge -10^{-9} \sum_s |\mathrm{net}[s]|`; an exact break-even
+    (costs 100, benefits 40 + 60) therefore pays back in the year it breaks even. All-zero
+    flows pay back in year 0.
+
+    Examples
+    --------
+    >>> payback_year([[-100.0, 40.0, 60.0, 10.0], [-100.0, 50.0, 10.0, 0.0]])
+    array([ 2., nan])
+    >>> float(payback_year([-10.0, 20.0, -20.0, 15.0]))
+    3.0
+    """
+    net = np.asarray(net, dtype=float)
+    if net.ndim == 0:
+        raise ValueError("net needs a year axis")
+    n = net.shape[-1]
+    if n == 0:
+        return _scalar(np.full(net.shape[:-1], np.nan))
+    cumulative = np.cumsum(net, axis=-1)
+    tolerance = _PAYBACK_RTOL * np.sum(np.abs(net), axis=-1, keepdims=True)
+    below = ~(cumulative >= -tolerance)
+    last_below = n - 1 - np.argmax(below[..., ::-1], axis=-1)
+    year = np.where(below.any(axis=-1), last_below + 1, 0).astype(float)
+    year[year >= n] = np.nan
+    return _scalar(year)
+
+
+def _flow_signs(net2d):
+    """Per row: has a sign change at all, and has exactly one (Descartes: a unique root)."""
+    n = net2d.shape[1]
+    pos, neg = net2d > 0, net2d < 0
+    has_pos, has_neg = pos.any(axis=1), neg.any(axis=1)
+    first_pos, first_neg = np.argmax(pos, axis=1), np.argmax(neg, axis=1)
+    last_pos = n - 1 - np.argmax(pos[:, ::-1], axis=1)
+    last_neg = n - 1 - np.argmax(neg[:, ::-1], axis=1)
+    changes = has_pos & has_neg
+    single = changes & ((last_neg < first_pos) | (last_pos < first_neg))
+    return changes, single
+
+
+def _grid_brackets(net2d, grid):
+    """Scan NPV signs over the rate grid, in blocks of grid points.
+
+    Returns, per row, the number of sign changes of NPV between grid points (ignoring exact
+    zeros) and the first bracket (lo, hi) with the sign of NPV at lo.
+    """
+    rows, n = net2d.shape
+    t = np.arange(n, dtype=float)
+    changes = np.zeros(rows, dtype=np.intp)
+    last_sign = np.zeros(rows, dtype=np.int8)
+    last_rate = np.full(rows, np.nan)
+    lo, hi = np.full(rows, np.nan), np.full(rows, np.nan)
+    sign_lo = np.zeros(rows, dtype=np.int8)
+    block = max(1, min(grid.size, _IRR_BLOCK_ELEMENTS // max(rows, 1)))
+    for begin in range(0, grid.size, block):
+        rates = grid[begin : begin + block]
+        # NPV scaled by (1 + r)^m, m = n - 1 for r < 0 and 0 otherwise: the scale is positive,
+        # so the sign is unchanged, and no power (1 + r)^(m - t) can overflow.
+        shift = np.where(rates < 0, n - 1, 0)
+        powers = np.exp((shift[None, :] - t[:, None]) * np.log1p(rates)[None, :])
+        signs = np.sign(net2d @ powers).astype(np.int8)
+        signs = np.concatenate([last_sign[:, None], signs], axis=1)
+        columns = np.arange(signs.shape[1])
+        # Forward-fill the last non-zero sign (column 0 carries the previous block's).
+        source = np.maximum.accumulate(np.where(signs != 0, columns, 0), axis=1)
+        filled = np.take_along_axis(signs, source, axis=1)
+        previous, current = filled[:, :-1], signs[:, 1:]
+        change = (current != 0) & (previous != 0) & (current != previous)
+        first = (changes == 0) & change.any(axis=1)
+        if first.any():
+            column = np.argmax(change[first], axis=1)
+            from_column = source[first, column]
+            lo[first] = np.where(
+                from_column == 0, last_rate[first], rates[np.maximum(from_column - 1, 0)]
+            )
+            hi[first] = rates[column]
+            sign_lo[first] = previous[first, column]
+        changes += change.sum(axis=1)
+        last_column = source[:, -1]
+        last_rate = np.where(last_column == 0, last_rate, rates[np.maximum(last_column - 1, 0)])
+        last_sign = filled[:, -1]
+    return changes, lo, hi, sign_lo
+
+
+def _npv_newton_step(rows, rate, position):
+    """NPV's sign and the Newton step NPV / NPV' at `rate`, by Horner's rule.
+
+    Row i of the result uses ``rows[position[i]]``. For r >= 0 the polynomial is
+    P(y) = sum_t net[t] y^t in y = 1 / (1 + r) <= 1; for r < 0 it is
+    Q(w) = sum_t net[t] w^(n-1-t) = w^(n-1) NPV in w = 1 + r < 1. Neither overflows, both have
+    NPV's sign, and dNPV/dr is -y^2 P'(y), or w^-(n-1) (Q'(w) - (n-1) Q(w) / w).
+    """
+    n = rows.shape[1]
+    negative = rate < 0
+    z = np.where(negative, 1.0 + rate, 1.0 / (1.0 + rate))
+    value = np.zeros(rate.shape)
+    slope = np.zeros(rate.shape)
+    for i in range(n):
+        coefficient = np.where(negative, rows[position, i], rows[position, n - 1 - i])
+        slope = slope * z + value
+        value = value * z + coefficient
+    derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        step = value / derivative
+    return np.sign(value), step
+
+
+def _refine(net2d, lo, hi, sign_lo):
+    """Safeguarded Newton iteration inside each row's bracket, vectorised over rows."""
+    rate = 0.5 * (lo + hi)
+    result = np.full(rate.shape, np.nan)
+    active = np.arange(rate.size)
+    rows, position = net2d, active
+    for _ in range(_IRR_MAX_ITER):
+        sign, step = _npv_newton_step(rows, rate, position)
+        at_root = sign == 0
+        below = sign == sign_lo
+        lo = np.where(below, rate, lo)
+        hi = np.where(below | at_root, hi, rate)
+        candidate = rate - step
+        inside = np.isfinite(candidate) & (candidate > lo) & (candidate < hi)
+        candidate = np.where(inside, candidate, 0.5 * (lo + hi))
+        tolerance = _IRR_XTOL * np.maximum(1.0, np.abs(rate))
+        done = at_root | (np.abs(candidate - rate) <= tolerance) | (hi - lo <= tolerance)
+        result[active[done]] = np.where(at_root, rate, candidate)[done]
+        keep = ~done
+        if not keep.any():
+            return result
+        active, position = active[keep], position[keep]
+        rate, lo, hi, sign_lo = candidate[keep], lo[keep], hi[keep], sign_lo[keep]
+        if position.size < rows.shape[0] // 2:
+            # Compact the rows still iterating, so later passes touch only those.
+            rows, position = rows[position], np.arange(position.size)
+    result[active] = rate
+    return result
+
+
+def irr_with_status(net):
+    r"""Internal rate of return of yearly net flows, with the reason where there is none.
+
+    Parameters
+    ----------
+    net : array_like, shape (..., year)
+        Undiscounted net flows, year 0 first.
+
+    Returns
+    -------
+    irr : ndarray of float, shape (...)
+        The rate r in (-0.99, 10) with :math:`\sum_t \mathrm{net}[t] / (1 + r)^t = 0`, or NaN.
+    status : ndarray of int, shape (...)
+        0 a unique root was found; 1 the flows never change sign; 2 more than one root in
+        (-0.99, 10); 3 no root in (-0.99, 10) (also for non-finite flows).
+
+    Notes
+    -----
+    The method, vectorised over all leading axes:
+
+    1. Flows without both a positive and a negative value have no IRR (status 1). Flows
+       whose signs change exactly once have at most one root for r > -1, by Descartes' rule
+       of signs in x = 1 / (1 + r).
+    2. The sign of NPV(r) is evaluated on a grid of 401 rates spaced evenly in log(1 + r)
+       across (-0.99, 10), plus r = 0, a block of grid points at a time (one matrix product
+       per block, holding at most about 8 million NPVs). Sign changes between grid points
+       bracket roots: none gives status 3, one gives status 0, more give status 2 (except for
+       flows that change sign once, which are unique whatever rounding does near the root).
+    3. Each bracketed root is refined by Newton's method, falling back to bisection whenever
+       a step leaves the bracket, until it moves less than 1e-12 (relative above 1). NPV and
+       its derivative are evaluated by Horner's rule in 1 / (1 + r) for r >= 0 and in 1 + r,
+       on the reversed flows, for r < 0, so neither overflows even for 500 years.
+
+    Memory stays linear in the input: nothing of shape (grid, rows, years) is formed.
+
+    Limits: two roots closer together than the grid step (about 1.75% near 0, wider at the
+    extremes), or a double root where NPV touches zero without crossing it, are not seen as
+    sign changes; such flows may be reported as status 0 or 3 instead of 2. Roots within
+    about 1e-12 of the range's ends are treated as outside it. Unlike numpy-financial, which
+    returns the root nearest 0 when there are several, this returns NaN with status 2.
+
+    References
+    ----------
+    L. J. Gitman, Principles of Managerial Finance, Brief, 3rd ed., 2003, p. 348 (the
+    definition, as in numpy-financial's ``irr``).
+
+    Examples
+    --------
+    >>> flows = [[-100, 39, 59, 55, 20], [-1, 2.3, -1.32, 0, 0], [1, 2, 3, 0, 0]]
+    >>> rate, status = irr_with_status(flows)
+    >>> rate.round(5), status
+    (array([0.28095,     nan,     nan]), array([0, 2, 1]))
+    """
+    net = np.asarray(net, dtype=float)
+    if net.ndim == 0:
+        raise ValueError("net needs a year axis")
+    shape = net.shape[:-1]
+    net2d = np.ascontiguousarray(net.reshape(-1, net.shape[-1]))
+    rows = net2d.shape[0]
+    result = np.full(rows, np.nan)
+    status = np.full(rows, IRR_NO_SIGN_CHANGE, dtype=np.intp)
+    if rows and net2d.shape[1]:
+        finite = np.isfinite(net2d).all(axis=1)
+        changes, single = _flow_signs(np.where(finite[:, None], net2d, 0.0))
+        status[~finite] = IRR_NO_ROOT
+        candidates = np.flatnonzero(finite & changes)
+        if candidates.size:
+            subset = net2d[candidates]
+            roots, lo, hi, sign_lo = _grid_brackets(subset, _IRR_GRID)
+            unique = (roots == 1) | ((roots > 1) & single[candidates])
+            status[candidates] = np.where(
+                unique, IRR_OK, np.where(roots == 0, IRR_NO_ROOT, IRR_NOT_UNIQUE)
+            )
+            ok = np.flatnonzero(unique)
+            if ok.size:
+                result[candidates[ok]] = _refine(subset[ok], lo[ok], hi[ok], sign_lo[ok])
+    return _scalar(result.reshape(shape)), _scalar(status.reshape(shape))
+
+
+def irr(net):
+    """Internal rate of return of yearly net flows; NaN where there is no unique one.
+
+    Parameters
+    ----------
+    net : array_like, shape (..., year)
+
+    Returns
+    -------
+    ndarray of float, shape (...)
+
+    Notes
+    -----
+    See :func:`irr_with_status` for the method, its limits and the reasons for NaN.
+
+    Examples
+    --------
+    >>> round(float(irr([-100, 39, 59, 55, 20])), 5)
+    0.28095
+    """
+    return irr_with_status(net)[0]

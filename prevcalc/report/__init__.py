@@ -1,0 +1,1 @@
+"""Reports: tables (numbers become presentation here), then one writer per format."""

@@ -1,0 +1,205 @@
+"""Results -> named tables, and the rounding policy: the only place numbers become text.
+
+A :class:`Table` keeps its numbers unrounded in ``frame`` (for CSV and XLSX, which keep full
+precision) and says what each column holds in ``kinds``; :meth:`Table.formatted` turns it into
+text for the terminal, Markdown, HTML and Word, with money rounded as the reader chooses.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+import numpy as np
+import pandas as pd
+
+from ..result import Result
+
+Kind = Literal["money", "ratio", "percent", "year", "count", "factor", "text", "probability"]
+Rounding = Literal["unit", "sig3", "thousand"]
+
+SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
+
+LABELS = {
+    "pv_costs": "PV costs",
+    "pv_benefits": "PV benefits",
+    "npv": "NPV",
+    "bcr": "Benefit-cost ratio",
+    "roi": "ROI",
+    "payback_year": "Payback year",
+    "discounted_payback_year": "Discounted payback year",
+    "irr": "IRR",
+    "participants": "Participants",
+    "npv_per_participant": "NPV per participant",
+    "npv_per_person": "NPV per person (from entry)",
+    "prob_npv_positive": "P(NPV > 0)",
+    "costs": "Costs",
+    "benefits": "Benefits",
+    "net": "Net",
+    "discount_factor": "Discount factor",
+    "pv_net": "PV net",
+    "cumulative_pv_net": "Cumulative PV net",
+}
+
+METRIC_KINDS: dict[str, Kind] = {
+    "pv_costs": "money", "pv_benefits": "money", "npv": "money", "bcr": "ratio", "roi": "percent",
+    "payback_year": "year", "discounted_payback_year": "year", "irr": "percent",
+    "participants": "count", "npv_per_participant": "money", "npv_per_person": "money",
+    "prob_npv_positive": "probability", "costs": "money", "benefits": "money", "net": "money",
+    "discount_factor": "factor", "pv_net": "money", "cumulative_pv_net": "money", "year": "year",
+}
+
+
+def symbol(currency: str) -> str:
+    """The sign written before money in ``currency`` (the ISO code and a space if none)."""
+    return SYMBOLS.get(currency, currency + " ")
+
+
+def round_money(x: float, rounding: Rounding = "unit") -> float:
+    """Round money for presentation: to whole units, three significant figures, or thousands.
+
+    >>> round_money(1234567.8, "sig3"), round_money(1234567.8, "thousand"), round_money(-0.4)
+    (1230000.0, 1235000.0, -0.0)
+    """
+    if rounding == "unit":
+        return float(round(x))
+    if rounding == "thousand":
+        return float(round(x, -3))
+    if x == 0:
+        return 0.0
+    digits = 2 - int(math.floor(math.log10(abs(x))))
+    return float(round(x, digits))
+
+
+def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", rounding: Rounding = "unit") -> str:
+    """One figure as text, by its kind; undefined figures (None, NaN) as an en dash.
+
+    >>> fmt(-1234567.8, "money"), fmt(2.456, "ratio"), fmt(0.0351, "percent"), fmt(None, "year")
+    ('-£1,234,568', '2.46', '3.5%', '–')
+    """
+    if kind == "text":
+        return "" if value is None else str(value)
+    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+        return "–"
+    v = float(value)
+    if kind == "money":
+        r = round_money(v, rounding)
+        sign = "-" if r < 0 else ""
+        if rounding == "unit" and abs(v) < 100 and r != v:
+            return f"{sign}{symbol(currency)}{abs(v):,.2f}"
+        return f"{sign}{symbol(currency)}{abs(r):,.0f}"
+    if kind == "ratio":
+        return f"{v:,.2f}"
+    if kind == "percent":
+        return f"{v:.1%}"
+    if kind == "probability":
+        return f"{v:.0%}"
+    if kind == "year":
+        return f"{int(round(v))}"
+    if kind == "count":
+        return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else f"{v:,.1f}"
+    if kind == "factor":
+        return f"{v:.4f}"
+    return str(value)
+
+
+@dataclass
+class Table:
+    """A named table: unrounded numbers plus what each column holds."""
+
+    name: str  # file-safe slug, e.g. "interventions"
+    title: str
+    frame: pd.DataFrame
+    kinds: dict[str, Kind] = field(default_factory=dict)
+    currency: str = "GBP"
+    price_year: int | None = None
+    note: str = ""
+
+    def formatted(self, rounding: Rounding = "unit") -> pd.DataFrame:
+        """The table as text, with human column headers."""
+        out = pd.DataFrame(index=range(len(self.frame)))
+        for col in self.frame.columns:
+            kind = self.kinds.get(col, "text")
+            out[self.header(col)] = [fmt(v, kind, self.currency, rounding) for v in self.frame[col]]
+        return out
+
+    def header(self, col: str) -> str:
+        label = LABELS.get(col, col.replace("_", " ").capitalize() if col.islower() else col)
+        if self.kinds.get(col) == "money" and self.price_year:
+            return f"{label} ({self.currency}, {self.price_year} prices)"
+        return label
+
+    def numeric_columns(self) -> list[str]:
+        return [c for c in self.frame.columns if self.kinds.get(c, "text") != "text"]
+
+
+def _metric_table(name: str, title: str, frame: pd.DataFrame, result: Result, first: Iterable[str]) -> Table:
+    frame = frame.reset_index()
+    kinds: dict[str, Kind] = {c: "text" for c in first}
+    kinds.update({c: METRIC_KINDS.get(c, "text") for c in frame.columns if c not in kinds})
+    return Table(name, title, frame, kinds, result.currency, result.price_year)
+
+
+def interventions_table(result: Result) -> Table:
+    frame = result.by("intervention")
+    return _metric_table("interventions", "Each intervention", frame, result, ["intervention", "layer"])
+
+
+def layers_table(result: Result) -> Table:
+    return _metric_table("layers", "By layer (upstream, midstream, downstream)", result.by("layer"), result, ["layer"])
+
+
+def agencies_table(result: Result) -> Table:
+    """Who funds and who gains: PV of costs each agency pays, PV of benefits it gains."""
+    frame = result.by("agency")[["pv_costs", "pv_benefits", "npv"]].rename(
+        columns={"pv_costs": "pv_costs_funded", "pv_benefits": "pv_benefits_gained", "npv": "net"}
+    )
+    if result.draws > 1:
+        frame["prob_npv_positive"] = result.by("agency")["prob_npv_positive"]
+    t = _metric_table("agencies", "Who pays and who gains, by agency", frame, result, ["agency"])
+    t.kinds.update({"pv_costs_funded": "money", "pv_benefits_gained": "money", "net": "money"})
+    return t
+
+
+def years_table(result: Result, every: bool = True) -> Table:
+    """Year-by-year cash flows; ``every=False`` keeps years 0–4, every fifth year and the last."""
+    frame = result.cashflows()
+    if not every and len(frame) > 12:
+        years = frame["year"]
+        keep = (years < 5) | (years % 5 == 0) | (years == years.max())
+        frame = frame[keep].reset_index(drop=True)
+    kinds = {c: METRIC_KINDS[c] for c in frame.columns}
+    return Table("years", "Year-by-year cash flows", frame, kinds, result.currency, result.price_year)
+
+
+def summary_table(result: Result) -> Table:
+    """The headline figures as rows (metric, value) — or mean/median/interval with draws."""
+    if result.draws == 1:
+        s = result.summary()
+        frame = pd.DataFrame({"metric": [LABELS[k] for k in s.index], "value": s.to_numpy()})
+        frame["kind"] = [METRIC_KINDS[k] for k in s.index]
+        return Table("summary", "Summary", frame, {"metric": "text", "value": "text"}, result.currency, result.price_year)
+    dist = result.distribution("total")
+    return Table("summary", "Summary", dist, {c: "text" for c in dist.columns}, result.currency, result.price_year)
+
+
+def headline(result: Result, rounding: Rounding = "unit") -> list[tuple[str, str]]:
+    """(label, text) pairs for the headline panel."""
+    s = result.summary()
+    keys = ["npv", "pv_costs", "pv_benefits", "bcr", "roi", "payback_year", "discounted_payback_year",
+            "irr", "participants", "npv_per_participant", "npv_per_person"]
+    pairs = [(LABELS[k], fmt(s[k], METRIC_KINDS[k], result.currency, rounding)) for k in keys]
+    if result.draws > 1:
+        pairs.append((LABELS["prob_npv_positive"], fmt(s["prob_npv_positive"], "probability")))
+    return pairs
+
+
+def run_tables(result: Result, all_years: bool = True) -> list[Table]:
+    """The tables of one run, in report order."""
+    return [interventions_table(result), layers_table(result), agencies_table(result), years_table(result, all_years)]
+
+
+def sig_money_series(values: np.ndarray, rounding: Rounding) -> np.ndarray:
+    """Round an array of money for presentation (vectorised :func:`round_money`)."""
+    return np.array([round_money(float(v), rounding) for v in values])

@@ -1,0 +1,124 @@
+"""Rich rendering of report tables: the only report module that imports rich."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import numpy as np
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table as RichTable
+from rich.text import Text
+
+from ..result import Result
+from . import tables
+from .tables import Table
+
+
+class Terminal:
+    """Two consoles: stdout for the requested output, stderr for messages and warnings.
+
+    Markup, emoji and highlighting are off, so a scenario named "Pilot [2025]" prints as
+    written; colour follows NO_COLOR and whether the stream is a terminal.
+    """
+
+    def __init__(self, width: int | None = None) -> None:
+        common = dict(markup=False, emoji=False, highlight=False, width=width,
+                      no_color=bool(os.environ.get("NO_COLOR")) or None)
+        self.out = Console(file=sys.stdout, **common)
+        self.err = Console(file=sys.stderr, stderr=True, **common)
+
+    def print(self, *renderables) -> None:
+        self.out.print(*renderables)
+
+    def raw(self, text: str) -> None:
+        """Write data (JSON, CSV) to stdout untouched by rich."""
+        sys.stdout.write(text)
+        if not text.endswith("\n"):
+            sys.stdout.write("\n")
+        sys.stdout.flush()
+
+    def warn(self, message: str) -> None:
+        self.err.print(Text("warning: ", style="bold yellow") + Text(message), soft_wrap=True)
+
+    def error(self, message: str) -> None:
+        self.err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+
+    def info(self, message: str) -> None:
+        self.err.print(Text(message, style="dim"), soft_wrap=True)
+
+
+def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
+    """A report table as a rich table, numbers right-aligned."""
+    text = table.formatted(rounding)
+    t = RichTable(title=table.title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    for col, header in zip(table.frame.columns, text.columns):
+        numeric = table.kinds.get(col, "text") != "text"
+        t.add_column(header, justify="right" if numeric else "left", overflow="fold")
+    for row in text.itertuples(index=False):
+        t.add_row(*row)
+    return t
+
+
+def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Panel:
+    """The headline panel: NPV, BCR, ROI, payback, per person..."""
+    grid = RichTable.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(justify="right")
+    for label, value in tables.headline(result, rounding):
+        grid.add_row(label, value)
+    p = result.provenance
+    sub = (f"{result.currency}, {result.price_year} prices · {result.horizon} years · "
+           f"discounting {p.get('schedule')} ({p.get('timing')} of year)")
+    if result.draws > 1:
+        sub += f" · mean of {result.draws:,} draws"
+    return Panel(grid, title=Text(result.name, style="bold"), subtitle=Text(sub), title_align="left",
+                 subtitle_align="left", box=box.ROUNDED, expand=False)
+
+
+def render_histogram(values: np.ndarray, currency: str, bins: int = 12, width: int = 40) -> RichTable:
+    """A text histogram of a distribution (e.g. NPV over draws)."""
+    values = values[np.isfinite(values)]
+    counts, edges = np.histogram(values, bins=bins)
+    peak = max(int(counts.max()), 1)
+    t = RichTable(title="Distribution of NPV over draws", box=box.SIMPLE, title_justify="left",
+                  title_style="bold", show_header=True)
+    t.add_column("NPV from", justify="right")
+    t.add_column("to", justify="right")
+    t.add_column("draws", justify="left")
+    for c, lo, hi in zip(counts, edges[:-1], edges[1:]):
+        bar = "█" * int(round(width * c / peak))
+        style = "red" if hi <= 0 else ("green" if lo >= 0 else "yellow")
+        t.add_row(tables.fmt(lo, "money", currency, "sig3"), tables.fmt(hi, "money", currency, "sig3"),
+                  Text(bar, style=style) + Text(f" {c:,}"))
+    return t
+
+
+def render_distribution(result: Result, ci: float) -> RichTable:
+    """Mean, median and interval of each summary figure, with P(NPV > 0)."""
+    lo, hi = ("p05", "p95") if ci == 0.90 else ("p025", "p975")
+    dist = result.distribution("total", ci)
+    t = RichTable(title=f"Uncertainty ({result.draws:,} draws, {ci:.0%} interval)", box=box.SIMPLE_HEAD,
+                  title_justify="left", title_style="bold")
+    for h in ("Figure", "Mean", "Median", f"{lo[1:3] if lo == 'p05' else '2.5'}th pct", f"{hi[1:3] if hi == 'p95' else '97.5'}th pct"):
+        t.add_column(h, justify="left" if h == "Figure" else "right")
+    for row in dist.itertuples(index=False):
+        kind = tables.METRIC_KINDS[row.metric]
+        t.add_row(tables.LABELS[row.metric], *[tables.fmt(getattr(row, k), kind, result.currency) for k in ("mean", "median", lo, hi)])
+    prob = float(np.mean(result.metric("npv")[:, 0] > 0))
+    t.add_row("P(NPV > 0)", tables.fmt(prob, "probability"), "", "", "")
+    return t
+
+
+def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Group:
+    """The whole terminal report of one run."""
+    parts = [render_headline(result)]
+    if result.draws > 1:
+        parts += [render_distribution(result, ci), render_histogram(result.metric("npv")[:, 0], result.currency)]
+    for t in tables.run_tables(result, all_years=all_years):
+        parts.append(render_table(t))
+    if not all_years and result.horizon > 12:
+        parts.append(Text("Compact view: years 0–4, every fifth year and the last; --years shows them all.", style="dim"))
+    return Group(*parts)

@@ -1,0 +1,243 @@
+"""The result of a run: labelled arrays plus provenance, exposed as pandas objects.
+
+A :class:`Result` holds, for each grouping (the whole scenario, each intervention, each layer,
+each agency), every metric as an array of shape (draw, group); a deterministic run has one draw.
+It also holds the mean undiscounted flows of every line (cost item or outcome) by year, from
+which the year-by-year cash flows and any other table are derived.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import provenance
+
+#: The summary figures, in FORMAT.md's order and spelling.
+SUMMARY_KEYS = (
+    "pv_costs", "pv_benefits", "npv", "bcr", "roi", "payback_year", "discounted_payback_year",
+    "irr", "participants", "npv_per_participant", "npv_per_person",
+)
+GROUPINGS = ("total", "intervention", "layer", "agency")
+_INTEGER_KEYS = {"payback_year", "discounted_payback_year"}
+
+
+@dataclass
+class Result:
+    """Everything a report needs from one run.
+
+    Attributes
+    ----------
+    values : grouping -> metric -> ndarray, shape (draw, group).
+    labels : grouping -> the group labels (intervention ids, layers, agencies).
+    lines : one row per cost item or outcome (intervention, layer, kind, item, agency,
+        value_type, name, source).
+    flows : ndarray, shape (line, year): mean undiscounted flow of each line (costs positive).
+    factors : ndarray, shape (year,): the discount factor applied to each year's flows.
+    notes : caveats found while running (cut-off flows, gross benefits, non-unique IRR...).
+    provenance : version, file hash, seed, schedule, timing, price year...
+    """
+
+    name: str
+    currency: str
+    price_year: int
+    horizon: int
+    values: dict[str, dict[str, np.ndarray]]
+    labels: dict[str, list[str]]
+    lines: pd.DataFrame
+    flows: np.ndarray
+    factors: np.ndarray
+    layers: dict[str, str]
+    notes: list[str] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, model: Any, src: Any, schedule_text: str, values: dict, groups: dict,
+              flows: np.ndarray, notes: list[str]) -> "Result":
+        """Assemble a result from the engine's compiled model and evaluated arrays."""
+        sc = model.scenario
+        lines = pd.DataFrame(
+            [
+                {
+                    "intervention": ln.intervention, "layer": ln.layer, "kind": ln.kind,
+                    "item": ln.item, "agency": ln.agency, "value_type": ln.value_type,
+                    "name": ln.name, "source": ln.source,
+                }
+                for ln in model.lines
+            ],
+            columns=["intervention", "layer", "kind", "item", "agency", "value_type", "name", "source"],
+        )
+        prov = provenance.block(
+            scenario=sc.name, file=src.path, sha256=src.sha256, variant=src.variant,
+            overrides=src.overrides, currency=sc.currency, price_year=sc.price_year,
+            horizon=sc.horizon, schedule=sc.discounting.schedule,
+            schedule_label=schedule_text, timing=sc.discounting.timing, deflator=sc.deflator,
+        )
+        return cls(
+            name=sc.name, currency=sc.currency, price_year=sc.price_year, horizon=sc.horizon,
+            values=values, labels={g: groups[g][0] for g in groups}, lines=lines, flows=flows,
+            factors=model.factors, layers={iv.id: iv.layer for iv in sc.interventions},
+            notes=notes, provenance=prov,
+            sources={iv.id: iv.source or "" for iv in sc.interventions},
+        )
+
+    # -- shape ------------------------------------------------------------------------------
+
+    @property
+    def draws(self) -> int:
+        """Number of draws (1 for a deterministic run)."""
+        return next(iter(self.values["total"].values())).shape[0]
+
+    def metric(self, key: str, grouping: str = "total") -> np.ndarray:
+        """The raw array of one metric, shape (draw, group)."""
+        return self.values[grouping][key]
+
+    # -- tables -------------------------------------------------------------------------------
+
+    def by(self, grouping: str, stat: str = "mean") -> pd.DataFrame:
+        """Metrics for each group of ``grouping`` (intervention, layer, agency or total).
+
+        With several draws each figure is the ``stat`` over draws (mean, median, p05, p95...).
+        """
+        if grouping not in self.values:
+            raise ValueError(f"grouping must be one of {', '.join(GROUPINGS)}")
+        data = {k: _stat(self.values[grouping][k], stat) for k in SUMMARY_KEYS}
+        frame = pd.DataFrame(data, index=pd.Index(self.labels[grouping], name=grouping))
+        if grouping == "intervention":
+            frame.insert(0, "layer", [self.layers[i] for i in frame.index])
+        if self.draws > 1:
+            frame["prob_npv_positive"] = np.mean(self.values[grouping]["npv"] > 0, axis=0)
+        return frame
+
+    def summary(self, stat: str = "mean") -> pd.Series:
+        """The scenario's summary figures (FORMAT.md keys); ``stat`` over draws if several."""
+        row = self.by("total", stat).iloc[0]
+        row.name = self.name
+        return row
+
+    def distribution(self, grouping: str = "total", ci: float = 0.90) -> pd.DataFrame:
+        """Mean, median and the ``ci`` interval of every figure, per group (long format)."""
+        lo, hi = _interval_keys(ci)
+        rows = []
+        for gi, label in enumerate(self.labels[grouping]):
+            for k in SUMMARY_KEYS:
+                a = self.values[grouping][k][:, gi]
+                rows.append({grouping: label, "metric": k, "mean": _stat(a[:, None], "mean")[0],
+                             "median": _stat(a[:, None], "median")[0],
+                             lo: _stat(a[:, None], lo)[0], hi: _stat(a[:, None], hi)[0]})
+        return pd.DataFrame(rows)
+
+    def cashflows(self) -> pd.DataFrame:
+        """Year-by-year flows: costs, benefits, net, discount factor, PV net, cumulative PV net."""
+        is_cost = (self.lines["kind"] == "cost").to_numpy()
+        costs = self.flows[is_cost].sum(axis=0) if is_cost.any() else np.zeros(self.horizon)
+        benefits = self.flows[~is_cost].sum(axis=0) if (~is_cost).any() else np.zeros(self.horizon)
+        net = benefits - costs
+        pv = net * self.factors
+        return pd.DataFrame({
+            "year": np.arange(self.horizon), "costs": costs, "benefits": benefits, "net": net,
+            "discount_factor": self.factors, "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
+        })
+
+    def to_frame(self) -> pd.DataFrame:
+        """Every line's undiscounted and discounted flow in every year, in long format."""
+        years = np.arange(self.horizon)
+        frames = []
+        for j, row in self.lines.iterrows():
+            f = pd.DataFrame({"year": years, "flow": self.flows[j], "pv": self.flows[j] * self.factors})
+            for col, val in row.items():
+                f[col] = val
+            frames.append(f)
+        cols = list(self.lines.columns) + ["year", "flow", "pv"]
+        return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
+
+    # -- machine-readable output ----------------------------------------------------------------
+
+    def to_dict(self, ci: float = 0.90) -> dict[str, Any]:
+        """The JSON object of FORMAT.md ("Machine-readable output")."""
+        prov = self.provenance
+        out: dict[str, Any] = {
+            "prevcalc_version": prov.get("prevcalc_version"),
+            "scenario": self.name,
+            "scenario_sha256": prov.get("scenario_sha256"),
+            "price_year": self.price_year,
+            "currency": self.currency,
+            "discounting": {"schedule": prov.get("schedule"), "timing": prov.get("timing")},
+            "summary": self._figures("total", 0, ci),
+            "interventions": [
+                {"id": label, "layer": self.layers[label], **self._figures("intervention", gi, ci)}
+                for gi, label in enumerate(self.labels["intervention"])
+            ],
+            "layers": [
+                {"layer": label, **self._figures("layer", gi, ci)}
+                for gi, label in enumerate(self.labels["layer"])
+            ],
+            "agencies": [
+                {"agency": label, **self._figures("agency", gi, ci)}
+                for gi, label in enumerate(self.labels["agency"])
+            ],
+            "years": [
+                {k: _json_number(v, k) for k, v in row.items()}
+                for row in self.cashflows().to_dict(orient="records")
+            ],
+            "notes": list(self.notes),
+            "provenance": {k: v for k, v in prov.items()},
+        }
+        if self.draws > 1:
+            out["draws"] = self.draws
+        return out
+
+    def _figures(self, grouping: str, gi: int, ci: float) -> dict[str, Any]:
+        vals = self.values[grouping]
+        if self.draws == 1:
+            return {k: _json_number(vals[k][0, gi], k) for k in SUMMARY_KEYS}
+        lo, hi = _interval_keys(ci)
+        keys = ["mean", "median", "p05", "p95"] + [k for k in (lo, hi) if k not in ("p05", "p95")]
+        figures: dict[str, Any] = {}
+        for k in SUMMARY_KEYS:
+            a = vals[k][:, gi : gi + 1]
+            figures[k] = {s: _json_number(_stat(a, s)[0], "") for s in keys}
+        figures["prob_npv_positive"] = float(np.mean(vals["npv"][:, gi] > 0))
+        return figures
+
+
+def _interval_keys(ci: float) -> tuple[str, str]:
+    if ci not in (0.90, 0.95):
+        raise ValueError("the interval must be 90% or 95%")
+    return ("p05", "p95") if ci == 0.90 else ("p025", "p975")
+
+
+def _stat(a: np.ndarray, stat: str) -> np.ndarray:
+    """A statistic over the draw axis (axis 0), ignoring NaN (undefined figures)."""
+    if a.shape[0] == 1:
+        return a[0].astype(float)
+    with np.errstate(all="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if stat == "mean":
+                return np.nanmean(a, axis=0)
+            if stat == "median":
+                return np.nanmedian(a, axis=0)
+            if stat.startswith("p"):
+                q = float(stat[1:]) / (10 ** (len(stat) - 3))
+                return np.nanpercentile(a, q, axis=0)
+    raise ValueError(f"unknown statistic {stat!r}")
+
+
+def _json_number(v: Any, key: str) -> Any:
+    """NaN -> None; payback years as whole numbers; numpy scalars -> Python numbers."""
+    if v is None:
+        return None
+    v = float(v)
+    if math.isnan(v) or math.isinf(v):
+        return None
+    if key in _INTEGER_KEYS or key == "year":
+        return int(round(v))
+    return v

@@ -1,0 +1,466 @@
+"""The scenario format as pydantic models: the single source of truth for the YAML.
+
+Field names are exactly the YAML keys (no aliases), so an error path spells what the user
+typed. Every number that may be uncertain is a :data:`Value`: a plain number, an arithmetic
+expression over named ``parameters`` (parsed, never evaluated as code), or a distribution tagged
+by ``dist``. ``prevcalc schema`` prints these models as JSON Schema.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+    model_validator,
+)
+
+from . import distributions, expressions
+
+FORMAT_VERSION = 1
+
+Layer = Literal["upstream", "midstream", "downstream"]
+ValueType = Literal["fiscal", "fiscal_noncashable", "economic", "social"]
+Per = Literal["year", "month", "week"]
+PER_YEAR = {"year": 1.0, "month": 12.0, "week": 52.0}
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=64)]
+Agency = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9_]+$",
+        max_length=64,
+        description="Who pays or gains, as a lower-case identifier (nhs, adult_social_care, police, dwp...).",
+    ),
+]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code, e.g. GBP, USD.")]
+PriceYear = Annotated[int, Field(ge=1900, le=2200, description="The year whose prices the figures are in.")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Distributions: tagged by `dist`, so a typo yields one error listing the valid choices.
+
+
+class _Dist(_Model):
+    value: float | None = Field(
+        None, description="Value used by a deterministic run (default: the distribution's mean)."
+    )
+
+    @model_validator(mode="after")
+    def _check_parameters(self) -> "_Dist":
+        params = {k: getattr(self, k) for k in distributions.KINDS[self.dist]}
+        problems = distributions.check(self.dist, params)
+        if problems:
+            raise ValueError("; ".join(f"{name} {msg}" if name else msg for name, msg in problems))
+        return self
+
+    @property
+    def params(self) -> dict[str, float]:
+        return {k: getattr(self, k) for k in distributions.KINDS[self.dist]}
+
+    @property
+    def central(self) -> float:
+        """The value a deterministic run uses: ``value`` if given, else the mean."""
+        return self.value if self.value is not None else distributions.mean(self.dist, self.params)
+
+    def support(self) -> tuple[float, float]:
+        """Smallest and largest value the distribution can take (may be infinite)."""
+        lo = float(distributions.ppf(self.dist, self.params, [0.0])[0])
+        hi = float(distributions.ppf(self.dist, self.params, [1.0])[0])
+        return lo, hi
+
+
+class Normal(_Dist):
+    dist: Literal["normal"]
+    mean: float
+    sd: float
+
+
+class Lognormal(_Dist):
+    dist: Literal["lognormal"]
+    mean: float = Field(description="Mean of the value (not of its log).")
+    sd: float = Field(description="Standard deviation of the value (not of its log).")
+
+
+class Uniform(_Dist):
+    dist: Literal["uniform"]
+    low: float
+    high: float
+
+
+class Triangular(_Dist):
+    dist: Literal["triangular"]
+    low: float
+    mode: float
+    high: float
+
+
+class Pert(_Dist):
+    dist: Literal["pert"]
+    low: float
+    mode: float
+    high: float
+
+
+class Beta(_Dist):
+    dist: Literal["beta"]
+    mean: float
+    sd: float
+
+
+class Gamma(_Dist):
+    dist: Literal["gamma"]
+    mean: float
+    sd: float
+
+
+class Fixed(_Dist):
+    dist: Literal["fixed"]
+
+
+Distribution = Annotated[
+    Union[Normal, Lognormal, Uniform, Triangular, Pert, Beta, Gamma, Fixed],
+    Field(discriminator="dist"),
+]
+
+
+def _parse_expression(text: str) -> expressions.Expression:
+    try:
+        return expressions.parse(text)
+    except expressions.ExpressionError as exc:
+        raise ValueError(f"invalid expression {text!r}: {exc.message}") from None
+
+
+def _no_bool(v: Any) -> Any:
+    if isinstance(v, bool):
+        raise ValueError("expected a number, not true/false")
+    return v
+
+
+Expr = Annotated[
+    str,
+    AfterValidator(_parse_expression),
+    PlainSerializer(lambda e: e.text, return_type=str),
+    Field(description="An arithmetic expression over named parameters, e.g. \"weekly_saving * 52\"."),
+]
+
+#: Anywhere a number goes: a number, a distribution, or an expression over named parameters.
+Value = Annotated[Union[float, Distribution, Expr], BeforeValidator(_no_bool)]
+
+
+def _bounded(low: float | None, high: float | None, what: str):
+    """A validator that refuses plain numbers (and distribution supports) outside [low, high]."""
+
+    def check(v: Any) -> Any:
+        if isinstance(v, float | int):
+            lo, hi = float(v), float(v)
+        elif isinstance(v, _Dist):
+            lo, hi = v.support()
+        else:  # expressions are checked when evaluated
+            return v
+        if (low is not None and lo < low) or (high is not None and hi > high):
+            shown = f"{v:g}" if isinstance(v, float | int) else f"a {v.dist} distribution reaching {lo:g} to {hi:g}"
+            raise ValueError(f"must be {what} (got {shown})")
+        return v
+
+    return AfterValidator(check)
+
+
+NonNegative = Annotated[Value, _bounded(0.0, None, "≥ 0")]
+Share = Annotated[Value, _bounded(0.0, 1.0, "a share between 0 and 1")]
+SignedShare = Annotated[Value, _bounded(-1.0, 1.0, "between -1 and 1")]
+Duration = Annotated[Value, _bounded(0.0, 500.0, "between 0 and 500 years")]
+
+# ---------------------------------------------------------------------------------------------
+# Discounting
+
+
+class Band(_Model):
+    from_year: int = Field(ge=0, le=10_000, description="First year the rate applies to.")
+    rate: float = Field(ge=-0.05, le=0.25, description="Annual real discount rate, e.g. 0.035.")
+
+
+class Discounting(_Model):
+    schedule: Literal["green_book", "green_book_health", "constant", "custom", "none"] = Field(
+        "green_book", description="Which discount-rate schedule to use."
+    )
+    rate: float | None = Field(
+        None, ge=-0.05, le=0.25, description="The constant rate (only with schedule: constant)."
+    )
+    bands: list[Band] | None = Field(
+        None, description="Rate bands (only with schedule: custom): each rate applies from its from_year on."
+    )
+    timing: Literal["start", "mid", "end"] = Field(
+        "start", description="When in each year its flows fall: start, mid or end."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> "Discounting":
+        if self.schedule == "constant" and self.rate is None:
+            raise ValueError("schedule 'constant' needs a rate (e.g. rate: 0.035)")
+        if self.schedule != "constant" and self.rate is not None:
+            raise ValueError(f"rate is only used with schedule 'constant' (schedule is {self.schedule!r})")
+        if self.schedule == "custom":
+            if not self.bands:
+                raise ValueError("schedule 'custom' needs bands (e.g. [{from_year: 0, rate: 0.035}])")
+            years = [b.from_year for b in self.bands]
+            if years[0] != 0:
+                raise ValueError("the first band must start at from_year 0")
+            if any(b <= a for a, b in zip(years, years[1:])):
+                raise ValueError(f"bands' from_year must rise strictly (got {years})")
+        elif self.bands is not None:
+            raise ValueError(f"bands are only used with schedule 'custom' (schedule is {self.schedule!r})")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Intake and uptake curves
+
+
+class ConstantCurve(_Model):
+    curve: Literal["constant"]
+    value: Share
+
+
+class LinearCurve(_Model):
+    curve: Literal["linear"]
+    start: Share = Field(description="Uptake in year 0.")
+    end: Share = Field(description="Uptake from year `years` on.")
+    years: float = Field(ge=0, le=500, description="Years to move from start to end.")
+
+
+class LogisticCurve(_Model):
+    curve: Literal["logistic"]
+    start: Share
+    end: Share
+    midpoint: float = Field(ge=0, le=500, description="Year at which uptake is half-way.")
+    steepness: float = Field(gt=0, le=100, description="How fast uptake moves around the midpoint.")
+
+
+class TableCurve(_Model):
+    curve: Literal["table"]
+    values: list[Share] = Field(min_length=1, description="Uptake in years 0, 1, 2, ...; the last holds after.")
+
+
+UptakeCurve = Annotated[
+    Union[ConstantCurve, LinearCurve, LogisticCurve, TableCurve], Field(discriminator="curve")
+]
+
+
+class Intake(_Model):
+    participants: NonNegative | list[NonNegative] | None = Field(
+        None,
+        description="Participants entering each year: a list for years 0, 1, 2... (nobody enters "
+        "after it ends), or one number for every year (see years).",
+    )
+    eligible: NonNegative | list[NonNegative] | None = Field(
+        None, description="People eligible each year (a number or a list); used with uptake."
+    )
+    uptake: Share | UptakeCurve | None = Field(
+        None, description="Share of the eligible who take part: a number or a curve."
+    )
+    years: int | None = Field(
+        None, ge=1, le=500, description="With a single number or eligible: entry in years 0..years-1 only."
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> "Intake":
+        if (self.participants is None) == (self.eligible is None):
+            raise ValueError("give either participants, or eligible with uptake (not both, not neither)")
+        if self.eligible is not None and self.uptake is None:
+            raise ValueError("eligible needs an uptake (a share or a curve)")
+        if self.participants is not None and self.uptake is not None:
+            raise ValueError("uptake is only used with eligible")
+        if isinstance(self.participants, list) and self.years is not None:
+            raise ValueError("years is only used with a single number of participants or with eligible")
+        return self
+
+
+# ---------------------------------------------------------------------------------------------
+# Costs and outcomes
+
+
+class _Priced(_Model):
+    currency: Currency | None = Field(
+        None, description="Currency the figures are in (default: the intervention's, else the scenario's)."
+    )
+    price_year: PriceYear | None = Field(
+        None, description="Price year of the figures (default: the intervention's, else the scenario's)."
+    )
+    source: str | None = Field(None, description="Citation for this figure.")
+
+
+class SetupCost(_Priced):
+    name: str | None = None
+    amount: NonNegative = Field(description="One-off cost, for the programme as a whole.")
+    year: int = Field(0, ge=0, le=10_000, description="Year the cost falls in.")
+    funder: Agency = "unspecified"
+
+
+class RunningCost(_Priced):
+    name: str | None = None
+    amount: NonNegative = Field(description="Programme-level cost per `per`.")
+    per: Per = "year"
+    from_year: int = Field(0, ge=0, le=10_000, description="First operating year (inclusive).")
+    to_year: int | None = Field(None, ge=0, le=10_000, description="Last operating year (inclusive; default: the last year).")
+    funder: Agency = "unspecified"
+
+    @model_validator(mode="after")
+    def _check(self) -> "RunningCost":
+        if self.to_year is not None and self.to_year < self.from_year:
+            raise ValueError(f"to_year ({self.to_year}) is before from_year ({self.from_year})")
+        return self
+
+
+class _Profiled(_Priced):
+    per: Per = Field("year", description="The amount is per year, month (×12) or week (×52).")
+    start: int = Field(0, ge=0, le=500, description="Years since entry when it begins.")
+    duration: Duration | None = Field(
+        None, description="Years it lasts; a fraction makes a partial last year (default: to the horizon)."
+    )
+    ramp: Annotated[Value, _bounded(0.0, 500.0, "between 0 and 500 years")] = Field(
+        0.0, description="Years to reach full effect, linearly."
+    )
+    drop_off: Share = Field(0.0, description="Share of the effect lost each year after the ramp.")
+
+
+class ParticipantCost(_Profiled):
+    name: str | None = None
+    amount: NonNegative = Field(description="Cost per participant per `per`.")
+    funder: Agency = "unspecified"
+
+
+class Outcome(_Profiled):
+    name: str = Field(description="What changes, e.g. 'Fewer child protection cases'.")
+    agency: Agency = "unspecified"
+    value_type: ValueType = "fiscal"
+    amount: Value | None = Field(
+        None, description="Value per participant per `per` (negative for a dis-benefit)."
+    )
+    baseline: NonNegative | None = Field(None, description="Baseline cost per participant per `per`.")
+    reduction: SignedShare | None = Field(None, description="Share of the baseline avoided.")
+    probability_change: SignedShare | None = Field(
+        None, description="Fall in the probability of an event per participant per `per`."
+    )
+    unit_cost: NonNegative | None = Field(None, description="Cost of one event.")
+    deadweight: Share = Field(0.0, description="Share that would have happened anyway.")
+    attribution: Share = Field(0.0, description="Share owed to others, removed.")
+    displacement: Share = Field(0.0, description="Share merely moved elsewhere, removed.")
+
+    @model_validator(mode="after")
+    def _one_way_to_value(self) -> "Outcome":
+        ways = [
+            self.amount is not None,
+            self.baseline is not None or self.reduction is not None,
+            self.probability_change is not None or self.unit_cost is not None,
+        ]
+        if sum(ways) != 1:
+            raise ValueError(
+                "give the value one way: amount, or baseline and reduction, "
+                "or probability_change and unit_cost"
+            )
+        if ways[1] and (self.baseline is None or self.reduction is None):
+            raise ValueError("baseline and reduction go together")
+        if ways[2] and (self.probability_change is None or self.unit_cost is None):
+            raise ValueError("probability_change and unit_cost go together")
+        return self
+
+
+class Costs(_Model):
+    setup: list[SetupCost] = Field(default_factory=list, description="One-off programme costs.")
+    running: list[RunningCost] = Field(default_factory=list, description="Programme running costs.")
+    per_participant: list[ParticipantCost] = Field(
+        default_factory=list, description="Costs per participant, over years since entry."
+    )
+
+
+class OptimismBias(_Model):
+    costs: Annotated[Value, _bounded(0.0, 10.0, "between 0 and 10")] = Field(
+        0.0, description="Uplift on costs: costs × (1 + costs)."
+    )
+    benefits: Share = Field(0.0, description="Reduction of benefits: benefits × (1 − benefits).")
+
+
+class Intervention(_Model):
+    id: Identifier = Field(description="Identifier, unique in the file ([a-z0-9_]+).")
+    name: str
+    layer: Layer
+    description: str | None = None
+    source: str | None = Field(None, description="Citation for the intervention as a whole.")
+    currency: Currency | None = Field(None, description="Default currency of this intervention's figures.")
+    price_year: PriceYear | None = Field(None, description="Default price year of this intervention's figures.")
+    intake: Intake
+    costs: Costs = Field(default_factory=Costs)
+    outcomes: list[Outcome] = Field(default_factory=list)
+    optimism_bias: OptimismBias = Field(default_factory=OptimismBias)
+
+
+class ExchangeRate(_Model):
+    currency: Currency = Field(description="The currency converted from.")
+    rate: float = Field(gt=0, description="Units of the scenario's currency per one unit of `currency`.")
+    year: PriceYear | None = Field(None, description="Year the rate (or PPP factor) refers to.")
+    source: str | None = None
+
+
+class Variant(_Model):
+    name: str = Field(min_length=1)
+    description: str | None = None
+    set: dict[str, Any] = Field(description="Dotted paths (as --set takes them) and their new values.")
+
+
+class Scenario(_Model):
+    prevcalc: Literal[1] = Field(description="Format version.")
+    name: str = Field(min_length=1)
+    description: str | None = None
+    notes: list[str] = Field(default_factory=list, description="Assumptions and caveats, for the report.")
+    currency: Currency = "GBP"
+    price_year: PriceYear = 2024
+    horizon: int = Field(ge=1, le=500, description="Years modelled, year 0 .. horizon-1.")
+    discounting: Discounting = Field(default_factory=Discounting)
+    deflator: str = Field("uk_gdp_deflator", description="Price index used to uprate figures to price_year.")
+    exchange_rates: list[ExchangeRate] = Field(default_factory=list)
+    parameters: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], Value] = Field(
+        default_factory=dict, description="Named numbers or distributions, usable in expressions."
+    )
+    interventions: list[Intervention] = Field(min_length=1)
+    variants: list[Variant] = Field(default_factory=list)
+
+    @field_validator("interventions")
+    @classmethod
+    def _unique_ids(cls, v: list[Intervention]) -> list[Intervention]:
+        seen: set[str] = set()
+        for iv in v:
+            if iv.id in seen:
+                raise ValueError(f"intervention id {iv.id!r} is used twice (ids must be unique)")
+            seen.add(iv.id)
+        return v
+
+    @field_validator("variants")
+    @classmethod
+    def _unique_variants(cls, v: list[Variant]) -> list[Variant]:
+        names = [x.name for x in v]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"variant names must be unique ({', '.join(dupes)} repeated)")
+        return v
+
+
+_ID_RE = re.compile(r"^[a-z0-9_]+$")
+
+
+def json_schema() -> dict[str, Any]:
+    """The scenario format as JSON Schema (draft 2020-12), for editors."""
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "prevcalc scenario"
+    return schema
