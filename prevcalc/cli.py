@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PrevcalcError, ScenarioError
+from .errors import ModelError, PrevcalcError, ScenarioError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMATS = ["table", "json", "csv"]
@@ -192,6 +192,167 @@ def schema(output: str | None, force: bool) -> None:
     from .scenario import json_schema
 
     _write_or_print(json.dumps(json_schema(), indent=2, ensure_ascii=False), output, force)
+
+
+def _options(files: tuple[Path, ...], variants: bool, overrides: tuple[str, ...]) -> list[tuple[str, object]]:
+    """(name, scenario) for each option: each file, and with ``variants`` each of its variants."""
+    from . import load
+
+    out = []
+    for f in files:
+        base = load(f, overrides=overrides)
+        prefix = f"{base.name}: " if variants and len(files) > 1 else ""
+        out.append((f"{prefix}{base.name}" if not prefix else f"{prefix}base", base))
+        if variants:
+            if not base.variants:
+                raise ModelError(f"{f} has no variants to compare (add a variants: section, or drop --variants)")
+            for v in base.variants:
+                out.append((f"{prefix}{v.name}", load(f, variant=v.name, overrides=overrides)))
+    return out
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--variants", is_flag=True, help="Compare each file's base with its variants.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of stdout.")
+@click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.option("--draws", type=click.IntRange(1, 100_000_000), default=None, help="Monte Carlo draws: adds P(best) and EVPI.")
+@click.option("--seed", type=int, default=None, help="Random seed (the same for every option).")
+@click.option("--sampler", type=click.Choice(["random", "lhs"]), default="random", show_default=True)
+@option_set
+def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | None, force: bool,
+            draws: int | None, seed: int | None, sampler: str, overrides: tuple[str, ...]) -> None:
+    """Compare options side by side: files, or the variants inside one file.
+
+    One column per option (PV costs, PV benefits, NPV, BCR, ROI, payback, IRR, per
+    participant), the difference from the first option, the best value in each row marked, and
+    NPV by layer and by agency. Options must be like for like (currency, price year, horizon,
+    discounting).
+
+    \b
+    Example:
+      prevcalc compare scenarios/shared_lives.yaml scenarios/local_area_coordination.yaml
+      prevcalc compare scenarios/portfolio.yaml --variants --format markdown
+    """
+    from . import compare as compare_results
+    from . import run as run_scenario
+    from .report import tables
+
+    term = _terminal()
+    options = _options(files, variants, overrides)
+    results = [run_scenario(sc, draws=draws, seed=seed, sampler=sampler) for _, sc in options]
+    for (name, _), r in zip(options, results):
+        for note in r.notes:
+            term.warn(f"{name}: {note}")
+    comparison = compare_results(results, names=[n for n, _ in options])
+    extra = None
+    if draws:
+        from .uncertainty import prob_best_and_evpi
+
+        extra = prob_best_and_evpi(results, names=comparison.names)
+    parts = [tables.comparison_table(comparison), tables.comparison_groups_table(comparison, "layer"),
+             tables.comparison_groups_table(comparison, "agency")]
+    if fmt == "json":
+        data = comparison.to_dict()
+        if extra is not None:
+            data["prob_best"] = {n: float(p) for n, p in zip(extra[0]["option"], extra[0]["prob_best"])}
+            data["evpi"] = float(extra[1])
+        _write_or_print(json.dumps(data, indent=2, allow_nan=False), output, force)
+    elif fmt == "csv":
+        _write_or_print(parts[0].frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"), output, force)
+    elif fmt == "markdown":
+        from .report.markdown import render_table as md_table
+
+        text = "\n\n".join(md_table(t) for t in parts)
+        _write_or_print(text, output, force)
+    else:
+        from .report.terminal import render_table, render_transposed
+
+        term.print(render_transposed(parts[0]))
+        term.print(parts[0].note)
+        term.print(render_table(parts[1]))
+        term.print(render_table(parts[2]))
+        if extra is not None:
+            frame, evpi = extra
+            t = tables.Table("prob_best", f"Probability each option has the highest NPV ({draws:,} draws)",
+                             frame, {"option": "text", "prob_best": "probability"}, results[0].currency)
+            term.print(render_table(t))
+            term.print(f"Expected value of perfect information: {tables.fmt(evpi, 'money', results[0].currency)}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write the brief into.")
+@click.option("--title", default=None, help="Title of the brief.")
+@click.option("--variants", is_flag=True, help="Include each file's variants as options.")
+@click.option("--rounding", type=click.Choice(["sig3", "thousand"]), default="sig3", show_default=True,
+              help="Money in the brief: three significant figures, or to the nearest thousand.")
+@click.option("--draws", type=click.IntRange(2, 10_000_000), default=None, help="Add uncertainty tables (Monte Carlo draws).")
+@click.option("--seed", type=int, default=None, help="Random seed for --draws.")
+@click.option("--force", is_flag=True, help="Replace an existing brief folder.")
+@option_set
+def brief(files: tuple[Path, ...], out: Path, title: str | None, variants: bool, rounding: str,
+          draws: int | None, seed: int | None, force: bool, overrides: tuple[str, ...]) -> None:
+    """Write a fairness-commission brief: Markdown, HTML, Word, Excel, CSV tables and charts.
+
+    \b
+    Example:
+      prevcalc brief scenarios/*.yaml --out brief/ --title "Moving money upstream"
+    """
+    from . import run as run_scenario
+    from .report.brief import write_brief
+
+    term = _terminal()
+    options = _options(files, variants, overrides)
+    results = [run_scenario(sc) for _, sc in options]
+    uncertainty = None
+    if draws:
+        from .uncertainty import brief_uncertainty
+
+        uncertainty = brief_uncertainty([sc for _, sc in options], [n for n, _ in options], draws, seed)
+    written = write_brief(results, out, title=title, rounding=rounding, force=force,
+                          names=[n for n, _ in options], uncertainty=uncertainty)
+    term.info(f"wrote {len(written)} files to {out}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--swing", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Also vary each plain-number parameter by ± this share (e.g. 0.2).")
+@click.option("--switch", "inputs", multiple=True, metavar="INPUT", help="Inputs for switching values (default: all).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@option_variant
+@option_set
+def sensitivity(file: Path, swing: float | None, inputs: tuple[str, ...], fmt: str, variant: str | None,
+                overrides: tuple[str, ...]) -> None:
+    """One-way sensitivity (tornado), discount rates and switching values.
+
+    Every uncertain input is set to its 5th and 95th percentile in turn (others central);
+    the tornado is sorted by the swing in NPV. Switching values give, for each input, the value
+    at which NPV becomes zero.
+
+    \b
+    Example:
+      prevcalc sensitivity scenarios/nurse_family_partnership.yaml --swing 0.2
+    """
+    from . import load
+    from . import uncertainty
+    from .report import tables
+
+    term = _terminal()
+    scenario = load(file, variant=variant, overrides=overrides)
+    parts = uncertainty.sensitivity_tables(scenario, swing=swing, inputs=list(inputs) or None)
+    if fmt == "json":
+        data = {t.name: json.loads(t.frame.to_json(orient="records")) for t in parts}
+        _write_or_print(json.dumps(data, indent=2), None)
+        return
+    from .report.terminal import render_table
+
+    for t in parts:
+        term.print(render_table(t))
+        if t.note:
+            term.print(t.note)
 
 
 def main(argv: list[str] | None = None) -> int:

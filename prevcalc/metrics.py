@@ -185,6 +185,11 @@ def payback_year(net):
     return _scalar(year)
 
 
+def _rows(a, index):
+    """``a[index]`` for sorted row indices, without a copy when they are all the rows."""
+    return a if index.size == a.shape[0] else a[index]
+
+
 def _flow_signs(net2d):
     """Per row: has a sign change at all, and has exactly one (Descartes: a unique root)."""
     n = net2d.shape[1]
@@ -199,18 +204,18 @@ def _flow_signs(net2d):
 
 
 def _grid_brackets(net2d, grid):
-    """Scan NPV signs over the rate grid, in blocks of grid points.
+    """Scan NPV signs over the rate grid, a block of grid points at a time.
 
-    Returns, per row, the number of sign changes of NPV between grid points (ignoring exact
-    zeros) and the first bracket (lo, hi) with the sign of NPV at lo.
+    Returns, per row, the number of sign changes of NPV between consecutive grid points and
+    the first bracket (lo, hi), with NPV's sign at lo. NPV exactly 0 counts as positive: a
+    root exactly on a grid point is still one change, and lies at the bracket's end.
     """
     rows, n = net2d.shape
     t = np.arange(n, dtype=float)
     changes = np.zeros(rows, dtype=np.intp)
-    last_sign = np.zeros(rows, dtype=np.int8)
-    last_rate = np.full(rows, np.nan)
     lo, hi = np.full(rows, np.nan), np.full(rows, np.nan)
     sign_lo = np.zeros(rows, dtype=np.int8)
+    previous = None
     block = max(1, min(grid.size, _IRR_BLOCK_ELEMENTS // max(rows, 1)))
     for begin in range(0, grid.size, block):
         rates = grid[begin : begin + block]
@@ -218,34 +223,27 @@ def _grid_brackets(net2d, grid):
         # so the sign is unchanged, and no power (1 + r)^(m - t) can overflow.
         shift = np.where(rates < 0, n - 1, 0)
         powers = np.exp((shift[None, :] - t[:, None]) * np.log1p(rates)[None, :])
-        signs = np.sign(net2d @ powers).astype(np.int8)
-        signs = np.concatenate([last_sign[:, None], signs], axis=1)
-        columns = np.arange(signs.shape[1])
-        # Forward-fill the last non-zero sign (column 0 carries the previous block's).
-        source = np.maximum.accumulate(np.where(signs != 0, columns, 0), axis=1)
-        filled = np.take_along_axis(signs, source, axis=1)
-        previous, current = filled[:, :-1], signs[:, 1:]
-        change = (current != 0) & (previous != 0) & (current != previous)
+        positive = (net2d @ powers) >= 0
+        if previous is None:
+            change = np.zeros(positive.shape, dtype=bool)
+            change[:, 1:] = positive[:, 1:] != positive[:, :-1]
+        else:
+            change = positive != np.concatenate([previous[:, None], positive[:, :-1]], axis=1)
         first = (changes == 0) & change.any(axis=1)
         if first.any():
             column = np.argmax(change[first], axis=1)
-            from_column = source[first, column]
-            lo[first] = np.where(
-                from_column == 0, last_rate[first], rates[np.maximum(from_column - 1, 0)]
-            )
-            hi[first] = rates[column]
-            sign_lo[first] = previous[first, column]
+            lo[first] = grid[begin + column - 1]
+            hi[first] = grid[begin + column]
+            sign_lo[first] = np.where(positive[first, column], -1, 1)
         changes += change.sum(axis=1)
-        last_column = source[:, -1]
-        last_rate = np.where(last_column == 0, last_rate, rates[np.maximum(last_column - 1, 0)])
-        last_sign = filled[:, -1]
+        previous = positive[:, -1]
     return changes, lo, hi, sign_lo
 
 
 def _npv_newton_step(rows, rate, position):
     """NPV's sign and the Newton step NPV / NPV' at `rate`, by Horner's rule.
 
-    Row i of the result uses ``rows[position[i]]``. For r >= 0 the polynomial is
+    Row i of the result uses ``rows[position[i]]`` (``rows[i]`` if position is None). For r >= 0 the polynomial is
     P(y) = sum_t net[t] y^t in y = 1 / (1 + r) <= 1; for r < 0 it is
     Q(w) = sum_t net[t] w^(n-1-t) = w^(n-1) NPV in w = 1 + r < 1. Neither overflows, both have
     NPV's sign, and dNPV/dr is -y^2 P'(y), or w^-(n-1) (Q'(w) - (n-1) Q(w) / w).
@@ -255,8 +253,13 @@ def _npv_newton_step(rows, rate, position):
     z = np.where(negative, 1.0 + rate, 1.0 / (1.0 + rate))
     value = np.zeros(rate.shape)
     slope = np.zeros(rate.shape)
+    columns = rows if position is None else None
     for i in range(n):
-        coefficient = np.where(negative, rows[position, i], rows[position, n - 1 - i])
+        if columns is None:
+            first, last = rows[position, i], rows[position, n - 1 - i]
+        else:
+            first, last = columns[:, i], columns[:, n - 1 - i]
+        coefficient = np.where(negative, first, last)
         slope = slope * z + value
         value = value * z + coefficient
     derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
@@ -270,7 +273,7 @@ def _refine(net2d, lo, hi, sign_lo):
     rate = 0.5 * (lo + hi)
     result = np.full(rate.shape, np.nan)
     active = np.arange(rate.size)
-    rows, position = net2d, active
+    rows, position = net2d, None
     for _ in range(_IRR_MAX_ITER):
         sign, step = _npv_newton_step(rows, rate, position)
         at_root = sign == 0
@@ -286,11 +289,12 @@ def _refine(net2d, lo, hi, sign_lo):
         keep = ~done
         if not keep.any():
             return result
-        active, position = active[keep], position[keep]
+        position = np.flatnonzero(keep) if position is None else position[keep]
+        active = active[keep]
         rate, lo, hi, sign_lo = candidate[keep], lo[keep], hi[keep], sign_lo[keep]
         if position.size < rows.shape[0] // 2:
             # Compact the rows still iterating, so later passes touch only those.
-            rows, position = rows[position], np.arange(position.size)
+            rows, position = rows[position], None
     result[active] = rate
     return result
 
@@ -358,11 +362,13 @@ def irr_with_status(net):
     status = np.full(rows, IRR_NO_SIGN_CHANGE, dtype=np.intp)
     if rows and net2d.shape[1]:
         finite = np.isfinite(net2d).all(axis=1)
-        changes, single = _flow_signs(np.where(finite[:, None], net2d, 0.0))
-        status[~finite] = IRR_NO_ROOT
+        if not finite.all():
+            net2d = np.where(finite[:, None], net2d, 0.0)
+            status[~finite] = IRR_NO_ROOT
+        changes, single = _flow_signs(net2d)
         candidates = np.flatnonzero(finite & changes)
         if candidates.size:
-            subset = net2d[candidates]
+            subset = _rows(net2d, candidates)
             roots, lo, hi, sign_lo = _grid_brackets(subset, _IRR_GRID)
             unique = (roots == 1) | ((roots > 1) & single[candidates])
             status[candidates] = np.where(
@@ -370,7 +376,9 @@ def irr_with_status(net):
             )
             ok = np.flatnonzero(unique)
             if ok.size:
-                result[candidates[ok]] = _refine(subset[ok], lo[ok], hi[ok], sign_lo[ok])
+                result[candidates[ok]] = _refine(
+                    _rows(subset, ok), lo[ok], hi[ok], sign_lo[ok]
+                )
     return _scalar(result.reshape(shape)), _scalar(status.reshape(shape))
 
 

@@ -14,6 +14,7 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
+from ..compare import Comparison
 from ..result import Result
 
 Kind = Literal["money", "ratio", "percent", "year", "count", "factor", "text", "probability"]
@@ -40,6 +41,12 @@ LABELS = {
     "discount_factor": "Discount factor",
     "pv_net": "PV net",
     "cumulative_pv_net": "Cumulative PV net",
+    "pv_costs_funded": "PV costs funded",
+    "pv_benefits_gained": "PV benefits gained",
+    "intervention": "Intervention",
+    "layer": "Layer",
+    "agency": "Agency",
+    "year": "Year",
 }
 
 METRIC_KINDS: dict[str, Kind] = {
@@ -115,18 +122,23 @@ class Table:
     currency: str = "GBP"
     price_year: int | None = None
     note: str = ""
+    marks: set[tuple[int, str]] = field(default_factory=set)  # (row, column) cells to mark as best
 
-    def formatted(self, rounding: Rounding = "unit") -> pd.DataFrame:
-        """The table as text, with human column headers."""
+    def formatted(self, rounding: Rounding = "unit", units: bool = True) -> pd.DataFrame:
+        """The table as text, with human column headers (money headers name the currency
+        and price year unless ``units`` is False, for a caller that puts them in the title)."""
         out = pd.DataFrame(index=range(len(self.frame)))
         for col in self.frame.columns:
             kind = self.kinds.get(col, "text")
-            out[self.header(col)] = [fmt(v, kind, self.currency, rounding) for v in self.frame[col]]
+            out[self.header(col, units)] = [
+                fmt(v, kind, self.currency, rounding) + (" *" if (i, col) in self.marks else "")
+                for i, v in enumerate(self.frame[col])
+            ]
         return out
 
-    def header(self, col: str) -> str:
+    def header(self, col: str, units: bool = True) -> str:
         label = LABELS.get(col, col.replace("_", " ").capitalize() if col.islower() else col)
-        if self.kinds.get(col) == "money" and self.price_year:
+        if units and self.kinds.get(col) == "money" and self.price_year:
             return f"{label} ({self.currency}, {self.price_year} prices)"
         return label
 
@@ -200,6 +212,39 @@ def run_tables(result: Result, all_years: bool = True) -> list[Table]:
     return [interventions_table(result), layers_table(result), agencies_table(result), years_table(result, all_years)]
 
 
-def sig_money_series(values: np.ndarray, rounding: Rounding) -> np.ndarray:
-    """Round an array of money for presentation (vectorised :func:`round_money`)."""
-    return np.array([round_money(float(v), rounding) for v in values])
+
+COMPARED = ("pv_costs", "pv_benefits", "npv", "bcr", "roi", "payback_year", "discounted_payback_year",
+            "irr", "participants", "npv_per_participant", "npv_per_person")
+
+
+def comparison_table(comparison: Comparison, grouping: str = "total", label: str | None = None) -> Table:
+    """Options side by side: a row per option, then each option's difference from the first.
+
+    The best value of each figure is marked (``marks``); differences are never marked.
+    """
+    f = comparison.frame(grouping, label)
+    keys = [k for k in COMPARED if k in f.index] + (["prob_npv_positive"] if "prob_npv_positive" in f.index else [])
+    rows = [{"option": n, **{k: f.loc[k, n] for k in keys}} for n in comparison.names]
+    first = comparison.names[0]
+    d = comparison.differences(grouping, label)
+    rows += [{"option": f"{n} − {first}", **{k: d.loc[k, n] for k in keys}} for n in d.columns]
+    frame = pd.DataFrame(rows)
+    kinds: dict[str, Kind] = {"option": "text", **{k: METRIC_KINDS[k] for k in keys}}
+    best = comparison.best(grouping, label)
+    marks = {(comparison.names.index(w), k) for k, w in best.items() if w is not None and k in keys}
+    title = "Options compared" if label is None else f"Options compared: {label}"
+    r0 = comparison.results[0]
+    return Table("comparison", title, frame, kinds, r0.currency, r0.price_year,
+                 note="* best value in the row; the last rows are differences from the first option.",
+                 marks=marks)
+
+
+def comparison_groups_table(comparison: Comparison, grouping: str) -> Table:
+    """NPV (and PV costs, PV benefits) of each option for every layer or agency."""
+    long = comparison.long(grouping)
+    frame = long.pivot_table(index=grouping, columns="option", values="npv", sort=False)
+    frame = frame[[n for n in comparison.names if n in frame.columns]].reset_index()
+    kinds: dict[str, Kind] = {grouping: "text", **{n: "money" for n in comparison.names}}
+    r0 = comparison.results[0]
+    what = "layer" if grouping == "layer" else "agency (who gains minus who pays)"
+    return Table(f"comparison_{grouping}", f"NPV by {what}", frame, kinds, r0.currency, r0.price_year)

@@ -50,10 +50,15 @@ class Terminal:
         self.err.print(Text(message, style="dim"), soft_wrap=True)
 
 
+def _title(table: Table) -> str:
+    money = any(k == "money" for k in table.kinds.values())
+    return f"{table.title} ({table.currency}, {table.price_year} prices)" if money and table.price_year else table.title
+
+
 def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
-    """A report table as a rich table, numbers right-aligned."""
-    text = table.formatted(rounding)
-    t = RichTable(title=table.title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    """A report table as a rich table, numbers right-aligned, units in the title."""
+    text = table.formatted(rounding, units=False)
+    t = RichTable(title=_title(table), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     for col, header in zip(table.frame.columns, text.columns):
         numeric = table.kinds.get(col, "text") != "text"
         t.add_column(header, justify="right" if numeric else "left", overflow="fold")
@@ -62,7 +67,19 @@ def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
     return t
 
 
-def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Panel:
+def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit") -> RichTable:
+    """A table of groups × figures shown as figures × groups, which fits a narrow terminal."""
+    text = table.formatted(rounding, units=False)
+    t = RichTable(title=_title(table), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    t.add_column("")
+    for _, row in text.iterrows():
+        t.add_column(" · ".join(str(row.iloc[i]) for i in range(label_cols)), justify="right", overflow="fold")
+    for j in range(label_cols, text.shape[1]):
+        t.add_row(text.columns[j], *[str(v) for v in text.iloc[:, j]])
+    return t
+
+
+def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Group:
     """The headline panel: NPV, BCR, ROI, payback, per person..."""
     grid = RichTable.grid(padding=(0, 2))
     grid.add_column(style="bold")
@@ -74,8 +91,8 @@ def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Panel
            f"discounting {p.get('schedule')} ({p.get('timing')} of year)")
     if result.draws > 1:
         sub += f" · mean of {result.draws:,} draws"
-    return Panel(grid, title=Text(result.name, style="bold"), subtitle=Text(sub), title_align="left",
-                 subtitle_align="left", box=box.ROUNDED, expand=False)
+    return Group(Panel(grid, title=Text(result.name, style="bold"), title_align="left",
+                       box=box.ROUNDED, expand=False), Text(sub, style="dim"))
 
 
 def render_histogram(values: np.ndarray, currency: str, bins: int = 12, width: int = 40) -> RichTable:
@@ -117,8 +134,8 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
     parts = [render_headline(result)]
     if result.draws > 1:
         parts += [render_distribution(result, ci), render_histogram(result.metric("npv")[:, 0], result.currency)]
-    for t in tables.run_tables(result, all_years=all_years):
-        parts.append(render_table(t))
+    ivs, layers, agencies, years = tables.run_tables(result, all_years=all_years)
+    parts += [render_transposed(ivs, 2), render_transposed(layers), render_table(agencies), render_table(years)]
     if not all_years and result.horizon > 12:
         parts.append(Text("Compact view: years 0–4, every fifth year and the last; --years shows them all.", style="dim"))
     return Group(*parts)
