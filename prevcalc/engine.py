@@ -446,3 +446,54 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
 
 
 __all__ = ["run", "compile_scenario", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of"]
+
+
+WATERFALL_STEPS = ("gross value", "deadweight", "attribution", "displacement", "optimism bias",
+                   "drop-off", "discounting")
+
+
+def adjustment_waterfall(scenario: Scenario) -> "pd.DataFrame":
+    """What each adjustment removes from each outcome's value, at central values.
+
+    For every outcome, and in total: the gross value (undiscounted, before any adjustment and
+    without drop-off), then the value left after deadweight, attribution, displacement, optimism
+    bias on benefits, drop-off and discounting in turn. The last value is the outcome's PV of
+    benefits in the run. Columns: intervention, outcome, step, value, removed.
+    """
+    import pandas as pd
+
+    model = compile_scenario(scenario)
+    d = sampling.central(scenario)
+    T = model.horizon
+    rows = []
+    for iv in scenario.interventions:
+        intake = model.intakes[iv.id](d)
+        rates = {r.currency: r.rate for r in scenario.exchange_rates}
+        for o in iv.outcomes:
+            currency = o.currency or iv.currency or scenario.currency
+            year = o.price_year or iv.price_year or scenario.price_year
+            k = prices.conversion_factor(currency, year, scenario.currency, scenario.price_year, rates, scenario.deflator)
+            k *= PER_YEAR[o.per]
+            full = _shares(o, d, T)
+            no_drop = curves.outcome_shares(T, o.start, np.inf if o.duration is None else d.value(o.duration), d.value(o.ramp), 0.0)
+            volume_no_drop = float(curves.convolve_cohorts(intake, no_drop).sum())
+            flows_full = curves.convolve_cohorts(intake, full)
+            volume = float(flows_full.sum())
+            pv_volume = float(metrics.present_value(flows_full, model.factors).sum())
+            value = float(_gross(o, d)[0]) * k
+            steps = [value * volume_no_drop]
+            for share in (o.deadweight, o.attribution, o.displacement, iv.optimism_bias.benefits):
+                value *= 1 - float(d.value(share)[0])
+                steps.append(value * volume_no_drop)
+            steps.append(value * volume)
+            steps.append(value * pv_volume)
+            for step, v, prev in zip(WATERFALL_STEPS, steps, [None] + steps[:-1]):
+                rows.append({"intervention": iv.id, "outcome": o.name, "step": step, "value": v,
+                             "removed": 0.0 if prev is None else prev - v})
+    frame = pd.DataFrame(rows, columns=["intervention", "outcome", "step", "value", "removed"])
+    if len(frame):
+        total = frame.groupby("step", sort=False)[["value", "removed"]].sum().reset_index()
+        total.insert(0, "outcome", "All outcomes")
+        total.insert(0, "intervention", "total")
+        frame = pd.concat([frame, total], ignore_index=True)
+    return frame

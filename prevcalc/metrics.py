@@ -268,12 +268,14 @@ def _npv_newton_step(rows, rate, position):
     return np.sign(value), step
 
 
-def _refine(net2d, lo, hi, sign_lo):
-    """Safeguarded Newton iteration inside each row's bracket, vectorised over rows."""
+def _refine(rows, position, lo, hi, sign_lo):
+    """Safeguarded Newton iteration inside each bracket, vectorised over rows.
+
+    Bracket i belongs to ``rows[position[i]]`` (``rows[i]`` if position is None).
+    """
     rate = 0.5 * (lo + hi)
     result = np.full(rate.shape, np.nan)
     active = np.arange(rate.size)
-    rows, position = net2d, None
     for _ in range(_IRR_MAX_ITER):
         sign, step = _npv_newton_step(rows, rate, position)
         at_root = sign == 0
@@ -376,9 +378,8 @@ def irr_with_status(net):
             )
             ok = np.flatnonzero(unique)
             if ok.size:
-                result[candidates[ok]] = _refine(
-                    _rows(subset, ok), lo[ok], hi[ok], sign_lo[ok]
-                )
+                position = None if ok.size == subset.shape[0] else ok
+                result[candidates[ok]] = _refine(subset, position, lo[ok], hi[ok], sign_lo[ok])
     return _scalar(result.reshape(shape)), _scalar(status.reshape(shape))
 
 
