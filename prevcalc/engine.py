@@ -301,12 +301,14 @@ def _groups(model: _Model) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]
     }
     out = {}
     for grouping, key in keys.items():
-        if grouping == "intervention":
+        if grouping == "total":
+            labels = ["total"]
+        elif grouping == "intervention":
             labels = ivs
         elif grouping == "layer":
             labels = [x for x in ("upstream", "midstream", "downstream") if x in layer_of.values()]
         else:
-            labels = list(dict.fromkeys(key(ln) for ln in lines)) or ["total"]
+            labels = list(dict.fromkeys(key(ln) for ln in lines))
         m_lines = np.array([[key(ln) == g for ln in lines] for g in labels], dtype=float).reshape(len(labels), len(lines))
         m_ivs = np.zeros((len(labels), len(ivs)))
         for gi, g in enumerate(labels):
@@ -337,7 +339,7 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict) -> tuple[dic
     ) if ivs else np.zeros((n, 0))
     participants = np.broadcast_to(participants, (n, len(ivs)))
     iv_index = {iv: k for k, iv in enumerate(ivs)}
-    line_iv = np.array([iv_index[ln.intervention] for ln in model.lines])
+    line_iv = np.array([iv_index[ln.intervention] for ln in model.lines], dtype=int)
 
     out: dict[str, dict[str, np.ndarray]] = {}
     for grouping, (labels, m_lines, m_ivs) in groups.items():

@@ -1,0 +1,307 @@
+"""The brief's charts (matplotlib, Agg backend), and the data behind each one.
+
+Three charts: the cumulative discounted net benefit of each option over time (the prevention
+"J-curve") with its discounted payback year marked; PV costs funded against PV benefits gained
+by each agency (who pays, who gains); and the NPV of each layer. Each is readable in black and
+white: options differ by line style, marker and hatch, not by colour alone.
+
+matplotlib is imported inside the functions, so importing this module costs nothing and
+``prevcalc run`` stays fast. Saved files are byte-stable: the SVG hash salt is fixed and the
+date and software stamps are left out, so the same data gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..result import Result
+from . import tables
+
+#: Line styles, markers and hatches cycle together, so each option differs in more than colour.
+LINE_STYLES = ("-", "--", ":", "-.")
+MARKERS = ("o", "s", "^", "D", "v", "P")
+HATCHES = ("//", "..", "xx", "\\\\", "++", "oo")
+#: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+_RC = {
+    "svg.hashsalt": "prevcalc",
+    "svg.fonttype": "none",  # text stays text: selectable, searchable, and small when inlined
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.axisbelow": True,
+    "grid.color": "#d0d0d0",
+    "grid.linewidth": 0.6,
+    "hatch.linewidth": 0.8,
+    "legend.frameon": False,
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "standard",
+}
+
+
+@dataclass(frozen=True)
+class ChartFile:
+    """A saved chart, as the document writers consume it.
+
+    ``section`` names the table the chart belongs beside (the writers place it after that
+    table); ``png`` and ``svg`` are the two saved files.
+    """
+
+    name: str
+    title: str
+    caption: str
+    png: Path
+    svg: Path
+    section: str = ""
+
+
+def _units(currency: str, price_year: int | None) -> str:
+    sym = tables.symbol(currency).strip()
+    return f"{sym}, {price_year} prices" if price_year else sym
+
+
+def _money_ticks(currency: str):
+    """A tick formatter: £1.2m, £350k, -£40k (axes only; tables keep their own rounding)."""
+    from matplotlib.ticker import FuncFormatter
+
+    sym = tables.symbol(currency)
+
+    def tick(v: float, _pos: Any) -> str:
+        if v == 0:
+            return f"{sym}0"
+        sign = "-" if v < 0 else ""
+        a = abs(v)
+        for div, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
+            if a >= div:
+                return f"{sign}{sym}{a / div:,.{0 if a / div >= 100 else 1}f}{suffix}".replace(".0" + suffix, suffix)
+        return f"{sign}{sym}{a:,.0f}"
+
+    return FuncFormatter(tick)
+
+
+def _names(results: Sequence[Result], names: Sequence[str] | None) -> list[str]:
+    if names is None:
+        return [r.name for r in results]
+    if len(names) != len(results):
+        raise ValueError("give one name per result")
+    return list(names)
+
+
+def _label(key: str) -> str:
+    return tables.LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+# -- the data behind each chart ---------------------------------------------------------------
+
+def cumulative_data(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
+    """The J-curve's data: option, year, cumulative PV net, and the discounted payback year.
+
+    ``cumulative_pv_net`` is each result's ``cashflows()["cumulative_pv_net"]``, unchanged;
+    ``discounted_payback_year`` repeats the summary figure on every row (NaN if it never pays back).
+    """
+    frames = []
+    for r, name in zip(results, _names(results, names)):
+        cf = r.cashflows()
+        frames.append(pd.DataFrame({
+            "option": name, "year": cf["year"].to_numpy(),
+            "cumulative_pv_net": cf["cumulative_pv_net"].to_numpy(),
+            "discounted_payback_year": float(r.summary()["discounted_payback_year"]),
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def agency_data(result: Result) -> pd.DataFrame:
+    """The agency chart's data: PV costs funded and PV benefits gained by each agency."""
+    by = result.by("agency")
+    return pd.DataFrame({
+        "agency": list(by.index), "pv_costs_funded": by["pv_costs"].to_numpy(),
+        "pv_benefits_gained": by["pv_benefits"].to_numpy(),
+    })
+
+
+def layer_data(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
+    """The layer chart's data: option, layer, NPV."""
+    frames = []
+    for r, name in zip(results, _names(results, names)):
+        by = r.by("layer")
+        frames.append(pd.DataFrame({"option": name, "layer": list(by.index), "npv": by["npv"].to_numpy()}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def chart_data(results: Sequence[Result], names: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Each chart's underlying data, by chart name (agency data for each option in turn)."""
+    names = _names(results, names)
+    data = {"cumulative": cumulative_data(results, names), "layers": layer_data(results, names)}
+    for i, r in enumerate(results):
+        data[_agency_stem(i, len(results))] = agency_data(r)
+    return data
+
+
+def _agency_stem(i: int, n: int) -> str:
+    return "agencies" if n == 1 else f"agencies_{i + 1}"
+
+
+# -- the charts ---------------------------------------------------------------------------------
+
+def _figure(width: float = 7.0, height: float = 4.0):
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    # A bare Figure on an Agg canvas needs no pyplot state, so charts never leak between calls
+    # or threads and no display is ever needed.
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(width, height))
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+    return fig, ax
+
+
+def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = None):
+    """Cumulative discounted net benefit of each option by year, payback years marked.
+
+    Each option's line has gid ``cumulative-<i>`` and its payback marker ``payback-<i>``
+    (absent when the option never pays back), so tests and scripts can find them.
+    """
+    import matplotlib
+
+    data = cumulative_data(results, names)
+    first = results[0]
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure()
+        for i, (name, d) in enumerate(data.groupby("option", sort=False)):
+            style = dict(color=COLOURS[i % len(COLOURS)], linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+                         marker=MARKERS[i % len(MARKERS)], markersize=3.5, linewidth=1.6)
+            (line,) = ax.plot(d["year"], d["cumulative_pv_net"], label=name, **style)
+            line.set_gid(f"cumulative-{i}")
+            pb = d["discounted_payback_year"].iloc[0]
+            if not math.isnan(pb):
+                y = float(d.loc[d["year"] == int(pb), "cumulative_pv_net"].iloc[0])
+                (mark,) = ax.plot([int(pb)], [y], linestyle="none", marker="*", markersize=12,
+                                  markerfacecolor="white", markeredgecolor=style["color"],
+                                  markeredgewidth=1.4, zorder=5)
+                mark.set_gid(f"payback-{i}")
+                ax.annotate(f"year {int(pb)}", (int(pb), y), textcoords="offset points",
+                            xytext=(7, 6 + 11 * i), fontsize=8, color="#222222")
+        ax.plot([], [], linestyle="none", marker="*", markersize=10, markerfacecolor="white",
+                markeredgecolor="black", label="Discounted payback year")
+        ax.axhline(0, color="black", linewidth=0.9)
+        ax.set_xlabel("Year (0 = base year)")
+        ax.set_ylabel(f"Cumulative discounted net benefit ({_units(first.currency, first.price_year)})")
+        ax.yaxis.set_major_formatter(_money_ticks(first.currency))
+        ax.set_xlim(-0.5, max(r.horizon for r in results) - 0.5)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title("When does it pay back? Cumulative discounted net benefit", loc="left", fontsize=10)
+        ax.legend(loc="best", fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def agency_chart(result: Result):
+    """Grouped bars: PV costs each agency funds against PV benefits it gains ("wrong pockets")."""
+    import matplotlib
+
+    data = agency_data(result)
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure(7.0, max(3.0, 0.9 + 0.42 * len(data)))
+        y = np.arange(len(data))
+        h = 0.38
+        bars_c = ax.barh(y - h / 2, data["pv_costs_funded"], h, label=_label("pv_costs_funded"),
+                         color="#ffffff", edgecolor="#333333", hatch="//", linewidth=0.8)
+        bars_b = ax.barh(y + h / 2, data["pv_benefits_gained"], h, label=_label("pv_benefits_gained"),
+                         color="#9ecae1", edgecolor="#333333", hatch="..", linewidth=0.8)
+        ax.set_yticks(y, [_pretty(a) for a in data["agency"]])
+        ax.invert_yaxis()
+        ax.axvline(0, color="black", linewidth=0.9)
+        ax.grid(axis="y", visible=False)
+        ax.set_xlabel(f"Present value ({_units(result.currency, result.price_year)})")
+        ax.xaxis.set_major_formatter(_money_ticks(result.currency))
+        ax.set_title("Who pays and who gains, by agency", loc="left", fontsize=10)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def layer_chart(results: Sequence[Result], names: Sequence[str] | None = None):
+    """Net present value of each layer (upstream, midstream, downstream), bars grouped by option."""
+    import matplotlib
+
+    data = layer_data(results, names)
+    layers = [l for l in ("upstream", "midstream", "downstream") if l in set(data["layer"])]
+    layers += [l for l in dict.fromkeys(data["layer"]) if l not in layers]
+    options = list(dict.fromkeys(data["option"]))
+    first = results[0]
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure()
+        x = np.arange(len(layers))
+        w = 0.8 / len(options)
+        for i, name in enumerate(options):
+            d = data[data["option"] == name].set_index("layer").reindex(layers)
+            ax.bar(x - 0.4 + w * (i + 0.5), d["npv"].fillna(0.0), w, label=name,
+                          color=COLOURS[i % len(COLOURS)], alpha=0.85, edgecolor="#222222",
+                          hatch=HATCHES[i % len(HATCHES)], linewidth=0.8)
+        ax.set_xticks(x, [l.capitalize() for l in layers])
+        ax.axhline(0, color="black", linewidth=0.9)
+        ax.grid(axis="x", visible=False)
+        ax.set_xlabel("Layer")
+        ax.set_ylabel(f"Net present value ({_units(first.currency, first.price_year)})")
+        ax.yaxis.set_major_formatter(_money_ticks(first.currency))
+        ax.set_title("Net present value by layer", loc="left", fontsize=10)
+        if len(options) > 1:
+            ax.legend(loc="best", fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
+def _pretty(label: str) -> str:
+    """An agency id as words: ``childrens_social_care`` -> ``Childrens social care``."""
+    return label.replace("_", " ").capitalize() if label.islower() else label
+
+
+def save_chart(fig, stem: Path | str) -> tuple[Path, Path]:
+    """Save ``fig`` as ``<stem>.png`` and ``<stem>.svg``, byte-stable; returns both paths."""
+    import matplotlib
+
+    stem = Path(stem)
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    with matplotlib.rc_context(_RC):
+        fig.savefig(png, format="png", metadata={"Software": None})
+        fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return png, svg
+
+
+def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path) -> list[ChartFile]:
+    """Draw and save every chart of a brief into ``folder``; returns them in report order."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    first = results[0]
+    units = _units(first.currency, first.price_year)
+    out = []
+
+    def keep(fig, name: str, title: str, caption: str, section: str) -> None:
+        png, svg = save_chart(fig, folder / name)
+        out.append(ChartFile(name, title, caption, png, svg, section))
+
+    keep(cumulative_chart(results, names), "cumulative", "Cumulative discounted net benefit",
+         f"Cumulative discounted net benefit by year ({units}). A star marks the discounted payback "
+         "year, when the running total first reaches zero.", "comparison")
+    for i, (r, name) in enumerate(zip(results, names)):
+        who = f": {name}" if len(results) > 1 else ""
+        keep(agency_chart(r), _agency_stem(i, len(results)), f"Who pays and who gains{who}",
+             f"PV costs funded (hatched //) and PV benefits gained (dotted) by agency{who} ({units}).",
+             "agencies")
+    keep(layer_chart(results, names), "layers", "Net present value by layer",
+         f"Net present value of each layer ({units}).", "layers")
+    return out
