@@ -355,6 +355,51 @@ def sensitivity(file: Path, swing: float | None, inputs: tuple[str, ...], fmt: s
             term.print(t.note)
 
 
+@cli.command(context_settings=CONTEXT)
+def scenarios() -> None:
+    """List the bundled scenarios, a line each.
+
+    \b
+    Example:
+      prevcalc scenarios
+      prevcalc init --from shared_lives my_area.yaml
+    """
+    from rich.table import Table as RichTable
+
+    from . import load
+    from .bundled import bundled
+
+    t = RichTable(box=None, show_header=True, header_style="bold")
+    for col in ("Name", "Layers", "Variants", "What it models"):
+        t.add_column(col, overflow="fold")
+    for b in bundled():
+        sc = load(b.path)
+        layers = ", ".join(dict.fromkeys(iv.layer for iv in sc.interventions))
+        t.add_row(b.key, layers, str(len(sc.variants)), sc.name)
+    _terminal().print(t)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--from", "source", default="nurse_family_partnership", show_default=True,
+              metavar="NAME", help="The bundled scenario to start from (see prevcalc scenarios).")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+def init(path: Path, source: str, force: bool) -> None:
+    """Start a new scenario file from a bundled one.
+
+    \b
+    Example:
+      prevcalc init --from shared_lives my_area.yaml
+      prevcalc run my_area.yaml
+    """
+    from .bundled import find
+    from .report._atomic import write_bytes
+
+    item = find(source)
+    write_bytes(path, item.path.read_bytes(), force=force)
+    _terminal().info(f"wrote {path} from the bundled {item.key!r} scenario; edit it, then: prevcalc run {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; translate every error into a message and an exit status."""
     debug = bool(os.environ.get("PREVCALC_DEBUG")) or "--debug" in (argv if argv is not None else sys.argv[1:])

@@ -31,6 +31,21 @@ from .scenario import PER_YEAR, Intervention, Outcome, Scenario
 #: Target size of one chunk's (draw, line, year) array, in float64 values (~64 MiB).
 CHUNK_VALUES = 8_000_000
 
+#: Chunks hold a whole number of blocks of this many draws (the last one padded by repeating
+#: its final draw): BLAS kernels may round a row differently depending on how many rows a
+#: matrix has, so every matrix product sees row counts that are multiples of this, and a
+#: seeded run is the same bit for bit whatever the chunk size.
+_BLOCK = 64
+
+
+def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
+    """``d`` with its last draw repeated up to ``n`` draws (arrays of length 1 are shared)."""
+    if d.n == n:
+        return d
+    pad = lambda a: a if a.shape[0] == 1 else np.concatenate([a, np.repeat(a[-1:], n - d.n, axis=0)])  # noqa: E731
+    return sampling.Draws(n, d.leaves, {k: pad(a) for k, a in d.leaf_values.items()},
+                          {k: pad(a) for k, a in d.parameters.items()})
+
 
 @dataclass
 class _Line:
@@ -321,8 +336,8 @@ def _groups(model: _Model) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]
     return out
 
 
-def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict) -> tuple[dict, np.ndarray]:
-    """Metrics for one chunk of draws, and the sum over its draws of each line's flows."""
+def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int) -> tuple[dict, np.ndarray]:
+    """Metrics for one chunk of draws, and the sum over its first ``rows`` draws of each line's flows."""
     T, L = model.horizon, len(model.lines)
     n = d.n
     flows = np.zeros((n, L, T))
@@ -370,7 +385,12 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict) -> tuple[dic
                 "npv_per_person": np.where(p_g > 0, pp / np.where(p_g > 0, p_g, 1), np.nan),
                 "irr_status": status.astype(float),
             }
-    return out, flows.sum(axis=0)
+    # Sum over draws in blocks of _BLOCK, each block's rows in order, blocks added in order: the
+    # same sequence of additions whatever the chunk size (padding rows excluded).
+    total = np.zeros((L, T))
+    for b in range(0, rows, _BLOCK):
+        total += flows[b : min(b + _BLOCK, rows)].sum(axis=0)
+    return out, total
 
 
 def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
@@ -378,14 +398,20 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     """Evaluate a compiled model for the given draws, in chunks of ``chunk`` draws."""
     L, T = max(len(model.lines), 1), model.horizon
     size = chunk or max(1, CHUNK_VALUES // (L * T))
+    size = -(-size // _BLOCK) * _BLOCK  # a whole number of blocks (see _BLOCK)
     groups = _groups(model)
     _CLIPPED.clear()
     parts: list[dict] = []
     flow_sum = np.zeros((len(model.lines), T))
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
+        rows = d.n
+        if draws.n > 1:
+            d = _padded(d, -(-rows // _BLOCK) * _BLOCK)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            m, fs = _evaluate_chunk(model, d, groups)
+            m, fs = _evaluate_chunk(model, d, groups, rows)
+        if d.n != rows:
+            m = {g: {k: a[:rows] for k, a in v.items()} for g, v in m.items()}
         parts.append(m)
         flow_sum += fs
         if progress:

@@ -36,10 +36,12 @@ IRR_RANGE = (-0.99, 10.0)
 # payback_year: summing n flows leaves rounding of order n * 2.2e-16 of their absolute sum.
 _PAYBACK_RTOL = 1e-9
 
-# IRR search grid: 401 rates evenly spaced in log(1 + r) across the open range (a step of
-# about 1.75% near r = 0), plus r = 0 itself, so that every bracket lies on one side of 0.
+# IRR search grid: 403 rates evenly spaced in log(1 + r) from -0.99 to 10 inclusive (a step of
+# about 1.75% near r = 0), plus r = 0 itself. Sign changes between grid points bracket the
+# roots; the ends are included so that roots just inside the range are bracketed too.
 _IRR_GRID = np.union1d(
-    np.expm1(np.linspace(np.log1p(IRR_RANGE[0]), np.log1p(IRR_RANGE[1]), 403)[1:-1]), [0.0]
+    np.expm1(np.linspace(np.log1p(IRR_RANGE[0]), np.log1p(IRR_RANGE[1]), 403)[1:-1]),
+    [IRR_RANGE[0], 0.0, IRR_RANGE[1]],
 )
 _IRR_XTOL = 1e-12
 _IRR_MAX_ITER = 100
@@ -240,64 +242,61 @@ def _grid_brackets(net2d, grid):
     return changes, lo, hi, sign_lo
 
 
-def _npv_newton_step(rows, rate, position):
-    """NPV's sign and the Newton step NPV / NPV' at `rate`, by Horner's rule.
+def _npv_newton_step(rows, rate):
+    """NPV's sign and the Newton step NPV / NPV' at `rate`, per row, by Horner's rule.
 
-    Row i of the result uses ``rows[position[i]]`` (``rows[i]`` if position is None). For r >= 0 the polynomial is
-    P(y) = sum_t net[t] y^t in y = 1 / (1 + r) <= 1; for r < 0 it is
-    Q(w) = sum_t net[t] w^(n-1-t) = w^(n-1) NPV in w = 1 + r < 1. Neither overflows, both have
-    NPV's sign, and dNPV/dr is -y^2 P'(y), or w^-(n-1) (Q'(w) - (n-1) Q(w) / w).
+    For r >= 0 the polynomial is P(y) = sum_t net[t] y^t in y = 1 / (1 + r) <= 1; for r < 0 it
+    is Q(w) = sum_t net[t] w^(n-1-t) = w^(n-1) NPV in w = 1 + r < 1. Neither overflows, both
+    have NPV's sign, and dNPV/dr is -y^2 P'(y), or w^-(n-1) (Q'(w) - (n-1) Q(w) / w).
     """
     n = rows.shape[1]
     negative = rate < 0
     z = np.where(negative, 1.0 + rate, 1.0 / (1.0 + rate))
     value = np.zeros(rate.shape)
     slope = np.zeros(rate.shape)
-    columns = rows if position is None else None
     for i in range(n):
-        if columns is None:
-            first, last = rows[position, i], rows[position, n - 1 - i]
-        else:
-            first, last = columns[:, i], columns[:, n - 1 - i]
-        coefficient = np.where(negative, first, last)
+        coefficient = np.where(negative, rows[:, i], rows[:, n - 1 - i])
         slope = slope * z + value
         value = value * z + coefficient
-    derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
         step = value / derivative
     return np.sign(value), step
 
 
-def _refine(rows, position, lo, hi, sign_lo):
+def _refine(rows, lo, hi, sign_lo, todo):
     """Safeguarded Newton iteration inside each bracket, vectorised over rows.
 
-    Bracket i belongs to ``rows[position[i]]`` (``rows[i]`` if position is None).
+    Rows where `todo` is False are skipped (their result is NaN). Finished rows are dropped
+    from the working copy once fewer than half remain, so memory never exceeds 1.5 x rows.
     """
-    rate = 0.5 * (lo + hi)
-    result = np.full(rate.shape, np.nan)
-    active = np.arange(rate.size)
+    result = np.full(rows.shape[0], np.nan)
+    index = np.arange(rows.shape[0])
+    rate = np.where(todo, 0.5 * (lo + hi), 0.0)
     for _ in range(_IRR_MAX_ITER):
-        sign, step = _npv_newton_step(rows, rate, position)
+        sign, step = _npv_newton_step(rows, rate)
         at_root = sign == 0
         below = sign == sign_lo
         lo = np.where(below, rate, lo)
         hi = np.where(below | at_root, hi, rate)
         candidate = rate - step
-        inside = np.isfinite(candidate) & (candidate > lo) & (candidate < hi)
-        candidate = np.where(inside, candidate, 0.5 * (lo + hi))
-        tolerance = _IRR_XTOL * np.maximum(1.0, np.abs(rate))
-        done = at_root | (np.abs(candidate - rate) <= tolerance) | (hi - lo <= tolerance)
-        result[active[done]] = np.where(at_root, rate, candidate)[done]
-        keep = ~done
-        if not keep.any():
+        with np.errstate(invalid="ignore"):
+            inside = np.isfinite(candidate) & (candidate > lo) & (candidate < hi)
+            candidate = np.where(inside, candidate, 0.5 * (lo + hi))
+            tolerance = _IRR_XTOL * np.maximum(1.0, np.abs(rate))
+            done = at_root | (np.abs(candidate - rate) <= tolerance) | (hi - lo <= tolerance)
+        finished = todo & done
+        result[index[finished]] = np.where(at_root, rate, candidate)[finished]
+        todo = todo & ~done
+        if not todo.any():
             return result
-        position = np.flatnonzero(keep) if position is None else position[keep]
-        active = active[keep]
-        rate, lo, hi, sign_lo = candidate[keep], lo[keep], hi[keep], sign_lo[keep]
-        if position.size < rows.shape[0] // 2:
-            # Compact the rows still iterating, so later passes touch only those.
-            rows, position = rows[position], None
-    result[active] = rate
+        rate = np.where(todo, candidate, 0.0)
+        if np.count_nonzero(todo) < rows.shape[0] // 2:
+            rows, index, rate, lo, hi, sign_lo = (
+                a[todo] for a in (rows, index, rate, lo, hi, sign_lo)
+            )
+            todo = np.ones(rows.shape[0], dtype=bool)
+    result[index[todo]] = rate[todo]
     return result
 
 
@@ -324,8 +323,8 @@ def irr_with_status(net):
     1. Flows without both a positive and a negative value have no IRR (status 1). Flows
        whose signs change exactly once have at most one root for r > -1, by Descartes' rule
        of signs in x = 1 / (1 + r).
-    2. The sign of NPV(r) is evaluated on a grid of 401 rates spaced evenly in log(1 + r)
-       across (-0.99, 10), plus r = 0, a block of grid points at a time (one matrix product
+    2. The sign of NPV(r) is evaluated on a grid of 403 rates spaced evenly in log(1 + r)
+       from -0.99 to 10, plus r = 0, a block of grid points at a time (one matrix product
        per block, holding at most about 8 million NPVs). Sign changes between grid points
        bracket roots: none gives status 3, one gives status 0, more give status 2 (except for
        flows that change sign once, which are unique whatever rounding does near the root).
@@ -338,8 +337,8 @@ def irr_with_status(net):
 
     Limits: two roots closer together than the grid step (about 1.75% near 0, wider at the
     extremes), or a double root where NPV touches zero without crossing it, are not seen as
-    sign changes; such flows may be reported as status 0 or 3 instead of 2. Roots within
-    about 1e-12 of the range's ends are treated as outside it. Unlike numpy-financial, which
+    sign changes; such flows may be reported as status 0 or 3 instead of 2. A root exactly at
+    -0.99 or 10 may be reported as if it were inside the range. Unlike numpy-financial, which
     returns the root nearest 0 when there are several, this returns NaN with status 2.
 
     References
@@ -376,10 +375,8 @@ def irr_with_status(net):
             status[candidates] = np.where(
                 unique, IRR_OK, np.where(roots == 0, IRR_NO_ROOT, IRR_NOT_UNIQUE)
             )
-            ok = np.flatnonzero(unique)
-            if ok.size:
-                position = None if ok.size == subset.shape[0] else ok
-                result[candidates[ok]] = _refine(subset, position, lo[ok], hi[ok], sign_lo[ok])
+            if unique.any():
+                result[candidates] = _refine(subset, lo, hi, sign_lo, unique)
     return _scalar(result.reshape(shape)), _scalar(status.reshape(shape))
 
 

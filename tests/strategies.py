@@ -25,6 +25,12 @@ def money(min_value=-1e7, max_value=1e7):
     )
 
 
+def pounds(min_value=-1_000_000, max_value=1_000_000):
+    """A whole amount of money, as a float: for comparisons with other libraries' root finders,
+    which lose accuracy on polynomials with coefficients like 1e-300."""
+    return st.integers(min_value, max_value).map(float)
+
+
 def cash_flows(draws=st.integers(1, 4), years=st.integers(1, 30), elements=None):
     """Cash-flow arrays of shape (draw, year), the draw axis first."""
     elements = money(-1e6, 1e6) if elements is None else elements
@@ -37,8 +43,8 @@ def cash_flows(draws=st.integers(1, 4), years=st.integers(1, 30), elements=None)
 def investment_flows(draw, years=st.integers(2, 30)):
     """One conventional project: an outlay in year 0, then non-negative returns (1-d)."""
     n = draw(years)
-    outlay = draw(money(1.0, 1e6))
-    returns = draw(hnp.arrays(np.float64, n - 1, elements=money(0.0, 1e6)))
+    outlay = draw(pounds(1, 1_000_000))
+    returns = draw(hnp.arrays(np.float64, n - 1, elements=pounds(0, 1_000_000)))
     if not returns.any():
         returns[-1] = outlay
     return np.concatenate([[-outlay], returns])

@@ -19,7 +19,7 @@ from prevcalc.metrics import (
     present_value,
     roi,
 )
-from strategies import cash_flows, investment_flows, money, rates
+from strategies import cash_flows, investment_flows, money, pounds, rates
 
 
 def npf_irr(flows):
@@ -259,10 +259,19 @@ def test_irr_roots_are_roots(flows):
             value = np.sum(row / (1 + r) ** np.arange(row.size))
             scale = np.sum(np.abs(row) / (1 + r) ** np.arange(row.size))
             assert abs(value) <= 1e-9 * scale
-            # Only compare where numpy-financial's root is in range too: with more than one sign
-            # change it may return a root outside (-0.99, 10) while this finds the one inside.
-            expected = npf_irr(row)
-            if -0.99 < expected < 10:
-                assert r == pytest.approx(expected, abs=1e-8)
         else:
             assert np.isnan(r)
+
+
+@given(flows=cash_flows(draws=st.integers(1, 5), years=st.integers(2, 12), elements=pounds()))
+def test_irr_matches_numpy_financial_on_random_flows(flows):
+    # Wherever this finds the unique root in range and numpy-financial's answer is in range
+    # too, they must agree. (With several sign changes numpy-financial may return a root
+    # outside (-0.99, 10), and with several roots in range it returns one of them.)
+    rate, status = irr_with_status(flows)
+    for row, r, s in zip(flows, rate, status):
+        expected = npf_irr(row)
+        if s == IRR_OK and -0.99 < expected < 10:
+            assert r == pytest.approx(expected, abs=1e-8)
+        if s == IRR_NO_SIGN_CHANGE:
+            assert np.isnan(expected)

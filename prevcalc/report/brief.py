@@ -1,0 +1,392 @@
+"""A brief for a committee paper: the tables, charts and provenance of one or more options.
+
+:func:`build_tables` turns deterministic results into the brief's tables (unrounded numbers
+plus their kinds); :func:`write_brief` writes them, with the charts, as Markdown, one
+self-contained HTML file, Word, Excel and one CSV per table, into a folder that appears whole
+or not at all::
+
+    results = [prevcalc.run(prevcalc.load("nfp.yaml")),
+               prevcalc.run(prevcalc.load("nfp.yaml", variant="Double intake"))]
+    write_brief(results, Path("brief"), title="Home visiting options", rounding="sig3")
+
+The writers themselves hold no model logic: they consume :class:`~prevcalc.report.tables.Table`
+objects and chart files.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ModelError
+from ..result import SUMMARY_KEYS, Result
+from . import tables
+from ._atomic import atomic_dir
+from .tables import LABELS, METRIC_KINDS, Kind, Table, fmt
+
+#: The formats :func:`write_brief` can write ("charts" are the PNG and SVG files).
+FORMATS = frozenset({"md", "html", "docx", "xlsx", "csv", "charts"})
+ROUNDINGS = ("sig3", "thousand", "unit")
+
+#: Figures where a higher value is better; the others listed are better lower.
+_HIGHER = {"pv_benefits", "npv", "bcr", "roi", "irr", "npv_per_participant", "npv_per_person"}
+_LOWER = {"pv_costs", "payback_year", "discounted_payback_year"}
+
+_ROUNDING_TEXT = {
+    "sig3": "Money is rounded to three significant figures",
+    "thousand": "Money is rounded to the nearest thousand",
+    "unit": "Money is rounded to whole units",
+}
+
+
+@dataclass
+class RowKindTable(Table):
+    """A table whose value columns hold a different kind of figure in each row.
+
+    The headline comparison has one column per option and one row per figure (money, ratio,
+    percent, year...). Columns whose kind is ``"row"`` take each cell's kind from
+    ``row_kinds``; ``marks`` flags cells to emphasise (the best value in each row).
+    """
+
+    row_kinds: list[Kind] = field(default_factory=list)
+    marks: pd.DataFrame | None = None
+
+    def cell_kind(self, i: int, col: str) -> Kind:
+        kind = self.kinds.get(col, "text")
+        return self.row_kinds[i] if kind == "row" else kind
+
+    def formatted(self, rounding: tables.Rounding = "unit", units: bool = True) -> pd.DataFrame:
+        out = pd.DataFrame(index=range(len(self.frame)))
+        for col in self.frame.columns:
+            out[self.header(col, units)] = [
+                fmt(v, self.cell_kind(i, col), self.currency, rounding) for i, v in enumerate(self.frame[col])
+            ]
+        return out
+
+    def header(self, col: str, units: bool = True) -> str:
+        return col if self.kinds.get(col) == "row" else super().header(col, units)
+
+
+# -- names and checks -----------------------------------------------------------------------------
+
+def option_names(results: Sequence[Result], names: Sequence[str] | None = None) -> list[str]:
+    """Labels for the options: ``names`` if given, else each result's name (and variant if
+    two share a name), made unique."""
+    if names is not None:
+        if len(names) != len(results):
+            raise ValueError(f"give one name per result ({len(results)}), not {len(names)}")
+        labels = [str(n) for n in names]
+    else:
+        labels = [r.name for r in results]
+        if len(set(labels)) < len(labels):
+            labels = [f"{r.name} ({r.provenance['variant']})" if r.provenance.get("variant") else r.name
+                      for r in results]
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return unique
+
+
+def _check_like_for_like(results: Sequence[Result]) -> None:
+    # A stopgap until compare.compare() does the full like-for-like check: a comparison
+    # table has one unit, so currency and price year must agree.
+    if not results:
+        raise ValueError("a brief needs at least one result")
+    first = results[0]
+    for r in results[1:]:
+        if (r.currency, r.price_year) != (first.currency, first.price_year):
+            raise ModelError(
+                f"cannot compare {first.name!r} ({first.currency}, {first.price_year} prices) with "
+                f"{r.name!r} ({r.currency}, {r.price_year} prices): state both in one currency and price year"
+            )
+
+
+# -- the tables -------------------------------------------------------------------------------------
+
+def comparison_table(results: Sequence[Result], names: Sequence[str]) -> RowKindTable:
+    """The headline figures, one column per option, the difference from the first option, and
+    the best value in each row marked (and named in the "best" column)."""
+    first = results[0]
+    summaries = [r.summary() for r in results]
+    keys = [k for k in SUMMARY_KEYS]
+    frame = pd.DataFrame({"figure": [LABELS[k] for k in keys]})
+    kinds: dict[str, Any] = {"figure": "text"}
+    for name, s in zip(names, summaries):
+        frame[name] = [float(s[k]) for k in keys]
+        kinds[name] = "row"
+    for name in names[1:]:
+        col = f"{name} − {names[0]}"
+        frame[col] = frame[name] - frame[names[0]]
+        kinds[col] = "row"
+    marks = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+    if len(results) > 1:
+        best = []
+        for i, k in enumerate(keys):
+            row = frame.loc[i, list(names)].astype(float)
+            if k not in _HIGHER | _LOWER or row.isna().all():
+                best.append("")
+                continue
+            target = row.max() if k in _HIGHER else row.min()
+            winners = [n for n in names if not math.isnan(row[n]) and np.isclose(row[n], target, rtol=1e-12, atol=0)]
+            # A tie is no choice: only mark a best value that one option holds.
+            if len(winners) == 1:
+                marks.loc[i, winners[0]] = True
+                best.append(winners[0])
+            else:
+                best.append("")
+        frame["best"] = best
+        kinds["best"] = "text"
+        marks["best"] = False
+    title = "Headline comparison" if len(results) > 1 else "Headline figures"
+    note = ""
+    if len(results) > 1:
+        note = (f"Differences are each option minus {names[0]}. Best: the highest value, or the lowest "
+                "for costs and payback years; participants are not ranked, and ties are not marked.")
+    if any(r.draws > 1 for r in results):
+        note = (note + " " if note else "") + "Figures are means over draws."
+    return RowKindTable("comparison", title, frame, kinds, first.currency, first.price_year, note,
+                        row_kinds=[METRIC_KINDS[k] for k in keys], marks=marks)
+
+
+def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
+    """One table from the same table of each option, with an "option" column if there are several."""
+    head = parts[0]
+    if len(parts) == 1:
+        return head
+    frames = []
+    for t, name in zip(parts, names):
+        f = t.frame.copy()
+        f.insert(0, "option", name)
+        frames.append(f)
+    kinds = {"option": "text", **head.kinds}
+    return Table(head.name, head.title, pd.concat(frames, ignore_index=True), kinds, head.currency,
+                 head.price_year, head.note)
+
+
+def _pretty(label: Any) -> Any:
+    if isinstance(label, str) and label.islower():
+        return label.replace("_", " ").capitalize()
+    return label
+
+
+def waterfall_table(frames: Sequence[pd.DataFrame], names: Sequence[str], results: Sequence[Result]) -> Table:
+    """The adjustment waterfall, per outcome and in total: what each step removes and what is left.
+
+    Each frame has the engine's columns (intervention, outcome, step, value, removed), steps in
+    order from gross value to the discounted value.
+    """
+    parts = []
+    for f in frames:
+        f = f[["intervention", "outcome", "step", "value", "removed"]].reset_index(drop=True)
+        steps = list(dict.fromkeys(f["step"]))
+        total = (f.groupby("step", sort=False)[["value", "removed"]].sum().reindex(steps).reset_index())
+        total.insert(0, "outcome", "All outcomes")
+        total.insert(0, "intervention", "Total")
+        both = pd.concat([f, total], ignore_index=True)
+        both["step"] = [_pretty(s) for s in both["step"]]
+        parts.append(both)
+    first = results[0]
+    kinds = {"intervention": "text", "outcome": "text", "step": "text", "value": "money", "removed": "money"}
+    tabs = [Table("waterfall", "Adjustment waterfall: from gross value to present value", p, dict(kinds),
+                  first.currency, first.price_year,
+                  "Each step's value is what is left after it; removed is what that step takes away.")
+            for p in parts]
+    return _stack(tabs, names)
+
+
+def assumptions_table(results: Sequence[Result], names: Sequence[str]) -> Table:
+    """Every assumption with its source: each intervention, then each cost item and outcome."""
+    frames = []
+    for r, name in zip(results, names):
+        ivs = pd.DataFrame({
+            "intervention": list(r.sources), "kind": "intervention",
+            "name": list(r.sources), "agency": "", "value_type": "",
+            "source": list(r.sources.values()),
+        })
+        ivs["layer"] = [r.layers.get(i, "") for i in ivs["intervention"]]
+        lines = r.lines[["intervention", "layer", "kind", "name", "agency", "value_type", "source"]].copy()
+        both = pd.concat([ivs, lines], ignore_index=True)
+        order = {iv: j for j, iv in enumerate(r.sources)}
+        both["_o"] = both["intervention"].map(order).fillna(len(order))
+        both = both.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+        both["source"] = [s if isinstance(s, str) and s.strip() else "not given" for s in both["source"]]
+        both["kind"] = [_pretty(k) for k in both["kind"]]
+        both["value_type"] = [_pretty(v) for v in both["value_type"]]
+        if len(results) > 1:
+            both.insert(0, "option", name)
+        frames.append(both[([] if len(results) == 1 else ["option"]) +
+                           ["intervention", "layer", "kind", "name", "agency", "value_type", "source"]])
+    frame = pd.concat(frames, ignore_index=True)
+    first = results[0]
+    return Table("assumptions", "Assumptions and their sources", frame, {c: "text" for c in frame.columns},
+                 first.currency, first.price_year,
+                 "Agency: who funds a cost, or who gains an outcome. \"not given\": the scenario cites no source.")
+
+
+_TIMING = {"start": "start of year", "mid": "middle of year", "end": "end of year"}
+
+
+def provenance_table(results: Sequence[Result], names: Sequence[str]) -> Table:
+    """Where each option's numbers come from: version, file and hash, date, discounting, prices."""
+    rows = []
+    for r, name in zip(results, names):
+        p = r.provenance
+        items = [
+            ("prevcalc version", p.get("prevcalc_version")),
+            ("Scenario", p.get("scenario", r.name)),
+            ("Scenario file", Path(p["file"]).name if p.get("file") else None),
+            ("SHA-256 of the file", p.get("scenario_sha256")),
+            ("Variant", p.get("variant")),
+            ("Overrides", "; ".join(p.get("overrides") or []) or None),
+            ("Run date", p.get("run_at")),
+            ("Discounting schedule", p.get("schedule_description") or p.get("schedule")),
+            ("Discount timing", _TIMING.get(p.get("timing"), p.get("timing"))),
+            ("Currency", r.currency),
+            ("Price year", r.price_year),
+            ("Deflator", p.get("deflator")),
+            ("Horizon (years)", r.horizon),
+            ("Draws", p.get("draws", r.draws)),
+            ("Seed", p.get("seed")),
+        ]
+        for item, value in items:
+            if value is None or value == "":
+                continue
+            rows.append({"option": name, "item": item, "value": str(value)})
+    frame = pd.DataFrame(rows, columns=["option", "item", "value"])
+    if len(results) == 1:
+        frame = frame.drop(columns="option")
+    first = results[0]
+    return Table("provenance", "Provenance", frame, {c: "text" for c in frame.columns}, first.currency, first.price_year)
+
+
+def notes_table(results: Sequence[Result], names: Sequence[str]) -> Table:
+    """The warnings each run raised (cut-off flows, unstable ratios...)."""
+    rows = [{"option": name, "note": note} for r, name in zip(results, names) for note in r.notes]
+    frame = pd.DataFrame(rows, columns=["option", "note"])
+    if len(results) == 1:
+        frame = frame.drop(columns="option")
+    first = results[0]
+    return Table("notes", "Warnings from the runs", frame, {c: "text" for c in frame.columns},
+                 first.currency, first.price_year, "" if rows else "No warnings were raised.")
+
+
+def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
+                 waterfalls: Sequence[pd.DataFrame] | None = None) -> list[Table]:
+    """The brief's tables, in report order.
+
+    Parameters
+    ----------
+    results : deterministic runs of one or more options, in one currency and price year.
+    names : a label for each option (default: each result's name).
+    waterfalls : the adjustment waterfall of each option (the engine's
+        ``adjustment_waterfall(scenario)`` frames); without them that table is left out.
+
+    Returns
+    -------
+    Tables named comparison, interventions, agencies, layers, [waterfall,] years,
+    assumptions, provenance, notes.
+    """
+    results = list(results)
+    _check_like_for_like(results)
+    names = option_names(results, names)
+    out: list[Table] = [comparison_table(results, names)]
+    out.append(_stack([tables.interventions_table(r) for r in results], names))
+    agencies = _stack([tables.agencies_table(r) for r in results], names)
+    agencies.note = ("Wrong pockets: an agency may fund costs while the benefits fall to others. "
+                     "Net is PV benefits gained minus PV costs funded.")
+    out.append(agencies)
+    out.append(_stack([tables.layers_table(r) for r in results], names))
+    if waterfalls is not None:
+        if len(waterfalls) != len(results):
+            raise ValueError("give one waterfall per result")
+        out.append(waterfall_table(waterfalls, names, results))
+    out.append(_stack([tables.years_table(r, every=True) for r in results], names))
+    out += [assumptions_table(results, names), provenance_table(results, names), notes_table(results, names)]
+    return out
+
+
+def brief_meta(results: Sequence[Result], names: Sequence[str], title: str | None,
+               rounding: str) -> dict[str, Any]:
+    """The title block: title, subtitle, date, version, units and the rounding rule."""
+    first = results[0]
+    p = first.provenance
+    if title is None:
+        title = (f"Costs and benefits: {names[0]}" if len(results) == 1
+                 else "Costs and benefits compared: " + ", ".join(names))
+    units = f"{first.currency}, {first.price_year} prices"
+    schedules = dict.fromkeys(
+        f"{r.provenance.get('schedule', '')} discounting, flows at the {_TIMING.get(r.provenance.get('timing'), r.provenance.get('timing'))}"
+        for r in results)
+    horizons = sorted({r.horizon for r in results})
+    return {
+        "title": title,
+        "options": list(names),
+        "date": str(p.get("run_at") or "")[:10],
+        "version": p.get("prevcalc_version") or "",
+        "units": units,
+        "subtitle": (f"{len(results)} option{'s' if len(results) > 1 else ''} · {units} · "
+                     f"{' / '.join(str(h) for h in horizons)}-year horizon · " + "; ".join(schedules)),
+        "rounding": (f"{_ROUNDING_TEXT[rounding]}; ratios to two decimals. The CSV and Excel "
+                     "files keep full precision."),
+        "rounding_rule": rounding,
+    }
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+def write_brief(results: Sequence[Result], out: Path, title: str | None = None, rounding: str = "sig3",
+                force: bool = False, formats: set[str] | None = None, names: Sequence[str] | None = None,
+                waterfalls: Sequence[pd.DataFrame] | None = None) -> list[Path]:
+    """Write the brief into the folder ``out``: brief.md, brief.html, brief.docx, brief.xlsx,
+    ``tables/*.csv`` and ``charts/*.png|svg`` (or the subset in ``formats``).
+
+    The folder is built beside ``out`` and moved into place whole, so a failure leaves nothing;
+    an existing ``out`` is replaced only with ``force`` (:class:`~prevcalc.errors.OutputError`
+    otherwise). Returns the files written, sorted.
+    """
+    if rounding not in ROUNDINGS:
+        raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, not {rounding!r}")
+    formats = set(FORMATS if formats is None else formats)
+    unknown = formats - FORMATS
+    if unknown:
+        raise ValueError(f"unknown brief format(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(FORMATS))}")
+    results = list(results)
+    label = option_names(results, names) if results else []
+    built = build_tables(results, label, waterfalls)
+    meta = brief_meta(results, label, title, rounding)
+    out = Path(out)
+    with atomic_dir(out, force=force) as tmp:
+        chart_files = []
+        if formats & {"md", "html", "docx", "charts"}:
+            from .charts import brief_charts
+
+            chart_files = brief_charts(results, label, tmp / "charts")
+        if "csv" in formats:
+            from .csv import write_csvs
+
+            write_csvs(built, tmp / "tables")
+        if "md" in formats:
+            from .markdown import write_markdown
+
+            write_markdown(built, chart_files, meta, tmp / "brief.md")
+        if "html" in formats:
+            from .html import write_html
+
+            write_html(built, chart_files, meta, tmp / "brief.html")
+        if "docx" in formats:
+            from .docx import write_docx
+
+            write_docx(built, chart_files, meta, tmp / "brief.docx")
+        if "xlsx" in formats:
+            from .xlsx import write_xlsx
+
+            write_xlsx(built, tmp / "brief.xlsx")
+        written = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
+    return [out / p for p in written]
