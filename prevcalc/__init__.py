@@ -35,8 +35,8 @@ def run(scenario, draws=None, seed=None, sampler="random", chunk=None, progress=
 
 
 def compare(results, **kwargs):
-    """Line up several results side by side (see :func:`prevcalc.compare.compare`)."""
-    from .compare import compare as _compare
+    """Line up several results side by side (see :func:`prevcalc.comparison.compare`)."""
+    from .comparison import compare as _compare
 
     return _compare(results, **kwargs)
 

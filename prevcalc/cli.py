@@ -235,7 +235,7 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
       prevcalc compare scenarios/shared_lives.yaml scenarios/local_area_coordination.yaml
       prevcalc compare scenarios/portfolio.yaml --variants --format markdown
     """
-    from . import compare as compare_results
+    from .comparison import compare as compare_results
     from . import run as run_scenario
     from .report import tables
 
@@ -262,9 +262,9 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
     elif fmt == "csv":
         _write_or_print(parts[0].frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"), output, force)
     elif fmt == "markdown":
-        from .report.markdown import render_table as md_table
+        from .report.markdown import markdown_table
 
-        text = "\n\n".join(md_table(t) for t in parts)
+        text = "\n\n".join(f"### {t.title}\n\n" + markdown_table(t, rounding="unit") for t in parts)
         _write_or_print(text, output, force)
     else:
         from .report.terminal import render_table, render_transposed

@@ -73,6 +73,7 @@ class _Model:
     lines: list[_Line]
     intakes: dict[str, Callable[[sampling.Draws], np.ndarray]]  # id -> (draw, year)
     notes: list[str] = field(default_factory=list)
+    bands: tuple[tuple[int, float], ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -111,8 +112,9 @@ def schedule_label(scenario: Scenario) -> str:
 def compile_scenario(scenario: Scenario) -> _Model:
     """Turn a validated scenario into lines whose flows can be computed for any draws."""
     T = scenario.horizon
-    factors = discounting.timing_factors(schedule_bands(scenario), T, scenario.discounting.timing)
-    model = _Model(scenario, T, factors, [], {})
+    bands = schedule_bands(scenario)
+    factors = discounting.timing_factors(bands, T, scenario.discounting.timing)
+    model = _Model(scenario, T, factors, [], {}, bands=bands)
     rates = {r.currency: r.rate for r in scenario.exchange_rates}
     for iv in scenario.interventions:
         model.intakes[iv.id] = _intake(iv, T, model.notes)

@@ -16,6 +16,7 @@ def version() -> str:
 
 def block(*, scenario: str, file: str, sha256: str, variant: str | None, overrides: tuple[str, ...],
           currency: str, price_year: int, horizon: int, schedule: str, schedule_label: str,
+          bands: tuple,
           timing: str, deflator: str) -> dict:
     """The provenance of one run, as plain JSON-ready values."""
     return {
@@ -30,6 +31,7 @@ def block(*, scenario: str, file: str, sha256: str, variant: str | None, overrid
         "horizon": horizon,
         "schedule": schedule,
         "schedule_description": schedule_label,
+        "discount_bands": [[int(y), float(r)] for y, r in bands],
         "timing": timing,
         "deflator": deflator,
         "run_at": _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat(),

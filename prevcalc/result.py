@@ -76,7 +76,8 @@ class Result:
             scenario=sc.name, file=src.path, sha256=src.sha256, variant=src.variant,
             overrides=src.overrides, currency=sc.currency, price_year=sc.price_year,
             horizon=sc.horizon, schedule=sc.discounting.schedule,
-            schedule_label=schedule_text, timing=sc.discounting.timing, deflator=sc.deflator,
+            schedule_label=schedule_text, bands=model.bands, timing=sc.discounting.timing,
+            deflator=sc.deflator,
         )
         return cls(
             name=sc.name, currency=sc.currency, price_year=sc.price_year, horizon=sc.horizon,

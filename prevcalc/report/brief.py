@@ -15,61 +15,27 @@ objects and chart files.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+import hashlib
 from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..errors import ModelError
 from ..result import SUMMARY_KEYS, Result
 from . import tables
 from ._atomic import atomic_dir
-from .tables import LABELS, METRIC_KINDS, Kind, Table, fmt
+from .tables import METRIC_KINDS, Kind, Table
 
 #: The formats :func:`write_brief` can write ("charts" are the PNG and SVG files).
 FORMATS = frozenset({"md", "html", "docx", "xlsx", "csv", "charts"})
 ROUNDINGS = ("sig3", "thousand", "unit")
-
-#: Figures where a higher value is better; the others listed are better lower.
-_HIGHER = {"pv_benefits", "npv", "bcr", "roi", "irr", "npv_per_participant", "npv_per_person"}
-_LOWER = {"pv_costs", "payback_year", "discounted_payback_year"}
 
 _ROUNDING_TEXT = {
     "sig3": "Money is rounded to three significant figures",
     "thousand": "Money is rounded to the nearest thousand",
     "unit": "Money is rounded to whole units",
 }
-
-
-@dataclass
-class RowKindTable(Table):
-    """A table whose value columns hold a different kind of figure in each row.
-
-    The headline comparison has one column per option and one row per figure (money, ratio,
-    percent, year...). Columns whose kind is ``"row"`` take each cell's kind from
-    ``row_kinds``; ``marks`` flags cells to emphasise (the best value in each row).
-    """
-
-    row_kinds: list[Kind] = field(default_factory=list)
-    marks: pd.DataFrame | None = None
-
-    def cell_kind(self, i: int, col: str) -> Kind:
-        kind = self.kinds.get(col, "text")
-        return self.row_kinds[i] if kind == "row" else kind
-
-    def formatted(self, rounding: tables.Rounding = "unit", units: bool = True) -> pd.DataFrame:
-        out = pd.DataFrame(index=range(len(self.frame)))
-        for col in self.frame.columns:
-            out[self.header(col, units)] = [
-                fmt(v, self.cell_kind(i, col), self.currency, rounding) for i, v in enumerate(self.frame[col])
-            ]
-        return out
-
-    def header(self, col: str, units: bool = True) -> str:
-        return col if self.kinds.get(col) == "row" else super().header(col, units)
 
 
 # -- names and checks -----------------------------------------------------------------------------
@@ -94,65 +60,21 @@ def option_names(results: Sequence[Result], names: Sequence[str] | None = None) 
     return unique
 
 
-def _check_like_for_like(results: Sequence[Result]) -> None:
-    # A stopgap until compare.compare() does the full like-for-like check: a comparison
-    # table has one unit, so currency and price year must agree.
-    if not results:
-        raise ValueError("a brief needs at least one result")
-    first = results[0]
-    for r in results[1:]:
-        if (r.currency, r.price_year) != (first.currency, first.price_year):
-            raise ModelError(
-                f"cannot compare {first.name!r} ({first.currency}, {first.price_year} prices) with "
-                f"{r.name!r} ({r.currency}, {r.price_year} prices): state both in one currency and price year"
-            )
-
-
 # -- the tables -------------------------------------------------------------------------------------
 
-def comparison_table(results: Sequence[Result], names: Sequence[str]) -> RowKindTable:
-    """The headline figures, one column per option, the difference from the first option, and
-    the best value in each row marked (and named in the "best" column)."""
-    first = results[0]
-    summaries = [r.summary() for r in results]
-    keys = [k for k in SUMMARY_KEYS]
-    frame = pd.DataFrame({"figure": [LABELS[k] for k in keys]})
-    kinds: dict[str, Any] = {"figure": "text"}
-    for name, s in zip(names, summaries):
-        frame[name] = [float(s[k]) for k in keys]
-        kinds[name] = "row"
-    for name in names[1:]:
-        col = f"{name} − {names[0]}"
-        frame[col] = frame[name] - frame[names[0]]
-        kinds[col] = "row"
-    marks = pd.DataFrame(False, index=frame.index, columns=frame.columns)
+def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
+    """The headline figures of each option; with several, their differences from the first and
+    the best value of each figure marked (the comparison table of :mod:`.tables`)."""
     if len(results) > 1:
-        best = []
-        for i, k in enumerate(keys):
-            row = frame.loc[i, list(names)].astype(float)
-            if k not in _HIGHER | _LOWER or row.isna().all():
-                best.append("")
-                continue
-            target = row.max() if k in _HIGHER else row.min()
-            winners = [n for n in names if not math.isnan(row[n]) and np.isclose(row[n], target, rtol=1e-12, atol=0)]
-            # A tie is no choice: only mark a best value that one option holds.
-            if len(winners) == 1:
-                marks.loc[i, winners[0]] = True
-                best.append(winners[0])
-            else:
-                best.append("")
-        frame["best"] = best
-        kinds["best"] = "text"
-        marks["best"] = False
-    title = "Headline comparison" if len(results) > 1 else "Headline figures"
-    note = ""
-    if len(results) > 1:
-        note = (f"Differences are each option minus {names[0]}. Best: the highest value, or the lowest "
-                "for costs and payback years; participants are not ranked, and ties are not marked.")
-    if any(r.draws > 1 for r in results):
-        note = (note + " " if note else "") + "Figures are means over draws."
-    return RowKindTable("comparison", title, frame, kinds, first.currency, first.price_year, note,
-                        row_kinds=[METRIC_KINDS[k] for k in keys], marks=marks)
+        from ..compare import compare
+
+        return tables.comparison_table(compare(list(results), list(names)))
+    r = results[0]
+    s = r.summary()
+    keys = [k for k in tables.COMPARED if k in s.index]
+    frame = pd.DataFrame([{"option": names[0], **{k: float(s[k]) for k in keys}}])
+    kinds: dict[str, Kind] = {"option": "text", **{k: METRIC_KINDS[k] for k in keys}}
+    return Table("comparison", "Headline figures", frame, kinds, r.currency, r.price_year)
 
 
 def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
@@ -179,26 +101,41 @@ def _pretty(label: Any) -> Any:
 def waterfall_table(frames: Sequence[pd.DataFrame], names: Sequence[str], results: Sequence[Result]) -> Table:
     """The adjustment waterfall, per outcome and in total: what each step removes and what is left.
 
-    Each frame has the engine's columns (intervention, outcome, step, value, removed), steps in
-    order from gross value to the discounted value.
+    Each frame is the engine's :func:`~prevcalc.engine.adjustment_waterfall` (columns
+    intervention, outcome, step, value, removed; the total rows last), steps in order from the
+    gross value to the present value.
     """
+    first = results[0]
+    kinds: dict[str, Kind] = {"intervention": "text", "outcome": "text", "step": "text",
+                              "value": "money", "removed": "money"}
     parts = []
     for f in frames:
-        f = f[["intervention", "outcome", "step", "value", "removed"]].reset_index(drop=True)
-        steps = list(dict.fromkeys(f["step"]))
-        total = (f.groupby("step", sort=False)[["value", "removed"]].sum().reindex(steps).reset_index())
-        total.insert(0, "outcome", "All outcomes")
-        total.insert(0, "intervention", "Total")
-        both = pd.concat([f, total], ignore_index=True)
-        both["step"] = [_pretty(s) for s in both["step"]]
-        parts.append(both)
-    first = results[0]
-    kinds = {"intervention": "text", "outcome": "text", "step": "text", "value": "money", "removed": "money"}
-    tabs = [Table("waterfall", "Adjustment waterfall: from gross value to present value", p, dict(kinds),
-                  first.currency, first.price_year,
-                  "Each step's value is what is left after it; removed is what that step takes away.")
-            for p in parts]
-    return _stack(tabs, names)
+        f = f[list(kinds)].reset_index(drop=True).copy()
+        f["intervention"] = ["Total" if i == "total" else i for i in f["intervention"]]
+        f["step"] = [s[:1].upper() + s[1:] if isinstance(s, str) else s for s in f["step"]]
+        parts.append(Table("waterfall", "Adjustment waterfall: from gross value to present value", f,
+                           dict(kinds), first.currency, first.price_year,
+                           "Value: what is left after each step (undiscounted until the last). Removed: "
+                           "what that step takes away. The last value of each outcome is its PV of benefits."))
+    return _stack(parts, names)
+
+
+def engine_waterfalls(results: Sequence[Result]) -> list[pd.DataFrame] | None:
+    """Each result's adjustment waterfall, recomputed from its scenario file; None if any file
+    is gone or has changed since the run (its SHA-256 no longer matches), so nothing is guessed."""
+    from .. import engine, loader
+
+    fn = getattr(engine, "adjustment_waterfall", None)
+    if fn is None:
+        return None
+    frames = []
+    for r in results:
+        p = r.provenance
+        path = Path(p.get("file") or "")
+        if not p.get("file") or not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != p.get("scenario_sha256"):
+            return None
+        frames.append(fn(loader.load(path, variant=p.get("variant"), overrides=p.get("overrides") or ())))
+    return frames
 
 
 def assumptions_table(results: Sequence[Result], names: Sequence[str]) -> Table:
@@ -278,31 +215,38 @@ def notes_table(results: Sequence[Result], names: Sequence[str]) -> Table:
 
 
 def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
-                 waterfalls: Sequence[pd.DataFrame] | None = None) -> list[Table]:
+                 waterfalls: Sequence[pd.DataFrame] | None = None,
+                 uncertainty: Sequence[Table] | None = None) -> list[Table]:
     """The brief's tables, in report order.
 
     Parameters
     ----------
-    results : deterministic runs of one or more options, in one currency and price year.
+    results : deterministic runs of one or more options, like for like (one currency, price
+        year, horizon and discounting; :func:`prevcalc.compare.compare` checks).
     names : a label for each option (default: each result's name).
     waterfalls : the adjustment waterfall of each option (the engine's
-        ``adjustment_waterfall(scenario)`` frames); without them that table is left out.
+        ``adjustment_waterfall(scenario)``). By default they are recomputed from each result's
+        scenario file when it is unchanged since the run; otherwise that table is left out.
+    uncertainty : tables from a probabilistic analysis, placed after the headline table.
 
     Returns
     -------
-    Tables named comparison, interventions, agencies, layers, [waterfall,] years,
-    assumptions, provenance, notes.
+    Tables named comparison, [uncertainty tables,] interventions, agencies, layers,
+    [waterfall,] years, assumptions, provenance, notes.
     """
     results = list(results)
-    _check_like_for_like(results)
+    if not results:
+        raise ValueError("a brief needs at least one result")
     names = option_names(results, names)
-    out: list[Table] = [comparison_table(results, names)]
+    out: list[Table] = [headline_table(results, names), *(uncertainty or [])]
     out.append(_stack([tables.interventions_table(r) for r in results], names))
     agencies = _stack([tables.agencies_table(r) for r in results], names)
     agencies.note = ("Wrong pockets: an agency may fund costs while the benefits fall to others. "
                      "Net is PV benefits gained minus PV costs funded.")
     out.append(agencies)
     out.append(_stack([tables.layers_table(r) for r in results], names))
+    if waterfalls is None:
+        waterfalls = engine_waterfalls(results)
     if waterfalls is not None:
         if len(waterfalls) != len(results):
             raise ValueError("give one waterfall per result")
@@ -343,13 +287,15 @@ def brief_meta(results: Sequence[Result], names: Sequence[str], title: str | Non
 
 def write_brief(results: Sequence[Result], out: Path, title: str | None = None, rounding: str = "sig3",
                 force: bool = False, formats: set[str] | None = None, names: Sequence[str] | None = None,
-                waterfalls: Sequence[pd.DataFrame] | None = None) -> list[Path]:
+                waterfalls: Sequence[pd.DataFrame] | None = None,
+                uncertainty: Sequence[Table] | None = None) -> list[Path]:
     """Write the brief into the folder ``out``: brief.md, brief.html, brief.docx, brief.xlsx,
     ``tables/*.csv`` and ``charts/*.png|svg`` (or the subset in ``formats``).
 
     The folder is built beside ``out`` and moved into place whole, so a failure leaves nothing;
     an existing ``out`` is replaced only with ``force`` (:class:`~prevcalc.errors.OutputError`
-    otherwise). Returns the files written, sorted.
+    otherwise). ``names``, ``waterfalls`` and ``uncertainty`` are as for :func:`build_tables`.
+    Returns the files written, sorted.
     """
     if rounding not in ROUNDINGS:
         raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, not {rounding!r}")
@@ -359,7 +305,7 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
         raise ValueError(f"unknown brief format(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(FORMATS))}")
     results = list(results)
     label = option_names(results, names) if results else []
-    built = build_tables(results, label, waterfalls)
+    built = build_tables(results, label, waterfalls, uncertainty)
     meta = brief_meta(results, label, title, rounding)
     out = Path(out)
     with atomic_dir(out, force=force) as tmp:

@@ -19,7 +19,7 @@ from .tables import Table
 
 #: A table wider than this with few rows reads better with figures as rows (as in the terminal).
 WIDE = 8
-FEW_ROWS = 6
+FEW_ROWS = 8
 
 
 # -- layout shared by the document writers -------------------------------------------------------
@@ -31,9 +31,8 @@ def cell_kind(table: Table, i: int, col: str) -> str:
 
 
 def is_marked(table: Table, i: int, col: str) -> bool:
-    """Whether a cell is to be emphasised (e.g. the best value in its row)."""
-    marks = getattr(table, "marks", None)
-    return bool(marks is not None and col in marks.columns and marks.iloc[i][col])
+    """Whether a cell is to be emphasised (the best value of a figure in a comparison)."""
+    return (i, col) in (getattr(table, "marks", None) or ())
 
 
 def has_money(table: Table) -> bool:
@@ -91,24 +90,32 @@ def anchor(table: Table) -> str:
 
 # -- Markdown -------------------------------------------------------------------------------------
 
+def _escape(text: str) -> str:
+    """Text that Markdown shows as written (no stray emphasis from "*", no links from "[")."""
+    out = str(text).replace("\\", "\\\\")
+    for ch in "*[]<>`":
+        out = out.replace(ch, "\\" + ch)
+    return out
+
+
 def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _escape(text).replace("|", "\\|").replace("\n", " ")
 
 
 def _para(text: str) -> str:
-    return " ".join(str(text).split())
+    return _escape(" ".join(str(text).split()))
 
 
 def markdown_table(table: Table, rounding: tables.Rounding = "sig3") -> str:
     """One table as a pipe table, numbers right-aligned, marked cells in bold."""
-    headers, rows, numeric, marks = grid(table, rounding)
+    headers, rows, numeric, _ = grid(table, rounding)
     if not rows:
         return "*None.*\n"
     lines = ["| " + " | ".join(_cell(h) for h in headers) + " |",
              "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"]
-    for row, mk in zip(rows, marks):
-        cells = [f"**{_cell(v)}**" if m and v else _cell(v) for v, m in zip(row, mk)]
-        lines.append("| " + " | ".join(cells) + " |")
+    # Marked cells already carry their marker (" *") from Table.formatted; bold would clash with it.
+    for row in rows:
+        lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -116,7 +123,7 @@ def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[
                     base: Path | None = None) -> str:
     """The brief as Markdown text; chart links are relative to ``base`` (the document's folder)."""
     rounding = meta.get("rounding_rule", "sig3")
-    out = [f"# {meta.get('title', 'Brief')}", ""]
+    out = [f"# {_para(meta.get('title', 'Brief'))}", ""]
     if meta.get("subtitle"):
         out += [f"*{_para(meta['subtitle'])}*", ""]
     stamp = " · ".join(x for x in (
@@ -129,18 +136,18 @@ def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[
         out += [_para(meta["rounding"]), ""]
     plan = section_plan(tables_, charts)
     out += ["## Contents", ""]
-    out += [f"{n}. [{t.title}](#{anchor(t)})" for n, (t, _) in enumerate(plan, 1)]
+    out += [f"{n}. [{_para(t.title)}](#{anchor(t)})" for n, (t, _) in enumerate(plan, 1)]
     out.append("")
     figure = 0
     for n, (table, attached) in enumerate(plan, 1):
-        out += [f'<a id="{anchor(table)}"></a>', "", f"## {n}. {table.title}", "",
-                f"**{caption(table, n)}**", "", markdown_table(table, rounding)]
+        out += [f'<a id="{anchor(table)}"></a>', "", f"## {n}. {_para(table.title)}", "",
+                f"**{_para(caption(table, n))}**", "", markdown_table(table, rounding)]
         if table.note:
             out += [f"*{_para(table.note)}*", ""]
         for chart in attached:
             figure += 1
             src = Path(os.path.relpath(chart.png, base)).as_posix() if base else Path(chart.png).name
-            out += [f"![{chart.title}]({src})", "", f"*Figure {figure}: {_para(chart.caption)}*", ""]
+            out += [f"![{_para(chart.title)}]({src})", "", f"*Figure {figure}: {_para(chart.caption)}*", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

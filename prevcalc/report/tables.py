@@ -14,7 +14,7 @@ from typing import Iterable, Literal
 import numpy as np
 import pandas as pd
 
-from ..compare import Comparison
+from ..comparison import Comparison
 from ..result import Result
 
 Kind = Literal["money", "ratio", "percent", "year", "count", "factor", "text", "probability"]

@@ -1,4 +1,4 @@
-"""Line up several results side by side, after checking they are like for like.
+"""Line up several results side by side, after checking they are like for like (``prevcalc.compare``).
 
 Options with different currencies, price years, horizons or discounting are refused: a
 comparison across them would mix units. Bring evidence to one currency and price year with the
@@ -24,7 +24,7 @@ BETTER = {
 
 _LIKE_FOR_LIKE = {
     "currency": "currency", "price_year": "price year", "horizon": "horizon",
-    "schedule_description": "discounting", "timing": "timing",
+    "schedule": "discounting", "discount_bands": "discount rates", "timing": "timing",
 }
 
 
