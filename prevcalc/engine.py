@@ -31,11 +31,17 @@ from .scenario import PER_YEAR, Intervention, Outcome, Scenario
 #: Target size of one chunk's (draw, line, year) array, in float64 values (~64 MiB).
 CHUNK_VALUES = 8_000_000
 
-#: Chunks hold a whole number of blocks of this many draws (the last one padded by repeating
-#: its final draw): BLAS kernels may round a row differently depending on how many rows a
-#: matrix has, so every matrix product sees row counts that are multiples of this, and a
-#: seeded run is the same bit for bit whatever the chunk size.
+#: Draws are evaluated in blocks of a size fixed by the model alone (a multiple of this), the
+#: last block padded by repeating its final draw. BLAS may round a row of a matrix product
+#: differently depending on the matrix's shape (edge kernels, small-matrix kernels), so every
+#: product sees the same shapes whatever ``chunk`` is, and a seeded run is the same bit for bit.
 _BLOCK = 64
+
+
+def _block_size(model: "_Model") -> int:
+    """Draws per evaluated block: about CHUNK_VALUES values of (draw, line, year), ≥ _BLOCK."""
+    per_draw = max(len(model.lines), 1) * model.horizon
+    return max(_BLOCK, CHUNK_VALUES // per_draw // _BLOCK * _BLOCK)
 
 
 def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
@@ -338,6 +344,14 @@ def _groups(model: _Model) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]
     return out
 
 
+def _starts_positive(net: np.ndarray) -> np.ndarray:
+    """1.0 where the first non-zero net flow is a gain (a borrowing-like profile), else 0.0."""
+    nonzero = np.abs(net) > 1e-9 * max(1.0, float(np.abs(net).max(initial=0.0)))
+    first = np.argmax(nonzero, axis=-1)
+    value = np.take_along_axis(net, first[..., None], axis=-1)[..., 0]
+    return ((value > 0) & nonzero.any(axis=-1)).astype(float)
+
+
 def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int) -> tuple[dict, np.ndarray]:
     """Metrics for one chunk of draws, and the sum over its first ``rows`` draws of each line's flows."""
     T, L = model.horizon, len(model.lines)
@@ -386,6 +400,7 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int) -
                 "npv_per_participant": np.where(p_g > 0, npv / np.where(p_g > 0, p_g, 1), np.nan),
                 "npv_per_person": np.where(p_g > 0, pp / np.where(p_g > 0, p_g, 1), np.nan),
                 "irr_status": status.astype(float),
+                "net_starts_positive": _starts_positive(net),
             }
     # Sum over draws in blocks of _BLOCK, each block's rows in order, blocks added in order: the
     # same sequence of additions whatever the chunk size (padding rows excluded).
@@ -397,10 +412,12 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int) -
 
 def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Result:
-    """Evaluate a compiled model for the given draws, in chunks of ``chunk`` draws."""
-    L, T = max(len(model.lines), 1), model.horizon
-    size = chunk or max(1, CHUNK_VALUES // (L * T))
-    size = -(-size // _BLOCK) * _BLOCK  # a whole number of blocks (see _BLOCK)
+    """Evaluate a compiled model for the given draws, in blocks of draws (``chunk`` is ignored)."""
+    T = model.horizon
+    # The block size depends on the model only, never on ``chunk``, which is kept for
+    # compatibility and has no effect on the results (see _BLOCK); a run of at most one
+    # block's draws is evaluated at once, unpadded.
+    size = min(draws.n, _block_size(model))
     groups = _groups(model)
     _CLIPPED.clear()
     parts: list[dict] = []
@@ -408,8 +425,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
         rows = d.n
-        if draws.n > 1:
-            d = _padded(d, -(-rows // _BLOCK) * _BLOCK)
+        d = _padded(d, size)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             m, fs = _evaluate_chunk(model, d, groups, rows)
         if d.n != rows:
@@ -425,19 +441,28 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     notes = list(model.notes)
     for where, count in _CLIPPED.items():
         notes.append(f"{where}: {count} draw(s) gave a negative cost, set to 0.")
-    for v in ("total", "intervention"):
+    levels = ("total", "intervention") if len(groups["intervention"][0]) > 1 else ("total",)
+    for v in levels:
         for gi, label in enumerate(groups[v][0]):
             status = values[v]["irr_status"][:, gi]
             if np.any(status == 2):
                 what = "the scenario" if v == "total" else label
                 share = f" in {np.mean(status == 2):.0%} of draws" if draws.n > 1 else ""
                 notes.append(f"IRR of {what} is not unique (the net flows change sign more than once){share}; it is reported as null.")
+            irr = values[v]["irr"][:, gi]
+            starts = values[v]["net_starts_positive"][:, gi]
+            if np.any(np.isfinite(irr) & (starts == 1)):
+                what = "the scenario" if v == "total" else label
+                notes.append(
+                    f"IRR of {what}: the net flows start with a gain and turn to a cost later, so the "
+                    "IRR is a borrowing rate (a higher one is worse); judge by NPV."
+                )
     _guard_bcr(values, groups, notes)
     return Result.build(model, source_of(model.scenario), schedule_label(model.scenario), values, groups, flow_sum / draws.n, notes)
 
 
 def _guard_bcr(values: dict, groups: dict, notes: list[str]) -> None:
-    for v in ("total", "intervention"):
+    for v in ("total", "intervention") if len(groups["intervention"][0]) > 1 else ("total",):
         for gi, label in enumerate(groups[v][0]):
             pv_c = float(np.mean(values[v]["pv_costs"][:, gi]))
             pv_b = float(np.mean(np.abs(values[v]["pv_benefits"][:, gi])))
@@ -461,7 +486,8 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
     seed : seed for ``numpy.random.default_rng``; a seeded run is reproducible bit for bit,
         whatever ``chunk`` is.
     sampler : "random" or "lhs" (Latin hypercube).
-    chunk : draws evaluated at once (default: sized to keep each chunk near 64 MiB).
+    chunk : ignored: draws are evaluated in blocks sized by the model (each near 64 MiB), so
+        that results never depend on it; kept for compatibility.
     """
     model = compile_scenario(scenario)
     if draws is None:
