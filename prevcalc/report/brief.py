@@ -66,7 +66,7 @@ def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
     """The headline figures of each option; with several, their differences from the first and
     the best value of each figure marked (the comparison table of :mod:`.tables`)."""
     if len(results) > 1:
-        from ..compare import compare
+        from ..comparison import compare
 
         return tables.comparison_table(compare(list(results), list(names)))
     r = results[0]
@@ -170,6 +170,13 @@ def assumptions_table(results: Sequence[Result], names: Sequence[str]) -> Table:
 _TIMING = {"start": "start of year", "mid": "middle of year", "end": "end of year"}
 
 
+def _bands(bands: Any, horizon: int) -> str | None:
+    """[[0, 0.035], [31, 0.03]] -> "3.5% from year 0; 3% from year 31" (bands within the horizon)."""
+    if not bands:
+        return None
+    return "; ".join(f"{float(r) * 100:.4g}% from year {int(y)}" for y, r in bands if int(y) < horizon)
+
+
 def provenance_table(results: Sequence[Result], names: Sequence[str]) -> Table:
     """Where each option's numbers come from: version, file and hash, date, discounting, prices."""
     rows = []
@@ -184,6 +191,7 @@ def provenance_table(results: Sequence[Result], names: Sequence[str]) -> Table:
             ("Overrides", "; ".join(p.get("overrides") or []) or None),
             ("Run date", p.get("run_at")),
             ("Discounting schedule", p.get("schedule_description") or p.get("schedule")),
+            ("Discount rates", _bands(p.get("discount_bands"), r.horizon)),
             ("Discount timing", _TIMING.get(p.get("timing"), p.get("timing"))),
             ("Currency", r.currency),
             ("Price year", r.price_year),
@@ -222,7 +230,7 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
     Parameters
     ----------
     results : deterministic runs of one or more options, like for like (one currency, price
-        year, horizon and discounting; :func:`prevcalc.compare.compare` checks).
+        year, horizon and discounting; :func:`prevcalc.comparison.compare` checks).
     names : a label for each option (default: each result's name).
     waterfalls : the adjustment waterfall of each option (the engine's
         ``adjustment_waterfall(scenario)``). By default they are recomputed from each result's

@@ -113,7 +113,7 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     plan = section_plan(tables_, charts)
     document.add_heading("Contents", level=1)
     for n, (t, _) in enumerate(plan, 1):
-        document.add_paragraph(f"{n}. {t.title}", style="List Number" if False else None)
+        document.add_paragraph(f"{n}. {t.title}")
 
     figure = 0
     for n, (table, attached) in enumerate(plan, 1):

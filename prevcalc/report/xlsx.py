@@ -1,0 +1,124 @@
+"""Excel writer: a sheet per table, with real numbers and number formats by kind.
+
+Cells hold the unrounded figures (as the CSV files do); only the number format rounds what the
+reader sees: money '#,##0' with the currency symbol, ratios '0.00', percents '0.0%'. Header rows
+are frozen and column widths set. openpyxl is imported inside the functions.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import tables
+from ._atomic import write_bytes
+from .tables import Table
+
+#: Excel number formats by kind of figure (money is added per currency).
+NUMBER_FORMATS = {
+    "ratio": "0.00", "percent": "0.0%", "probability": "0%", "year": "0", "count": "#,##0",
+    "factor": "0.0000",
+}
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def money_format(currency: str) -> str:
+    """'"£"#,##0' style: whole units with thousands separators, a minus sign before the symbol."""
+    sym = tables.symbol(currency).replace('"', "")
+    return f'"{sym}"#,##0;-"{sym}"#,##0'
+
+
+def number_format(kind: str, currency: str) -> str | None:
+    if kind == "money":
+        return money_format(currency)
+    return NUMBER_FORMATS.get(kind)
+
+
+def _cell_kind(table: Table, i: int, col: str) -> str:
+    per_cell = getattr(table, "cell_kind", None)
+    return per_cell(i, col) if per_cell else table.kinds.get(col, "text")
+
+
+def _value(v: Any, kind: str) -> Any:
+    """A cell value: numbers as numbers (undefined figures empty), everything else as text."""
+    if v is None:
+        return None
+    if kind == "text":
+        return v if isinstance(v, (int, float, str)) and not isinstance(v, bool) else str(v)
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if math.isnan(f) or math.isinf(f):
+        return None
+    if kind == "year":
+        return int(round(f))
+    return f
+
+
+def sheet_title(name: str, used: set[str]) -> str:
+    """An Excel-safe, unique sheet name (at most 31 characters)."""
+    base = _BAD_SHEET_CHARS.sub("_", name)[:31] or "Sheet"
+    title, k = base, 2
+    while title.lower() in used:
+        suffix = f"_{k}"
+        title, k = base[: 31 - len(suffix)] + suffix, k + 1
+    used.add(title.lower())
+    return title
+
+
+def render_xlsx(tables_: Sequence[Table]) -> bytes:
+    """The tables as the bytes of an .xlsx workbook: a sheet per table, in order."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    rule = Border(bottom=Side(style="thin"))
+    for table in tables_:
+        ws = wb.create_sheet(sheet_title(table.name, used))
+        cols = list(table.frame.columns)
+        units = f" ({table.currency}, {table.price_year} prices)" if table.price_year else ""
+        for j, col in enumerate(cols, start=1):
+            numeric = table.kinds.get(col, "text") != "text"
+            c = ws.cell(row=1, column=j, value=table.header(col, units=True) if units else table.header(col))
+            c.font, c.border = bold, rule
+            c.alignment = Alignment(horizontal="right" if numeric else "left", vertical="bottom", wrap_text=True)
+        widths = [len(str(ws.cell(row=1, column=j).value)) for j in range(1, len(cols) + 1)]
+        widths = [min(w, 24) for w in widths]  # long headers wrap rather than widen
+        for i, row in enumerate(table.frame.itertuples(index=False)):
+            for j, (col, v) in enumerate(zip(cols, row), start=1):
+                kind = _cell_kind(table, i, col)
+                c = ws.cell(row=i + 2, column=j, value=_value(v, kind))
+                fmt = number_format(kind, table.currency)
+                if fmt:
+                    c.number_format = fmt
+                if (i, col) in (getattr(table, "marks", None) or ()):
+                    c.font = bold
+                shown = tables.fmt(None if c.value is None else v, kind, table.currency, "unit") if kind != "text" else str(c.value or "")
+                widths[j - 1] = max(widths[j - 1], min(len(shown), 60))
+        for j, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(j)].width = w + 2
+        # Freeze the header row, and the first column too when it labels the rows.
+        label_col = bool(cols) and table.kinds.get(cols[0], "text") == "text" and len(cols) > 2
+        ws.freeze_panes = "B2" if label_col else "A2"
+        if table.note:
+            ws.cell(row=len(table.frame) + 3, column=1, value=table.note).font = Font(italic=True)
+    if not wb.sheetnames:
+        wb.create_sheet("empty")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def write_xlsx(tables_: Sequence[Table], path: Path) -> Path:
+    """Write the tables as an Excel workbook (whole or not at all; replaces an existing file)."""
+    path = Path(path)
+    write_bytes(path, render_xlsx(tables_), force=True)
+    return path
