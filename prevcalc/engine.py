@@ -372,10 +372,16 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int) -
     iv_index = {iv: k for k, iv in enumerate(ivs)}
     line_iv = np.array([iv_index[ln.intervention] for ln in model.lines], dtype=int)
 
+    # Every grouping's costs and benefits in one product per draw, (2 x groups, line) @ (line,
+    # year): one pass over the flows, and the same matrix shapes whatever the number of draws.
+    weights = np.concatenate([np.concatenate([m * is_cost, m * ~is_cost]) for _, m, _ in groups.values()])
+    grouped = np.matmul(weights, flows)  # (draw, 2 x groups, year)
+    offset = 0
     out: dict[str, dict[str, np.ndarray]] = {}
     for grouping, (labels, m_lines, m_ivs) in groups.items():
-        costs = np.einsum("dlt,gl->dgt", flows * is_cost[None, :, None], m_lines, optimize=True)
-        benefits = np.einsum("dlt,gl->dgt", flows * ~is_cost[None, :, None], m_lines, optimize=True)
+        G = len(labels)
+        costs, benefits = grouped[:, offset : offset + G], grouped[:, offset + G : offset + 2 * G]
+        offset += 2 * G
         net = benefits - costs
         pv_c = metrics.present_value(costs, model.factors)
         pv_b = metrics.present_value(benefits, model.factors)
@@ -498,6 +504,7 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
         d = sampling.sample(scenario, draws, seed, sampler)
     result = evaluate(model, d, chunk=chunk, progress=progress)
     result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)
+    result.waterfall = adjustment_waterfall(scenario)
     return result
 
 

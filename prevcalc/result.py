@@ -39,6 +39,7 @@ class Result:
     flows : ndarray, shape (line, year): mean undiscounted flow of each line (costs positive).
     factors : ndarray, shape (year,): the discount factor applied to each year's flows.
     notes : caveats found while running (cut-off flows, gross benefits, non-unique IRR...).
+    waterfall : what each adjustment removes from each outcome (``engine.adjustment_waterfall``).
     provenance : version, file hash, seed, schedule, timing, price year...
     """
 
@@ -55,6 +56,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
+    waterfall: pd.DataFrame | None = None  # the adjustment waterfall at central values
 
     @classmethod
     def build(cls, model: Any, src: Any, schedule_text: str, values: dict, groups: dict,

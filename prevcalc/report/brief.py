@@ -15,14 +15,12 @@ objects and chart files.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any, Sequence
 
-import numpy as np
 import pandas as pd
 
-from ..result import SUMMARY_KEYS, Result
+from ..result import Result
 from . import tables
 from ._atomic import atomic_dir
 from .tables import METRIC_KINDS, Kind, Table
@@ -68,7 +66,12 @@ def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
     if len(results) > 1:
         from ..comparison import compare
 
-        return tables.comparison_table(compare(list(results), list(names)))
+        table = tables.comparison_table(compare(list(results), list(names)))
+        # The writers may show options as columns or as rows, so the note names neither.
+        table.note = (f"* marks the best value of each figure (the lowest for costs and payback years; "
+                      f"participants are not ranked, ties are not marked). Differences are each option "
+                      f"minus {names[0]}.")
+        return table
     r = results[0]
     s = r.summary()
     keys = [k for k in tables.COMPARED if k in s.index]
@@ -118,24 +121,6 @@ def waterfall_table(frames: Sequence[pd.DataFrame], names: Sequence[str], result
                            "Value: what is left after each step (undiscounted until the last). Removed: "
                            "what that step takes away. The last value of each outcome is its PV of benefits."))
     return _stack(parts, names)
-
-
-def engine_waterfalls(results: Sequence[Result]) -> list[pd.DataFrame] | None:
-    """Each result's adjustment waterfall, recomputed from its scenario file; None if any file
-    is gone or has changed since the run (its SHA-256 no longer matches), so nothing is guessed."""
-    from .. import engine, loader
-
-    fn = getattr(engine, "adjustment_waterfall", None)
-    if fn is None:
-        return None
-    frames = []
-    for r in results:
-        p = r.provenance
-        path = Path(p.get("file") or "")
-        if not p.get("file") or not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != p.get("scenario_sha256"):
-            return None
-        frames.append(fn(loader.load(path, variant=p.get("variant"), overrides=p.get("overrides") or ())))
-    return frames
 
 
 def assumptions_table(results: Sequence[Result], names: Sequence[str]) -> Table:
@@ -208,7 +193,8 @@ def provenance_table(results: Sequence[Result], names: Sequence[str]) -> Table:
     if len(results) == 1:
         frame = frame.drop(columns="option")
     first = results[0]
-    return Table("provenance", "Provenance", frame, {c: "text" for c in frame.columns}, first.currency, first.price_year)
+    return Table("provenance", "Provenance", frame, {c: "text" for c in frame.columns},
+                 first.currency, first.price_year)
 
 
 def notes_table(results: Sequence[Result], names: Sequence[str]) -> Table:
@@ -233,8 +219,7 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
         year, horizon and discounting; :func:`prevcalc.comparison.compare` checks).
     names : a label for each option (default: each result's name).
     waterfalls : the adjustment waterfall of each option (the engine's
-        ``adjustment_waterfall(scenario)``). By default they are recomputed from each result's
-        scenario file when it is unchanged since the run; otherwise that table is left out.
+        ``adjustment_waterfall(scenario)``); by default each result's own ``waterfall``.
     uncertainty : tables from a probabilistic analysis, placed after the headline table.
 
     Returns
@@ -253,8 +238,8 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
                      "Net is PV benefits gained minus PV costs funded.")
     out.append(agencies)
     out.append(_stack([tables.layers_table(r) for r in results], names))
-    if waterfalls is None:
-        waterfalls = engine_waterfalls(results)
+    if waterfalls is None and all(r.waterfall is not None for r in results):
+        waterfalls = [r.waterfall for r in results]
     if waterfalls is not None:
         if len(waterfalls) != len(results):
             raise ValueError("give one waterfall per result")
@@ -271,10 +256,12 @@ def brief_meta(results: Sequence[Result], names: Sequence[str], title: str | Non
     p = first.provenance
     if title is None:
         title = (f"Costs and benefits: {names[0]}" if len(results) == 1
-                 else "Costs and benefits compared: " + ", ".join(names))
+                 else "Costs and benefits compared: " + ", ".join(names) if len(results) <= 3
+                 else f"Costs and benefits of {len(results)} options")
     units = f"{first.currency}, {first.price_year} prices"
     schedules = dict.fromkeys(
-        f"{r.provenance.get('schedule', '')} discounting, flows at the {_TIMING.get(r.provenance.get('timing'), r.provenance.get('timing'))}"
+        f"{r.provenance.get('schedule', '')} discounting, flows at the "
+        f"{_TIMING.get(r.provenance.get('timing'), r.provenance.get('timing'))}"
         for r in results)
     horizons = sorted({r.horizon for r in results})
     return {
@@ -289,6 +276,46 @@ def brief_meta(results: Sequence[Result], names: Sequence[str], title: str | Non
                      "files keep full precision."),
         "rounding_rule": rounding,
     }
+
+
+# -- options that are not like for like --------------------------------------------------------------
+
+_LIKE_KEYS = ("currency", "price_year", "horizon", "schedule", "discount_bands", "timing")
+
+
+def like_for_like_groups(results: Sequence[Result]) -> list[list[int]]:
+    """Indices of the results, grouped so that each group is like for like, in first-seen order."""
+    groups: dict[tuple, list[int]] = {}
+    for i, r in enumerate(results):
+        key = tuple(str(r.provenance.get(k)) for k in _LIKE_KEYS)
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def overview_table(results: Sequence[Result], names: Sequence[str]) -> Table:
+    """Every option's headline in its own currency and prices, for a brief whose options are
+    not like for like (so they are set out group by group rather than compared)."""
+    rows = []
+    for r, name in zip(results, names):
+        s = r.summary()
+        rows.append({"option": name, "currency": r.currency, "price_year": str(r.price_year),
+                     "discounting": f"{r.provenance.get('schedule')}, {r.horizon} years",
+                     "pv_costs": s["pv_costs"], "pv_benefits": s["pv_benefits"], "npv": s["npv"],
+                     "bcr": s["bcr"]})
+    frame = pd.DataFrame(rows)
+    kinds: dict[str, Kind] = {"option": "text", "currency": "text", "price_year": "text",
+                              "discounting": "text", "pv_costs": "amount", "pv_benefits": "amount",
+                              "npv": "amount", "bcr": "ratio"}
+    return Table("overview", "The options in this brief", frame, kinds, results[0].currency, None,
+                 "The options differ in currency, price year, horizon or discounting, so they are not "
+                 "compared with one another: each group of like-for-like options has its own section "
+                 "below. Money is in each option's own currency and prices.")
+
+
+def _prefixed(t: Table, prefix: str, label: str) -> Table:
+    from dataclasses import replace
+
+    return replace(t, name=f"{prefix}_{t.name}", title=f"{label}: {t.title}")
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -310,18 +337,45 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
     formats = set(FORMATS if formats is None else formats)
     unknown = formats - FORMATS
     if unknown:
-        raise ValueError(f"unknown brief format(s) {', '.join(sorted(unknown))}; choose from {', '.join(sorted(FORMATS))}")
+        raise ValueError(f"unknown brief format(s) {', '.join(sorted(unknown))}; "
+                         f"choose from {', '.join(sorted(FORMATS))}")
     results = list(results)
     label = option_names(results, names) if results else []
-    built = build_tables(results, label, waterfalls, uncertainty)
+    groups = like_for_like_groups(results)
+    if len(groups) == 1:
+        built = build_tables(results, label, waterfalls, uncertainty)
+        sections = [(None, list(range(len(results))))]
+    else:
+        # Options that cannot be compared: an overview, then one section per like-for-like group.
+        built = [overview_table(results, label)]
+        sections = []
+        for k, idx in enumerate(groups, start=1):
+            group_label = " / ".join(label[i] for i in idx)
+            prefix = f"g{k}"
+            part = build_tables([results[i] for i in idx], [label[i] for i in idx],
+                                None if waterfalls is None else [waterfalls[i] for i in idx],
+                                uncertainty if k == 1 and uncertainty and len(groups) == 1 else None)
+            built += [_prefixed(t, prefix, group_label) for t in part]
+            sections.append((prefix, idx))
     meta = brief_meta(results, label, title, rounding)
+    if len(groups) > 1:
+        meta["units"] = "each option in its own currency and prices"
+        meta["subtitle"] = (f"{len(results)} options in {len(groups)} like-for-like groups · "
+                            "each in its own currency and prices")
     out = Path(out)
     with atomic_dir(out, force=force) as tmp:
         chart_files = []
         if formats & {"md", "html", "docx", "charts"}:
+            from dataclasses import replace
+
             from .charts import brief_charts
 
-            chart_files = brief_charts(results, label, tmp / "charts")
+            for prefix, idx in sections:
+                folder = tmp / "charts" if prefix is None else tmp / "charts" / prefix
+                drawn = brief_charts([results[i] for i in idx], [label[i] for i in idx], folder)
+                if prefix is not None:
+                    drawn = [replace(c, name=f"{prefix}-{c.name}", section=f"{prefix}_{c.section}") for c in drawn]
+                chart_files += drawn
         if "csv" in formats:
             from .csv import write_csvs
 

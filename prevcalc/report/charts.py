@@ -218,15 +218,16 @@ def agency_chart(result: Result):
         fig, ax = _figure(7.0, max(3.0, 0.9 + 0.42 * len(data)))
         y = np.arange(len(data))
         h = 0.38
-        bars_c = ax.barh(y - h / 2, data["pv_costs_funded"], h, label=_label("pv_costs_funded"),
+        ax.barh(y - h / 2, data["pv_costs_funded"], h, label=_label("pv_costs_funded"),
                          color="#ffffff", edgecolor="#333333", hatch="//", linewidth=0.8)
-        bars_b = ax.barh(y + h / 2, data["pv_benefits_gained"], h, label=_label("pv_benefits_gained"),
+        ax.barh(y + h / 2, data["pv_benefits_gained"], h, label=_label("pv_benefits_gained"),
                          color="#9ecae1", edgecolor="#333333", hatch="..", linewidth=0.8)
         ax.set_yticks(y, [_pretty(a) for a in data["agency"]])
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.9)
         ax.grid(axis="y", visible=False)
         ax.set_xlabel(f"Present value ({_units(result.currency, result.price_year)})")
+        ax.set_ylabel("Agency")
         ax.xaxis.set_major_formatter(_money_ticks(result.currency))
         ax.set_title("Who pays and who gains, by agency", loc="left", fontsize=10)
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)

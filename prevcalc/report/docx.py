@@ -55,11 +55,12 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int) -
     from docx.shared import Pt
 
     headers, rows, numeric, marks = grid(table, rounding)
+    if not rows:  # an empty table is said in words (its note, if it has one)
+        if not table.note:
+            document.add_paragraph("None.")
+        return
     cap = document.add_paragraph(caption(table, number), style="Caption")
     _keep_with_next(cap)
-    if not rows:
-        document.add_paragraph("None.")
-        return
     t = document.add_table(rows=1 + len(rows), cols=len(headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -93,8 +94,8 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     styles["Normal"].font.name = _FONT
     styles["Normal"].font.size = Pt(10)
     props = document.core_properties
-    props.title = meta.get("title", "Brief")
-    props.subject = meta.get("subtitle", "")
+    props.title = meta.get("title", "Brief")[:255]  # Word caps core properties at 255 characters
+    props.subject = meta.get("subtitle", "")[:255]
     props.author = "prevcalc"
     props.comments = f"Produced with prevcalc {meta.get('version', '')}"
 

@@ -28,7 +28,8 @@ body { margin: 0 auto; max-width: 60rem; padding: 2.5rem 2rem 4rem; color: var(-
 header.title-block { border-top: 6px solid var(--accent); padding-top: 1.2rem; margin-bottom: 2rem; }
 header.title-block h1 { font-size: 2rem; line-height: 1.15; margin: 0 0 .5rem; }
 header.title-block .subtitle { font-size: 1.05rem; color: var(--muted); margin: 0 0 .8rem; }
-header.title-block dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; font-size: .9rem; }
+header.title-block dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem;
+  margin: 0; font-size: .9rem; }
 header.title-block dt { font-weight: 600; }
 header.title-block dd { margin: 0; }
 nav.contents { border: 1px solid var(--rule); background: var(--band); padding: .8rem 1.2rem; margin-bottom: 2rem; }
@@ -43,14 +44,16 @@ caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .4
 th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); text-align: left; font-weight: 600; }
 th.num, td.num { text-align: right; white-space: nowrap; }
-tbody th { text-align: left; font-weight: 600; }
+tbody th { text-align: left; font-weight: 600; min-width: 9rem; }
 tbody tr:nth-child(even) { background: var(--band); }
 td.best { font-weight: 700; }
+section.wide table { font-size: .78rem; }
 p.note { font-size: .85rem; color: var(--muted); margin: .2rem 0 1rem; }
 figure { margin: 1.2rem 0 1.6rem; }
 figure svg, figure img { display: block; width: 100%; height: auto; max-width: 46rem; }
 figcaption { font-size: .85rem; color: var(--muted); margin-top: .3rem; }
-footer { margin-top: 3rem; padding-top: .6rem; border-top: 1px solid var(--rule); font-size: .8rem; color: var(--muted); }
+footer { margin-top: 3rem; padding-top: .6rem; border-top: 1px solid var(--rule); font-size: .8rem;
+  color: var(--muted); }
 @media print {
   @page { size: A4; margin: 18mm 16mm 20mm; }
   @page wide { size: A4 landscape; margin: 14mm 16mm; }
@@ -86,6 +89,9 @@ def inline_svg(path: Path, label: str) -> str:
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
     # matplotlib fixes width and height in points; the page's CSS sizes the figure instead.
     svg = re.sub(r'<svg([^>]*?)\swidth="[^"]*"\sheight="[^"]*"', r"<svg\1", svg, count=1)
+    # The HTML parser puts <svg> and xlink:href in their namespaces itself, so the namespace
+    # declarations (the page's only URLs) can go: the page then names no outside address.
+    svg = re.sub(r'\sxmlns(:xlink)?="[^"]*"', "", svg)
     return svg.replace("<svg", f'<svg role="img" aria-label="{_e(label)}"', 1)
 
 
@@ -103,8 +109,8 @@ def _chart(chart: Any, number: int) -> str:
 def html_table(table: Table, rounding: tables.Rounding = "sig3", number: int | None = None) -> str:
     """One table as HTML: a caption with units, numbers right-aligned, the best values in bold."""
     headers, rows, numeric, marks = grid(table, rounding)
-    if not rows:
-        return f"<p class=\"note\">{_e(caption(table, number))}: none.</p>"
+    if not rows:  # an empty table is said in words (its note, if it has one)
+        return "" if table.note else "<p class=\"note\">None.</p>"
     short = " short" if len(rows) <= 25 else ""
     out = [f'<div class="table-wrap"><table class="data{short}">', f"<caption>{_e(caption(table, number))}</caption>",
            "<thead><tr>"]
@@ -126,8 +132,9 @@ def render_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     rounding = meta.get("rounding_rule", "sig3")
     title = meta.get("title", "Brief")
     plan = section_plan(tables_, charts)
+    version = f"prevcalc {meta['version']}" if meta.get("version") else ""
     facts = [("Options", "; ".join(meta.get("options", []))), ("Prices", meta.get("units", "")),
-             ("Prepared", meta.get("date", "")), ("Produced with", f"prevcalc {meta['version']}" if meta.get("version") else "")]
+             ("Prepared", meta.get("date", "")), ("Produced with", version)]
     parts = [
         "<!DOCTYPE html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -157,8 +164,8 @@ def render_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
             figure += 1
             parts.append(_chart(chart, figure))
         parts.append("</section>")
-    parts += ["</main>", f"<footer>{_e(title)} · {_e(meta.get('units', ''))} · prevcalc {_e(meta.get('version', ''))}</footer>",
-              "</body>", "</html>"]
+    footer = " · ".join(x for x in (title, meta.get("units", ""), version) if x)
+    parts += ["</main>", f"<footer>{_e(footer)}</footer>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
 

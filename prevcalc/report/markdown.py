@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-import pandas as pd
 
 from . import tables
 from ._atomic import write_text
@@ -109,8 +108,8 @@ def _para(text: str) -> str:
 def markdown_table(table: Table, rounding: tables.Rounding = "sig3") -> str:
     """One table as a pipe table, numbers right-aligned, marked cells in bold."""
     headers, rows, numeric, _ = grid(table, rounding)
-    if not rows:
-        return "*None.*\n"
+    if not rows:  # an empty table is said in words (its note, if it has one)
+        return "" if table.note else "*None.*\n"
     lines = ["| " + " | ".join(_cell(h) for h in headers) + " |",
              "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"]
     # Marked cells already carry their marker (" *") from Table.formatted; bold would clash with it.
@@ -140,8 +139,9 @@ def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[
     out.append("")
     figure = 0
     for n, (table, attached) in enumerate(plan, 1):
-        out += [f'<a id="{anchor(table)}"></a>', "", f"## {n}. {_para(table.title)}", "",
-                f"**{_para(caption(table, n))}**", "", markdown_table(table, rounding)]
+        out += [f'<a id="{anchor(table)}"></a>', "", f"## {n}. {_para(table.title)}", ""]
+        if len(table.frame) or not table.note:
+            out += [f"**{_para(caption(table, n))}**", "", markdown_table(table, rounding)]
         if table.note:
             out += [f"*{_para(table.note)}*", ""]
         for chart in attached:

@@ -17,7 +17,8 @@ import pandas as pd
 from ..comparison import Comparison
 from ..result import Result
 
-Kind = Literal["money", "ratio", "percent", "year", "count", "factor", "text", "probability"]
+# "amount": money in a currency named in another column (a table mixing currencies).
+Kind = Literal["money", "amount", "ratio", "percent", "year", "count", "factor", "text", "probability"]
 Rounding = Literal["unit", "sig3", "thousand"]
 
 SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
@@ -96,6 +97,8 @@ def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", roun
         if rounding == "unit" and abs(v) < 100 and r != v:
             return f"{sign}{symbol(currency)}{abs(v):,.2f}"
         return f"{sign}{symbol(currency)}{abs(r):,.0f}"
+    if kind == "amount":
+        return f"{round_money(v, rounding):,.0f}"
     if kind == "ratio":
         return f"{v:,.2f}"
     if kind == "percent":

@@ -20,7 +20,7 @@ from .tables import Table
 #: Excel number formats by kind of figure (money is added per currency).
 NUMBER_FORMATS = {
     "ratio": "0.00", "percent": "0.0%", "probability": "0%", "year": "0", "count": "#,##0",
-    "factor": "0.0000",
+    "factor": "0.0000", "amount": "#,##0",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -101,7 +101,10 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
                     c.number_format = fmt
                 if (i, col) in (getattr(table, "marks", None) or ()):
                     c.font = bold
-                shown = tables.fmt(None if c.value is None else v, kind, table.currency, "unit") if kind != "text" else str(c.value or "")
+                if kind == "text":
+                    shown = str(c.value or "")
+                else:
+                    shown = tables.fmt(None if c.value is None else v, kind, table.currency, "unit")
                 widths[j - 1] = max(widths[j - 1], min(len(shown), 60))
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w + 2

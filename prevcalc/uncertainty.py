@@ -1,0 +1,389 @@
+"""Uncertainty analysis above the engine: PSA summaries, tornado, discount rates, switching values, EVPI.
+
+Everything here calls the engine with draws built by :mod:`prevcalc.sampling`: a one-way
+sensitivity is a run whose draws hold every input at its central value except one, and a sweep
+of that input is one engine call with one draw per value (``sampling.central(scenario,
+fixed={key: array})``). An *input* is a key of :func:`prevcalc.sampling.uncertain_leaves`: a
+named parameter (one input however many places use it) or an inline distribution, named by its
+dotted location (``interventions.nfp.outcomes.0.amount``). Named parameters that are plain
+numbers are inputs too where a function says so; they are swept by replacing the number with a
+``fixed`` distribution of the same value, which changes nothing else.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import optimize
+
+from . import engine, sampling
+from .result import Result, _interval_keys
+from .scenario import Discounting, Fixed, Scenario, _Dist
+
+__all__ = [
+    "tornado",
+    "discount_rate_table",
+    "switching_values",
+    "prob_best_and_evpi",
+    "psa_summary",
+    "DISCOUNT_CASES",
+]
+
+#: The discounting cases of :func:`discount_rate_table`: label -> Discounting fields.
+DISCOUNT_CASES: dict[str, dict[str, Any]] = {
+    "0%": {"schedule": "constant", "rate": 0.0},
+    "1.5%": {"schedule": "constant", "rate": 0.015},
+    "3.5%": {"schedule": "constant", "rate": 0.035},
+    "5%": {"schedule": "constant", "rate": 0.05},
+    "Green Book": {"schedule": "green_book"},
+    "Green Book health": {"schedule": "green_book_health"},
+}
+
+# Where a share must stay in [0, 1], and where a value must stay ≥ 0 (FORMAT.md's ranges).
+_SHARE_FIELDS = {"deadweight", "attribution", "displacement", "drop_off", "uptake", "benefits", "value"}
+_SIGNED_SHARE_FIELDS = {"reduction", "probability_change"}
+_NONNEGATIVE_FIELDS = {"baseline", "unit_cost", "participants", "eligible", "costs"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _copy(scenario: Scenario, **update: Any) -> Scenario:
+    """A modified copy of a scenario that keeps the original's provenance (file, hash)."""
+    copy = scenario.model_copy(update=update)
+    object.__setattr__(copy, "__prevcalc_source__", engine.source_of(scenario))
+    return copy
+
+
+def _plain_parameters(scenario: Scenario) -> list[str]:
+    """Named parameters that are plain numbers."""
+    return [k for k, v in scenario.parameters.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+
+
+def _with_plain_as_fixed(scenario: Scenario, names: Iterable[str]) -> Scenario:
+    """The scenario with the named plain-number parameters turned into ``fixed`` distributions."""
+    names = set(names)
+    if not names:
+        return scenario
+    params = {
+        k: (Fixed(dist="fixed", value=float(v)) if k in names else v)
+        for k, v in scenario.parameters.items()
+    }
+    return _copy(scenario, parameters=params)
+
+
+class _Sweeper:
+    """Total NPV (or any metric) of a scenario with chosen inputs set, one engine call per sweep."""
+
+    def __init__(self, scenario: Scenario):
+        self.scenario = scenario
+        self.model = engine.compile_scenario(scenario)
+        self.leaves = {leaf.key: leaf for leaf in sampling.uncertain_leaves(scenario)}
+
+    def run(self, fixed: dict[str, np.ndarray]) -> Result:
+        return engine.evaluate(self.model, sampling.central(self.scenario, fixed))
+
+    def npv(self, key: str, values: np.ndarray) -> np.ndarray:
+        """Total NPV with input ``key`` at each of ``values`` (others central), shape (value,)."""
+        values = np.atleast_1d(np.asarray(values, dtype=float))
+        return self.run({key: values}).values["total"]["npv"][:, 0]
+
+    def many(self, settings: list[tuple[str, np.ndarray]]) -> list[np.ndarray]:
+        """Several one-way sweeps in ONE engine call: each input moves in its own block of draws."""
+        sizes = [np.atleast_1d(v).shape[0] for _, v in settings]
+        n = sum(sizes)
+        fixed: dict[str, np.ndarray] = {}
+        start = 0
+        for (key, vals), size in zip(settings, sizes):
+            col = fixed.setdefault(key, np.full(n, self.leaves[key].central))
+            col[start : start + size] = vals
+            start += size
+        npv = self.run(fixed).values["total"]["npv"][:, 0] if n else np.zeros(0)
+        if npv.shape[0] == 1 and n > 1:  # nothing moved (only possible with no inputs)
+            npv = np.repeat(npv, n)
+        return list(np.split(npv, np.cumsum(sizes)[:-1]))
+
+
+def _central_npv(scenario: Scenario) -> float:
+    return float(engine.run(scenario).values["total"]["npv"][0, 0])
+
+
+# ---------------------------------------------------------------------------------------------
+# Tornado
+
+
+def tornado(scenario: Scenario, swing: float | None = None, low_q: float = 0.05,
+            high_q: float = 0.95) -> pd.DataFrame:
+    """One-way sensitivity of the total NPV to every uncertain input.
+
+    Each uncertain input (named parameter or inline distribution) is set to its ``low_q`` and
+    its ``high_q`` quantile with every other input at its central value. With ``swing`` (e.g.
+    0.2), every named parameter that is a plain number is also moved to central × (1 − swing)
+    and central × (1 + swing). All inputs are evaluated together in one engine call.
+
+    Returns
+    -------
+    DataFrame with columns input, kind ("distribution" or "± swing"), central, low_value,
+    high_value, npv_low, npv_high, swing (|npv_high − npv_low|), sorted by swing, largest
+    first. ``attrs["npv_central"]`` holds the NPV with every input central.
+    """
+    if not 0 <= low_q < high_q <= 1:
+        raise ValueError("need 0 <= low_q < high_q <= 1")
+    if swing is not None and not swing > 0:
+        raise ValueError("swing must be a positive share, e.g. 0.2")
+    plain = _plain_parameters(scenario) if swing is not None else []
+    work = _with_plain_as_fixed(scenario, plain)
+    sweeper = _Sweeper(work)
+    rows, settings = [], []
+    for key, leaf in sweeper.leaves.items():
+        if key in plain:
+            c = leaf.central
+            lo, hi = c * (1 - swing), c * (1 + swing)
+            kind = f"± {swing:.0%}"
+        else:
+            lo, hi = (float(x) for x in leaf.quantile([low_q, high_q]))
+            kind = "distribution"
+        rows.append({"input": key, "kind": kind, "central": leaf.central, "low_value": lo, "high_value": hi})
+        settings.append((key, np.array([lo, hi])))
+    results = sweeper.many(settings)
+    for row, npv in zip(rows, results):
+        row["npv_low"], row["npv_high"] = float(npv[0]), float(npv[1])
+        row["swing"] = abs(row["npv_high"] - row["npv_low"])
+    cols = ["input", "kind", "central", "low_value", "high_value", "npv_low", "npv_high", "swing"]
+    frame = pd.DataFrame(rows, columns=cols)
+    frame = frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
+    frame.attrs["npv_central"] = _central_npv(scenario)
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# Discount rates
+
+
+def discount_rate_table(scenario: Scenario) -> pd.DataFrame:
+    """NPV, BCR, PV costs and PV benefits under each discounting case of :data:`DISCOUNT_CASES`.
+
+    The scenario's timing convention (start, mid or end of year) is kept. Columns: discounting,
+    npv, bcr, pv_costs, pv_benefits, current (True for the case the scenario itself uses).
+    """
+    d = scenario.discounting
+    rows = []
+    for label, fields in DISCOUNT_CASES.items():
+        disc = Discounting(timing=d.timing, **fields)
+        s = engine.run(_copy(scenario, discounting=disc)).summary()
+        current = d.schedule == fields["schedule"] and (d.rate == fields.get("rate"))
+        rows.append({"discounting": label, "npv": s["npv"], "bcr": s["bcr"],
+                     "pv_costs": s["pv_costs"], "pv_benefits": s["pv_benefits"], "current": bool(current)})
+    return pd.DataFrame(rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Switching values
+
+
+def _valid_range(scenario: Scenario, leaf: sampling.Leaf, plain: bool) -> tuple[float, float]:
+    """Where an input may go: shares in [0, 1], costs and counts ≥ 0, else unbounded.
+
+    Inline distributions take the range of their field. A named parameter takes the range its
+    distribution implies (a support within [0, 1] is a share, one within [0, ∞) a non-negative
+    amount); a plain-number parameter is kept on the side of zero it is on.
+    """
+    if leaf.loc[:1] != ("parameters",):
+        name = next((p for p in reversed(leaf.loc) if isinstance(p, str)), "")
+        in_costs = "costs" in leaf.loc and name == "amount"
+        if name in _SHARE_FIELDS or (len(leaf.loc) > 2 and leaf.loc[-2] == "values"):
+            return 0.0, 1.0
+        if name in _SIGNED_SHARE_FIELDS:
+            return -1.0, 1.0
+        if name in ("duration", "ramp"):
+            return 0.0, 500.0
+        if in_costs or name in _NONNEGATIVE_FIELDS or name.isdigit():
+            return 0.0, math.inf
+        return -math.inf, math.inf
+    if plain:
+        c = leaf.central
+        return (0.0, math.inf) if c > 0 else (-math.inf, 0.0) if c < 0 else (-math.inf, math.inf)
+    lo, hi = leaf.dist.support()
+    if lo >= 0 and hi <= 1:
+        return 0.0, 1.0
+    if lo >= 0:
+        return 0.0, math.inf
+    return -math.inf, math.inf
+
+
+def _bracket(f_many, c: float, f_c: float, low: float, high: float) -> tuple[float, float] | None:
+    """The sign change of f nearest to c, searching outwards by doubling steps (one call)."""
+    step = max(abs(c), 1.0) * 0.01
+    ks = 2.0 ** np.arange(0, 60)
+    sides = []
+    if high > c:
+        sides.append(np.unique(np.minimum(c + step * ks, high)))
+    if low < c:
+        sides.append(np.unique(np.maximum(c - step * ks, low))[::-1])
+    sides = [x[np.isfinite(x)] for x in sides]
+    sides = [x for x in sides if x.size]
+    if not sides:
+        return None
+    values = np.split(f_many(np.concatenate(sides)), np.cumsum([x.size for x in sides])[:-1])
+    best = None
+    for xs, fs in zip(sides, values):
+        prev_x, prev_f = c, f_c
+        for x, fx in zip(xs, fs):
+            if fx == 0 or np.sign(fx) != np.sign(prev_f):
+                found = (min(prev_x, x), max(prev_x, x))
+                if best is None or abs(x - c) < best[2]:
+                    best = (*found, abs(x - c))
+                break
+            prev_x, prev_f = x, fx
+    return None if best is None else (best[0], best[1])
+
+
+def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.DataFrame:
+    """For each input, the value at which the total NPV becomes zero (others central).
+
+    Parameters
+    ----------
+    scenario : the scenario.
+    inputs : keys of uncertain inputs and/or names of plain-number parameters; default all
+        uncertain inputs, then the plain-number named parameters.
+
+    Returns
+    -------
+    DataFrame with columns input, central, switching_value, change_pct ((switching − central)
+    / |central| × 100), method ("exact" or "root finder") and status ("found", "none in range",
+    "no effect on NPV" or "NPV already zero").
+
+    Notes
+    -----
+    NPV is evaluated at three points around the central value; when it is affine there (the
+    second difference is within 1e-9 of the NPV scale) the root is solved directly and checked
+    by re-running the model at it. Otherwise, and when that check fails, a bracket is found by
+    searching outwards from the central value within the input's valid range (shares in
+    [0, 1], costs and counts ≥ 0) and the root is refined by Brent's method. The search looks
+    for the sign change nearest the central value; where NPV never changes sign within the
+    range the status is "none in range" and the value NaN.
+    """
+    plain_all = _plain_parameters(scenario)
+    leaves0 = [leaf.key for leaf in sampling.uncertain_leaves(scenario)]
+    if inputs is None:
+        inputs = leaves0 + plain_all
+    unknown = [k for k in inputs if k not in leaves0 and k not in plain_all]
+    if unknown:
+        raise ValueError(f"not an input of this scenario: {', '.join(unknown)}")
+    plain = [k for k in inputs if k in plain_all]
+    work = _with_plain_as_fixed(scenario, plain)
+    sweeper = _Sweeper(work)
+    base = engine.evaluate(sweeper.model, sampling.central(work))
+    f_c = float(base.values["total"]["npv"][0, 0])
+    scale = float(base.values["total"]["pv_costs"][0, 0] + abs(base.values["total"]["pv_benefits"][0, 0]))
+    scale = scale or 1.0
+    rows = []
+    for key in inputs:
+        leaf = sweeper.leaves[key]
+        c = float(leaf.central)
+        low, high = _valid_range(work, leaf, key in plain)
+        row = {"input": key, "central": c, "switching_value": math.nan, "change_pct": math.nan,
+               "method": "exact", "status": "none in range"}
+        rows.append(row)
+        if f_c == 0:
+            row.update(switching_value=c, change_pct=0.0, status="NPV already zero")
+            continue
+        h = max(abs(c), 1.0) * 0.01
+        x0, x2 = max(c - h, low), min(c + h, high)
+        f0, f2 = sweeper.npv(key, [x0, x2])
+        slope = (f2 - f0) / (x2 - x0) if x2 > x0 else 0.0
+        # Affine where the middle point lies on the chord through the outer two.
+        on_chord = f0 + slope * (c - x0)
+        if slope == 0 and f0 == f_c == f2:
+            row.update(status="no effect on NPV")
+            continue
+        root = None
+        if abs(on_chord - f_c) <= 1e-9 * scale:
+            x = c - f_c / slope if slope else math.nan
+            if math.isfinite(x) and low <= x <= high:
+                if abs(float(sweeper.npv(key, [x])[0])) <= 1e-9 * scale:
+                    root = x
+            elif math.isfinite(x):
+                # Affine: the root lies outside the valid range, so there is none within it.
+                # Confirm at the range ends that NPV keeps its sign (it may be affine only locally).
+                ends = [e for e in (low, high) if math.isfinite(e)]
+                if not ends or all(np.sign(v) == np.sign(f_c) for v in sweeper.npv(key, ends)):
+                    continue
+        if root is None:
+            row["method"] = "root finder"
+            f = lambda x, key=key: float(sweeper.npv(key, [x])[0])  # noqa: E731
+            bracket = _bracket(lambda xs, key=key: sweeper.npv(key, xs), c, f_c, low, high)
+            if bracket is None:
+                continue
+            a, b = bracket
+            fa, fb = f(a), f(b)
+            if fa == 0 or fb == 0:
+                root = a if fa == 0 else b
+            else:
+                root = optimize.brentq(f, a, b, xtol=1e-12 * max(1.0, abs(a), abs(b)), rtol=4 * np.finfo(float).eps, maxiter=200)
+        row.update(switching_value=root, status="found",
+                   change_pct=(root - c) / abs(c) * 100 if c != 0 else math.nan)
+    return pd.DataFrame(rows, columns=["input", "central", "switching_value", "change_pct", "method", "status"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Several options: probability best, EVPI
+
+
+def prob_best_and_evpi(results: list[Result], names: list[str] | None = None) -> tuple[pd.DataFrame, float]:
+    """Probability each option has the highest total NPV, and the EVPI across the options.
+
+    Parameters
+    ----------
+    results : probabilistic runs of the options, each with the same number of draws; run them
+        with the same seed so that draw i of each shares its sampled inputs where they overlap.
+    names : labels for the options (default: each result's scenario name).
+
+    Returns
+    -------
+    (DataFrame, float)
+        The frame has one row per option: option, mean_npv, prob_best (share of draws in which
+        it has the highest NPV; ties go to the first listed). The float is the expected value
+        of perfect information, EVPI = E[max_j NPV_j] − max_j E[NPV_j], in the results' currency.
+    """
+    if not results:
+        raise ValueError("need at least one result")
+    n = {r.draws for r in results}
+    if len(n) != 1:
+        raise ValueError(f"all results must have the same number of draws (got {sorted(n)})")
+    names = list(names) if names is not None else [r.name for r in results]
+    if len(names) != len(results):
+        raise ValueError("one name per result")
+    npv = np.column_stack([r.values["total"]["npv"][:, 0] for r in results])  # (draw, option)
+    best = np.argmax(npv, axis=1)
+    prob = np.bincount(best, minlength=npv.shape[1]) / npv.shape[0]
+    mean = npv.mean(axis=0)
+    evpi = float(np.mean(npv.max(axis=1)) - mean.max())
+    frame = pd.DataFrame({"option": names, "mean_npv": mean, "prob_best": prob})
+    return frame, max(evpi, 0.0)
+
+
+def psa_summary(result: Result, ci: float = 0.90) -> pd.DataFrame:
+    """NPV over draws for every group of every grouping: mean, median, interval, P(NPV > 0).
+
+    Columns: grouping, group, mean, median, the interval's two keys (p05/p95 or p025/p975),
+    prob_npv_positive, draws.
+    """
+    lo, hi = _interval_keys(ci)
+    q = {"p05": 5, "p95": 95, "p025": 2.5, "p975": 97.5}
+    rows = []
+    for grouping, labels in result.labels.items():
+        npv = result.values[grouping]["npv"]
+        for gi, label in enumerate(labels):
+            a = npv[:, gi]
+            rows.append({
+                "grouping": grouping, "group": label, "mean": float(np.mean(a)),
+                "median": float(np.median(a)), lo: float(np.percentile(a, q[lo])),
+                hi: float(np.percentile(a, q[hi])), "prob_npv_positive": float(np.mean(a > 0)),
+                "draws": a.shape[0],
+            })
+    return pd.DataFrame(rows)

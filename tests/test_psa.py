@@ -1,0 +1,187 @@
+"""Probabilistic runs: reproducibility, convergence, P(NPV > 0) by group, shared parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import prevcalc
+from prevcalc import engine, sampling
+from prevcalc.loader import loads
+
+PSA = """\
+prevcalc: 1
+name: PSA
+horizon: 15
+discounting: {schedule: green_book}
+parameters:
+  effect: {dist: gamma, mean: 1.0, sd: 0.2}
+  lapse: {dist: beta, mean: 0.15, sd: 0.03}
+interventions:
+  - id: home
+    name: Home visits
+    layer: midstream
+    intake: {participants: 30, years: 4}
+    costs:
+      setup: [{amount: {dist: pert, low: 20000, mode: 30000, high: 60000}, funder: council}]
+      per_participant: [{amount: {dist: lognormal, mean: 2000, sd: 400}, duration: 1.5, funder: nhs}]
+    outcomes:
+      - {name: Care avoided, agency: adult_social_care, amount: "1800 * effect", duration: 6,
+         drop_off: lapse, deadweight: {dist: beta, mean: 0.2, sd: 0.05}}
+  - id: court
+    name: Youth court
+    layer: downstream
+    intake: {participants: [15, 15, 15]}
+    costs:
+      running: [{amount: 40000, to_year: 2, funder: courts}]
+    outcomes:
+      - {name: Less reoffending, agency: police, amount: "2500 * effect", start: 1, duration: 4,
+         deadweight: 0.1}
+"""
+
+
+@pytest.fixture(scope="module")
+def psa():
+    return loads(PSA, "<psa>")
+
+
+def same(a, b):
+    """Every metric of two results identical bit for bit (NaN equal to NaN)."""
+    for g in a.values:
+        for k in a.values[g]:
+            np.testing.assert_array_equal(a.values[g][k], b.values[g][k], err_msg=f"{g}.{k}")
+    np.testing.assert_array_equal(a.flows, b.flows)
+
+
+@pytest.mark.parametrize("sampler", ["random", "lhs"])
+def test_same_seed_same_results(psa, sampler):
+    a = engine.run(psa, draws=500, seed=11, sampler=sampler)
+    b = engine.run(psa, draws=500, seed=11, sampler=sampler)
+    same(a, b)
+    assert a.summary().equals(b.summary())
+    assert a.by("agency").equals(b.by("agency"))
+    c = engine.run(psa, draws=500, seed=12, sampler=sampler)
+    assert not np.array_equal(a.values["total"]["npv"], c.values["total"]["npv"])
+
+
+@pytest.mark.parametrize("sampler", ["random", "lhs"])
+def test_chunk_size_does_not_change_results(psa, sampler):
+    model = engine.compile_scenario(psa)
+    draws = sampling.sample(psa, 1000, 3, sampler)
+    results = [engine.evaluate(model, draws, chunk=c) for c in (7, 1000, None)]
+    for r in results[1:]:
+        same(results[0], r)
+
+
+def test_blocks_of_draws_are_reproducible(psa, monkeypatch):
+    # Force many small blocks (the last one padded): still identical run to run, and the
+    # padding never leaks into results.
+    monkeypatch.setattr(engine, "CHUNK_VALUES", 64 * 10 * 15)
+    model = engine.compile_scenario(psa)
+    draws = sampling.sample(psa, 1000, 3)
+    a = engine.evaluate(model, draws, chunk=7)
+    b = engine.evaluate(model, draws, chunk=None)
+    same(a, b)
+    assert a.draws == 1000
+    monkeypatch.undo()
+    whole = engine.evaluate(model, draws)
+    for g in whole.values:
+        np.testing.assert_allclose(a.values[g]["npv"], whole.values[g]["npv"], rtol=1e-12)
+    np.testing.assert_allclose(a.flows, whole.flows, rtol=1e-12, atol=1e-9)
+
+
+def test_lhs_stratifies(psa):
+    r = engine.run(psa, draws=200, seed=1, sampler="lhs")
+    d = sampling.sample(psa, 200, 1, "lhs")
+    assert r.draws == 200
+    leaf = {x.key: x for x in sampling.uncertain_leaves(psa)}["effect"]
+    u = np.sort(np.interp(d.parameters["effect"], leaf.quantile(np.linspace(0, 1, 2001)[1:-1]), np.linspace(0, 1, 2001)[1:-1]))
+    assert np.all(np.floor(u * 200) == np.arange(200))
+
+
+def test_prob_npv_positive_by_group(psa):
+    r = prevcalc.run(psa, draws=400, seed=4)
+    for grouping in ("total", "intervention", "layer", "agency"):
+        frame = r.by(grouping)
+        expected = np.mean(r.values[grouping]["npv"] > 0, axis=0)
+        np.testing.assert_array_equal(frame["prob_npv_positive"].to_numpy(), expected)
+        assert frame["prob_npv_positive"].between(0, 1).all()
+    by_agency = r.by("agency")["prob_npv_positive"]
+    assert by_agency["council"] == 0.0  # pays, gains nothing
+    assert by_agency["police"] == 1.0  # gains, pays nothing
+    assert r.summary()["prob_npv_positive"] == pytest.approx(float(np.mean(r.values["total"]["npv"][:, 0] > 0)))
+
+
+def test_psa_mean_converges_to_deterministic_for_a_linear_model():
+    text = """\
+prevcalc: 1
+name: Linear
+horizon: 10
+discounting: {schedule: constant, rate: 0.035}
+interventions:
+  - id: a
+    name: A
+    layer: upstream
+    intake: {participants: [50, 50]}
+    costs: {setup: [{amount: 100000}]}
+    outcomes:
+      - {name: Saving, amount: {dist: normal, mean: 900, sd: 300}, duration: 4, deadweight: 0.2}
+"""
+    sc = loads(text)
+    det = float(engine.run(sc).values["total"]["npv"][0, 0])
+    npv = engine.run(sc, draws=4000, seed=21).values["total"]["npv"][:, 0]
+    se = npv.std(ddof=1) / np.sqrt(npv.size)
+    assert se > 0
+    assert abs(npv.mean() - det) < 3 * se
+
+
+def test_shared_parameter_widens_total_spread():
+    head = """\
+prevcalc: 1
+name: Shared
+horizon: 6
+discounting: {{schedule: none}}
+{params}
+interventions:
+  - id: a
+    name: A
+    layer: upstream
+    intake: {{participants: [100]}}
+    costs: {{setup: [{{amount: 50000}}]}}
+    outcomes: [{{name: S, amount: {a}, duration: 3, deadweight: 0}}]
+  - id: b
+    name: B
+    layer: midstream
+    intake: {{participants: [100]}}
+    costs: {{setup: [{{amount: 50000}}]}}
+    outcomes: [{{name: S, amount: {b}, duration: 3, deadweight: 0}}]
+"""
+    dist = "{dist: normal, mean: 300, sd: 60}"
+    shared = loads(head.format(params=f"parameters:\n  saving: {dist}", a='"saving"', b='"saving"'))
+    separate = loads(head.format(params="", a=dist, b=dist))
+    s = engine.run(shared, draws=4000, seed=8).values
+    t = engine.run(separate, draws=4000, seed=8).values
+    # Same marginals for each intervention...
+    for v in (s, t):
+        assert np.std(v["intervention"]["npv"][:, 0]) == pytest.approx(60 * 100 * 3, rel=0.1)
+    # ...but the total's sd is 2σ when shared (perfectly correlated), √2σ when independent.
+    ratio = np.std(s["total"]["npv"][:, 0]) / np.std(t["total"]["npv"][:, 0])
+    assert ratio == pytest.approx(np.sqrt(2), rel=0.08)
+    assert np.corrcoef(s["intervention"]["npv"].T)[0, 1] == pytest.approx(1.0)
+    assert abs(np.corrcoef(t["intervention"]["npv"].T)[0, 1]) < 0.1
+
+
+def test_cli_run_with_draws_is_reproducible(cli, write_scenario):
+    path = write_scenario(PSA)
+    code1, out1, _ = cli("run", path, "--draws", "300", "--seed", "5", "--format", "json")
+    code2, out2, _ = cli("run", path, "--draws", "300", "--seed", "5", "--format", "json")
+    code3, out3, _ = cli("run", path, "--draws", "300", "--seed", "5", "--sampler", "lhs", "--format", "json")
+    assert code1 == code2 == code3 == 0
+    assert out1 == out2
+    import json
+
+    doc = json.loads(out1)
+    assert doc["draws"] == 300
+    assert {i["id"]: 0 <= i["prob_npv_positive"] <= 1 for i in doc["interventions"]} == {"home": True, "court": True}
+    assert all("prob_npv_positive" in a for a in doc["agencies"])
+    assert json.loads(out3)["summary"]["npv"]["mean"] != doc["summary"]["npv"]["mean"]
