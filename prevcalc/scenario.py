@@ -75,9 +75,7 @@ class _Dist(_Model):
 
     def support(self) -> tuple[float, float]:
         """Smallest and largest value the distribution can take (may be infinite)."""
-        lo = float(distributions.ppf(self.dist, self.params, [0.0])[0])
-        hi = float(distributions.ppf(self.dist, self.params, [1.0])[0])
-        return lo, hi
+        return distributions.support(self.dist, self.params)
 
 
 class Normal(_Dist):
