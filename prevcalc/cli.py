@@ -342,13 +342,19 @@ def sensitivity(file: Path, swing: float | None, inputs: tuple[str, ...], fmt: s
 
     term = _terminal()
     scenario = load(file, variant=variant, overrides=overrides)
-    parts = uncertainty.sensitivity_tables(scenario, swing=swing, inputs=list(inputs) or None)
+    cur, year = scenario.currency, scenario.price_year
+    tornado = uncertainty.tornado(scenario, swing=swing)
+    parts = [tables.tornado_table(tornado, cur, year),
+             tables.discount_rates_table(uncertainty.discount_rate_table(scenario), cur, year),
+             tables.switching_table(uncertainty.switching_values(scenario, list(inputs) or None), cur, year)]
     if fmt == "json":
         data = {t.name: json.loads(t.frame.to_json(orient="records")) for t in parts}
+        data["npv_central"] = tornado.attrs.get("npv_central")
         _write_or_print(json.dumps(data, indent=2), None)
         return
     from .report.terminal import render_table
 
+    parts[0] = parts[0].select(["input", "low_value", "high_value", "npv_low", "npv_high", "swing"])
     for t in parts:
         term.print(render_table(t))
         if t.note:

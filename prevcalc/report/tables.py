@@ -18,7 +18,8 @@ from ..comparison import Comparison
 from ..result import Result
 
 # "amount": money in a currency named in another column (a table mixing currencies).
-Kind = Literal["money", "amount", "ratio", "percent", "year", "count", "factor", "text", "probability"]
+# "number": an input's own value (a share, a unit cost, a count), shown to four significant figures.
+Kind = Literal["money", "amount", "ratio", "percent", "year", "count", "factor", "number", "text", "probability"]
 Rounding = Literal["unit", "sig3", "thousand"]
 
 SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
@@ -48,6 +49,24 @@ LABELS = {
     "layer": "Layer",
     "agency": "Agency",
     "year": "Year",
+    "npv_low": "NPV at low",
+    "npv_high": "NPV at high",
+    "low_value": "Low value",
+    "high_value": "High value",
+    "central": "Central value",
+    "swing": "Swing in NPV",
+    "switching_value": "Switching value",
+    "change": "Change from central",
+    "discounting": "Discounting",
+    "current": "",
+    "mean": "Mean NPV",
+    "median": "Median NPV",
+    "p05": "5th percentile",
+    "p95": "95th percentile",
+    "p025": "2.5th percentile",
+    "p975": "97.5th percentile",
+    "draws": "Draws",
+    "option": "Option",
 }
 
 METRIC_KINDS: dict[str, Kind] = {
@@ -111,6 +130,10 @@ def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", roun
         return f"{v:,.0f}" if abs(v - round(v)) < 1e-9 or abs(v) >= 100 else f"{v:,.1f}"
     if kind == "factor":
         return f"{v:.4f}"
+    if kind == "number":
+        if abs(v) >= 1000:
+            return f"{v:,.0f}" if abs(v) < 1e15 else f"{v:.4g}"
+        return f"{v:.4g}"
     return str(value)
 
 
@@ -144,6 +167,15 @@ class Table:
         if units and self.kinds.get(col) == "money" and self.price_year:
             return f"{label} ({self.currency}, {self.price_year} prices)"
         return label
+
+    def select(self, columns: list[str]) -> "Table":
+        """The same table with only ``columns`` (those it has), e.g. for a narrow terminal."""
+        from dataclasses import replace
+
+        keep = [c for c in columns if c in self.frame.columns]
+        rows = {i for i, _ in self.marks}
+        return replace(self, frame=self.frame[keep].copy(), kinds={c: self.kinds.get(c, "text") for c in keep},
+                       marks={(i, c) for i, c in self.marks if c in keep and i in rows})
 
     def numeric_columns(self) -> list[str]:
         return [c for c in self.frame.columns if self.kinds.get(c, "text") != "text"]
@@ -251,3 +283,57 @@ def comparison_groups_table(comparison: Comparison, grouping: str) -> Table:
     r0 = comparison.results[0]
     what = "layer" if grouping == "layer" else "agency (who gains minus who pays)"
     return Table(f"comparison_{grouping}", f"NPV by {what}", frame, kinds, r0.currency, r0.price_year)
+
+
+# -- uncertainty ------------------------------------------------------------------------------------
+
+
+def tornado_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
+    """One-way sensitivity: NPV with each input at its low and high value, largest swing first."""
+    kinds: dict[str, Kind] = {"input": "text", "kind": "text", "central": "number", "low_value": "number",
+                              "high_value": "number", "npv_low": "money", "npv_high": "money", "swing": "money"}
+    central = frame.attrs.get("npv_central")
+    note = "Each input moved alone (others central): to its 5th and 95th percentile, or by ± the swing."
+    if central is not None:
+        note += f" NPV with every input central: {fmt(central, 'money', currency)}."
+    return Table("tornado", "One-way sensitivity (tornado)", frame[list(kinds)].reset_index(drop=True),
+                 kinds, currency, price_year, note)
+
+
+def discount_rates_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
+    """NPV, BCR and PVs under each discounting case; the scenario's own case marked."""
+    f = frame.copy()
+    f["current"] = ["this scenario" if c else "" for c in f["current"]]
+    kinds: dict[str, Kind] = {"discounting": "text", "pv_costs": "money", "pv_benefits": "money",
+                              "npv": "money", "bcr": "ratio", "current": "text"}
+    return Table("discount_rates", "NPV under other discount rates", f[list(kinds)], kinds, currency, price_year)
+
+
+def switching_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
+    """For each input, the value at which NPV becomes zero and how far that is from central."""
+    f = frame[["input", "central", "switching_value", "change_pct", "method", "status"]].copy()
+    f = f.rename(columns={"change_pct": "change"})
+    f["change"] = f["change"] / 100  # a share, shown as a percentage
+    kinds: dict[str, Kind] = {"input": "text", "central": "number", "switching_value": "number",
+                              "change": "percent", "method": "text", "status": "text"}
+    return Table("switching_values", "Switching values (NPV = 0)", f, kinds, currency, price_year,
+                 "The value each input would need, others central, for NPV to be zero.")
+
+
+def psa_table(results: list[Result], names: list[str], ci: float = 0.90) -> Table:
+    """Each option's NPV over draws: mean, median, interval and P(NPV > 0)."""
+    lo, hi = ("p05", "p95") if ci == 0.90 else ("p025", "p975")
+    rows = []
+    for r, name in zip(results, names):
+        npv = r.metric("npv")[:, 0]
+        rows.append({"option": name, "draws": r.draws, "mean": float(np.mean(npv)),
+                     "median": float(np.median(npv)),
+                     lo: float(np.percentile(npv, 5 if lo == "p05" else 2.5)),
+                     hi: float(np.percentile(npv, 95 if hi == "p95" else 97.5)),
+                     "prob_npv_positive": float(np.mean(npv > 0))})
+    frame = pd.DataFrame(rows)
+    kinds: dict[str, Kind] = {"option": "text", "draws": "count", "mean": "money", "median": "money",
+                              lo: "money", hi: "money", "prob_npv_positive": "probability"}
+    r0 = results[0]
+    return Table("uncertainty", f"NPV over {r0.draws:,} draws ({ci:.0%} interval)", frame, kinds,
+                 r0.currency, r0.price_year, "P(NPV > 0): the chance benefits exceed costs.")

@@ -61,7 +61,10 @@ def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
     t = RichTable(title=_title(table), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     for col, header in zip(table.frame.columns, text.columns):
         numeric = table.kinds.get(col, "text") != "text"
-        t.add_column(header, justify="right" if numeric else "left", overflow="fold")
+        longest = max([len(str(v)) for v in text[header]] + [1])
+        # Numbers keep their width; text columns give way (down to 12 characters) and fold.
+        t.add_column(header, justify="right" if numeric else "left", overflow="fold",
+                     min_width=longest if numeric else min(longest, 12))
     for row in text.itertuples(index=False):
         t.add_row(*row)
     return t
@@ -73,7 +76,8 @@ def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Roundi
     t = RichTable(title=_title(table), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     t.add_column("")
     for _, row in text.iterrows():
-        t.add_column(" · ".join(str(row.iloc[i]) for i in range(label_cols)), justify="right", overflow="fold")
+        t.add_column(" · ".join(str(row.iloc[i]) for i in range(label_cols)), justify="right",
+                     overflow="fold", no_wrap=len(text) <= 3)
     for j in range(label_cols, text.shape[1]):
         t.add_row(text.columns[j], *[str(v) for v in text.iloc[:, j]])
     return t
@@ -119,7 +123,7 @@ def render_distribution(result: Result, ci: float) -> RichTable:
     dist = result.distribution("total", ci)
     t = RichTable(title=f"Uncertainty ({result.draws:,} draws, {ci:.0%} interval)", box=box.SIMPLE_HEAD,
                   title_justify="left", title_style="bold")
-    for h in ("Figure", "Mean", "Median", f"{lo[1:3] if lo == 'p05' else '2.5'}th pct", f"{hi[1:3] if hi == 'p95' else '97.5'}th pct"):
+    for h in ("Figure", "Mean", "Median", "5th pct" if lo == "p05" else "2.5th pct", "95th pct" if hi == "p95" else "97.5th pct"):
         t.add_column(h, justify="left" if h == "Figure" else "right")
     for row in dist.itertuples(index=False):
         kind = tables.METRIC_KINDS[row.metric]
@@ -129,13 +133,24 @@ def render_distribution(result: Result, ci: float) -> RichTable:
     return t
 
 
+COMPACT = ["intervention", "layer", "pv_costs", "pv_benefits", "npv", "bcr", "discounted_payback_year",
+           "prob_npv_positive"]
+
+
+def _groups_view(table: Table, label_cols: int):
+    """Few groups: figures as rows, a column per group. Many: a row per group, key figures only."""
+    if len(table.frame) <= 3:
+        return render_transposed(table, label_cols)
+    return render_table(table.select(COMPACT))
+
+
 def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Group:
     """The whole terminal report of one run."""
     parts = [render_headline(result)]
     if result.draws > 1:
         parts += [render_distribution(result, ci), render_histogram(result.metric("npv")[:, 0], result.currency)]
     ivs, layers, agencies, years = tables.run_tables(result, all_years=all_years)
-    parts += [render_transposed(ivs, 2), render_transposed(layers), render_table(agencies), render_table(years)]
+    parts += [_groups_view(ivs, 2), _groups_view(layers, 1), render_table(agencies), render_table(years)]
     if not all_years and result.horizon > 12:
         parts.append(Text("Compact view: years 0–4, every fifth year and the last; --years shows them all.", style="dim"))
     return Group(*parts)
