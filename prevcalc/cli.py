@@ -308,9 +308,20 @@ def brief(files: tuple[Path, ...], out: Path, title: str | None, variants: bool,
     results = [run_scenario(sc) for _, sc in options]
     uncertainty = None
     if draws:
-        from .uncertainty import brief_uncertainty
+        from dataclasses import replace
 
-        uncertainty = brief_uncertainty([sc for _, sc in options], [n for n, _ in options], draws, seed)
+        from . import uncertainty as psa
+        from .report import tables
+
+        names = [n for n, _ in options]
+        runs = [run_scenario(sc, draws=draws, seed=seed) for _, sc in options]
+        uncertainty = [tables.psa_table(runs, names)]
+        for (name, sc), r in zip(options, runs):
+            t = tables.tornado_table(psa.tornado(sc), r.currency, r.price_year)
+            if len(t.frame):
+                suffix = f"_{len(uncertainty)}" if len(options) > 1 else ""
+                uncertainty.append(replace(t, name=f"tornado{suffix}",
+                                           title=t.title + (f": {name}" if len(options) > 1 else "")))
     written = write_brief(results, out, title=title, rounding=rounding, force=force,
                           names=[n for n, _ in options], uncertainty=uncertainty)
     term.info(f"wrote {len(written)} files to {out}")

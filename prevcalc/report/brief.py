@@ -372,7 +372,8 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
 
             for prefix, idx in sections:
                 folder = tmp / "charts" if prefix is None else tmp / "charts" / prefix
-                drawn = brief_charts([results[i] for i in idx], [label[i] for i in idx], folder)
+                tornadoes = [t for t in (uncertainty or []) if t.name.startswith("tornado")] if prefix is None else []
+                drawn = brief_charts([results[i] for i in idx], [label[i] for i in idx], folder, tornadoes)
                 if prefix is not None:
                     drawn = [replace(c, name=f"{prefix}-{c.name}", section=f"{prefix}_{c.section}") for c in drawn]
                 chart_files += drawn

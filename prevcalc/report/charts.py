@@ -266,6 +266,36 @@ def layer_chart(results: Sequence[Result], names: Sequence[str] | None = None):
     return fig
 
 
+def tornado_chart(table: "tables.Table"):
+    """The tornado: NPV with each input at its low and high value, widest swing at the top.
+
+    ``table`` is :func:`prevcalc.report.tables.tornado_table`; bars start from the central NPV
+    (``npv_central`` in its note's source frame attrs, else the mean of the two ends).
+    """
+    import matplotlib
+
+    f = table.frame
+    central = f.attrs.get("npv_central")
+    if central is None:
+        central = float(((f["npv_low"] + f["npv_high"]) / 2).mean()) if len(f) else 0.0
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure(7.0, max(2.6, 0.9 + 0.38 * len(f)))
+        y = np.arange(len(f))
+        ax.barh(y, f["npv_low"] - central, 0.6, left=central, label="Input at its low value",
+                color="#ffffff", edgecolor="#333333", hatch="//", linewidth=0.8)
+        ax.barh(y, f["npv_high"] - central, 0.6, left=central, label="Input at its high value",
+                color="#9ecae1", edgecolor="#333333", hatch="..", linewidth=0.8)
+        ax.set_yticks(y, [str(i) for i in f["input"]])
+        ax.invert_yaxis()
+        ax.axvline(central, color="black", linewidth=0.9)
+        ax.set_xlabel(f"NPV ({_units(table.currency, table.price_year)})")
+        ax.xaxis.set_major_formatter(_money_ticks(table.currency))
+        ax.set_title("One-way sensitivity of NPV (tornado)", loc="left", fontsize=10)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3), ncol=2, fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
 def _pretty(label: str) -> str:
     """An agency id as words: ``childrens_social_care`` -> ``Childrens social care``."""
     return label.replace("_", " ").capitalize() if label.islower() else label
@@ -283,7 +313,8 @@ def save_chart(fig, stem: Path | str) -> tuple[Path, Path]:
     return png, svg
 
 
-def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path) -> list[ChartFile]:
+def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path,
+                 tornadoes: Sequence["tables.Table"] = ()) -> list[ChartFile]:
     """Draw and save every chart of a brief into ``folder``; returns them in report order."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -305,4 +336,7 @@ def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path) 
              "agencies")
     keep(layer_chart(results, names), "layers", "Net present value by layer",
          f"Net present value of each layer ({units}).", "layers")
+    for t in tornadoes or ():
+        keep(tornado_chart(t), t.name, t.title, f"NPV with each input at its low and high value, "
+             f"others central ({units}); the line is NPV with every input central.", t.name)
     return out

@@ -296,8 +296,9 @@ def tornado_table(frame: pd.DataFrame, currency: str, price_year: int | None) ->
     note = "Each input moved alone (others central): to its 5th and 95th percentile, or by ± the swing."
     if central is not None:
         note += f" NPV with every input central: {fmt(central, 'money', currency)}."
-    return Table("tornado", "One-way sensitivity (tornado)", frame[list(kinds)].reset_index(drop=True),
-                 kinds, currency, price_year, note)
+    shown = frame[list(kinds)].reset_index(drop=True)
+    shown.attrs["npv_central"] = central
+    return Table("tornado", "One-way sensitivity (tornado)", shown, kinds, currency, price_year, note)
 
 
 def discount_rates_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
