@@ -426,7 +426,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     size = min(draws.n, _block_size(model))
     groups = _groups(model)
     _CLIPPED.clear()
-    parts: list[dict] = []
+    values: dict[str, dict[str, np.ndarray]] = {}  # filled in place: no second copy at the end
     flow_sum = np.zeros((len(model.lines), T))
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
@@ -434,16 +434,14 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
         d = _padded(d, size)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             m, fs = _evaluate_chunk(model, d, groups, rows)
-        if d.n != rows:
-            m = {g: {k: a[:rows] for k, a in v.items()} for g, v in m.items()}
-        parts.append(m)
+        for g, v in m.items():
+            for k, a in v.items():
+                if k not in values.setdefault(g, {}):
+                    values[g][k] = np.empty((draws.n,) + a.shape[1:], dtype=a.dtype)
+                values[g][k][start : start + rows] = a[:rows]
         flow_sum += fs
         if progress:
             progress(min(start + size, draws.n), draws.n)
-    values = {
-        g: {k: np.concatenate([p[g][k] for p in parts], axis=0) for k in parts[0][g]}
-        for g in groups
-    }
     notes = list(model.notes)
     for where, count in _CLIPPED.items():
         notes.append(f"{where}: {count} draw(s) gave a negative cost, set to 0.")
