@@ -22,7 +22,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from . import curves, discounting, metrics, prices, sampling
+from . import curves, discounting, expressions, metrics, prices, sampling
 from .errors import ModelError
 from .loader import source_of
 from .result import GROUPINGS, SUMMARY_KEYS, Result
@@ -39,8 +39,12 @@ _BLOCK = 64
 
 
 def _block_size(model: "_Model") -> int:
-    """Draws per evaluated block: about CHUNK_VALUES values of (draw, line, year), ≥ _BLOCK."""
-    per_draw = max(len(model.lines), 1) * model.horizon
+    """Draws per evaluated block: about CHUNK_VALUES values held per block, ≥ _BLOCK.
+
+    Per draw a block holds each intervention's net flows by year, a few grouped series by
+    year (total, layers, shares, profiles) and a few values per line.
+    """
+    per_draw = (len(model.scenario.interventions) + 12) * model.horizon + 6 * max(len(model.lines), 1)
     return max(_BLOCK, CHUNK_VALUES // per_draw // _BLOCK * _BLOCK)
 
 
@@ -55,7 +59,13 @@ def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
 
 @dataclass
 class _Line:
-    """One cost item or outcome: what it is, and how to compute its flows for some draws."""
+    """One cost item or outcome: what it is, and how to compute its values for some draws.
+
+    A *profiled* line (an outcome or a per-participant cost) has ``shares`` over years since
+    entry and an ``annual`` value per participant; a *programme* line (setup, running) has a
+    calendar-year ``mask`` and an ``annual`` value for the programme. Values are magnitudes;
+    ``kind`` says whether the line is a cost or a benefit.
+    """
 
     intervention: str
     layer: str
@@ -65,8 +75,10 @@ class _Line:
     value_type: str
     name: str
     source: str
-    flows: Callable[[sampling.Draws], np.ndarray]  # -> (draw, year), undiscounted
-    profile: Callable[[sampling.Draws], np.ndarray] | None = None  # per participant, (draw, k)
+    annual: Callable[[sampling.Draws], np.ndarray]  # -> (draw,)
+    shares: Callable[[sampling.Draws], np.ndarray] | None = None  # -> (draw, year since entry)
+    share_key: tuple | None = None  # lines with equal keys have equal shares in every draw
+    mask: np.ndarray | None = None  # (year,), programme lines
 
 
 @dataclass
@@ -80,6 +92,7 @@ class _Model:
     intakes: dict[str, Callable[[sampling.Draws], np.ndarray]]  # id -> (draw, year)
     notes: list[str] = field(default_factory=list)
     bands: tuple[tuple[int, float], ...] = ()
+    hankel: np.ndarray | None = None  # (entry year, years since entry) -> discount factor
 
 
 # ---------------------------------------------------------------------------------------------
@@ -120,7 +133,7 @@ def compile_scenario(scenario: Scenario) -> _Model:
     T = scenario.horizon
     bands = schedule_bands(scenario)
     factors = discounting.timing_factors(bands, T, scenario.discounting.timing)
-    model = _Model(scenario, T, factors, [], {}, bands=bands)
+    model = _Model(scenario, T, factors, [], {}, bands=bands, hankel=_hankel(factors))
     rates = {r.currency: r.rate for r in scenario.exchange_rates}
     for iv in scenario.interventions:
         model.intakes[iv.id] = _intake(iv, T, model.notes)
@@ -201,7 +214,8 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         k = price(c, where)
         model.lines.append(_Line(
             iv.id, iv.layer, "cost", "setup", c.funder, "cost", c.name or "Setup", c.source or "",
-            flows=lambda d, c=c, k=k, onehot=onehot, where=where: _nonneg(d.value(c.amount), where)[:, None] * (1 + d.value(ob_costs))[:, None] * k * onehot,
+            annual=lambda d, c=c, k=k, where=where: _nonneg(d.value(c.amount), where) * (1 + d.value(ob_costs)) * k,
+            mask=onehot,
         ))
 
     for i, c in enumerate(iv.costs.running):
@@ -213,7 +227,8 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         k = price(c, where) * PER_YEAR[c.per]
         model.lines.append(_Line(
             iv.id, iv.layer, "cost", "running", c.funder, "cost", c.name or "Running costs", c.source or "",
-            flows=lambda d, c=c, k=k, mask=mask, where=where: _nonneg(d.value(c.amount), where)[:, None] * (1 + d.value(ob_costs))[:, None] * k * mask,
+            annual=lambda d, c=c, k=k, where=where: _nonneg(d.value(c.amount), where) * (1 + d.value(ob_costs)) * k,
+            mask=mask,
         ))
 
     intake = model.intakes[iv.id]
@@ -250,19 +265,23 @@ def _shares(item: Any, d: sampling.Draws, T: int) -> np.ndarray:
     return curves.outcome_shares(T, item.start, duration, d.value(item.ramp), d.value(item.drop_off))
 
 
+def _key(v: Any) -> tuple:
+    """A hashable stand-in for a scenario number: equal keys give equal values in every draw."""
+    if v is None:
+        return ("none",)
+    if isinstance(v, float | int):
+        return ("number", float(v))
+    if isinstance(v, expressions.Expression):
+        return ("expression", v.text)
+    return ("distribution", id(v))
+
+
 def _add_profiled(model: _Model, iv: Intervention, item: Any, kind: str, what: str, agency: str,
                   value_type: str, name: str, annual: Callable, intake: Callable) -> None:
     T = model.horizon
-
-    def profile(d: sampling.Draws) -> np.ndarray:
-        return annual(d)[:, None] * _shares(item, d, T)
-
-    def flows(d: sampling.Draws) -> np.ndarray:
-        # Convolve the unscaled shares, then scale: when only the amount is uncertain the
-        # (costly) convolution has a draw axis of 1.
-        return annual(d)[:, None] * curves.convolve_cohorts(intake(d), _shares(item, d, T))
-
-    model.lines.append(_Line(iv.id, iv.layer, kind, what, agency, value_type, name, item.source or "", flows, profile))
+    key = (item.start, _key(item.duration), _key(item.ramp), _key(item.drop_off))
+    model.lines.append(_Line(iv.id, iv.layer, kind, what, agency, value_type, name, item.source or "",
+                             annual=annual, shares=lambda d: _shares(item, d, T), share_key=key))
 
 
 def _check_cut(item: Any, iv: Intervention, model: _Model, where: str) -> None:
@@ -352,67 +371,123 @@ def _starts_positive(net: np.ndarray) -> np.ndarray:
     return ((value > 0) & nonzero.any(axis=-1)).astype(float)
 
 
-def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int) -> tuple[dict, np.ndarray]:
-    """Metrics for one chunk of draws, and the sum over its first ``rows`` draws of each line's flows."""
-    T, L = model.horizon, len(model.lines)
-    n = d.n
-    flows = np.zeros((n, L, T))
-    per_person = np.zeros((n, L))
-    for j, ln in enumerate(model.lines):
-        flows[:, j, :] = ln.flows(d)
-        if ln.profile is not None:
-            per_person[:, j] = metrics.present_value(ln.profile(d), model.factors)
+def _hankel(factors: np.ndarray) -> np.ndarray:
+    """H[e, k] = factors[e + k] where e + k < T, else 0: PV of a flow k years after entry in year e."""
+    T = factors.shape[0]
+    idx = np.arange(T)[:, None] + np.arange(T)[None, :]
+    return np.where(idx < T, factors[np.minimum(idx, T - 1)], 0.0)
+
+
+def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool) -> tuple[dict, dict]:
+    """Metrics for one block of draws, and per-line sums over its first ``rows`` draws.
+
+    The cohort convolution is done once per intervention, on the sum of its lines' profiles
+    (it is linear). Each line's present value needs no convolution at all: with
+    w(k) = Σ_e intake(e) D(e + k), the PV of a line is annual × Σ_k shares(k) w(k). Year-by-year
+    flows per line (for agencies' payback years and IRR) are formed only when ``full`` (a run
+    of one draw).
+    """
+    T, L, n = model.horizon, len(model.lines), d.n
+    F = model.factors
+    H = model.hankel
+    ones = np.ones(T)
     sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in model.lines])
     is_cost = sign < 0
     ivs = [iv.id for iv in model.scenario.interventions]
-    participants = np.stack(
-        np.broadcast_arrays(*[model.intakes[i](d).sum(axis=-1) for i in ivs]), axis=-1
-    ) if ivs else np.zeros((n, 0))
-    participants = np.broadcast_to(participants, (n, len(ivs)))
+    I = len(ivs)
+    weights = (np.arange(n) < rows).astype(float)  # padding rows count for nothing in sums
+
+    annual = np.empty((n, L))
+    for j, ln in enumerate(model.lines):
+        annual[:, j] = np.broadcast_to(ln.annual(d), (n,))
+    share_cache: dict[tuple, np.ndarray] = {}
+
+    def shares(ln: _Line) -> np.ndarray:
+        if ln.share_key not in share_cache:
+            share_cache[ln.share_key] = ln.shares(d)
+        return share_cache[ln.share_key]
+
+    pv_line = np.zeros((n, L))
+    per_person = np.zeros((n, L))
+    participants = np.zeros((n, I))
+    net_iv = np.zeros((n, I, T))
+    line_flows = np.zeros((n, L, T)) if full else None
+    sums: dict[int, np.ndarray] = {}  # line -> Σ over draws of its flows (or of its profile)
+    profile_sums: dict[int, np.ndarray] = {}
+    for i, iv_id in enumerate(ivs):
+        N = model.intakes[iv_id](d)  # (1 | draw, year)
+        participants[:, i] = np.broadcast_to(N.sum(axis=-1), (n,))
+        w = N @ H  # (1 | draw, years since entry): discounted weight of each year since entry
+        profile = np.zeros((1, T))
+        weighted: dict[tuple, np.ndarray] = {}
+        for j, ln in enumerate(model.lines):
+            if ln.intervention != iv_id:
+                continue
+            a = annual[:, j]
+            if ln.shares is None:  # programme line
+                pv_line[:, j] = a * (ln.mask @ F)
+                net_iv[:, i] += (sign[j] * a)[:, None] * ln.mask
+                sums[j] = (weights @ a) * ln.mask
+                if full:
+                    line_flows[:, j] = a[:, None] * ln.mask
+                continue
+            S = shares(ln)
+            if ln.share_key not in weighted:
+                weighted[ln.share_key] = ((S * w).sum(axis=-1), S @ F)
+            pv_s, pp_s = weighted[ln.share_key]
+            pv_line[:, j] = a * pv_s
+            per_person[:, j] = a * pp_s
+            profile = profile + (sign[j] * a)[:, None] * S
+            if N.shape[0] == 1:  # Σ_d a_d conv(N, S_d) = conv(N, Σ_d a_d S_d): convolve once, at the end
+                profile_sums[j] = (weights * a) @ np.broadcast_to(S, (n, T))
+            else:
+                sums[j] = (weights * a) @ curves.convolve_cohorts(N, np.broadcast_to(S, (n, T)))
+            if full:
+                line_flows[:, j] = a[:, None] * curves.convolve_cohorts(N, S)
+        net_iv[:, i] += curves.convolve_cohorts(N, np.broadcast_to(profile, (n, T)))
+        for j in list(profile_sums):
+            if model.lines[j].intervention == iv_id:
+                sums[j] = curves.convolve_cohorts(N, profile_sums.pop(j)[None, :])[0]
+
     iv_index = {iv: k for k, iv in enumerate(ivs)}
     line_iv = np.array([iv_index[ln.intervention] for ln in model.lines], dtype=int)
-
-    # Every grouping's costs and benefits in one product per draw, (2 x groups, line) @ (line,
-    # year): one pass over the flows, and the same matrix shapes whatever the number of draws.
-    weights = np.concatenate([np.concatenate([m * is_cost, m * ~is_cost]) for _, m, _ in groups.values()])
-    grouped = np.matmul(weights, flows)  # (draw, 2 x groups, year)
-    offset = 0
     out: dict[str, dict[str, np.ndarray]] = {}
     for grouping, (labels, m_lines, m_ivs) in groups.items():
         G = len(labels)
-        costs, benefits = grouped[:, offset : offset + G], grouped[:, offset + G : offset + 2 * G]
-        offset += 2 * G
-        net = benefits - costs
-        pv_c = metrics.present_value(costs, model.factors)
-        pv_b = metrics.present_value(benefits, model.factors)
+        pv_c = (pv_line * is_cost) @ m_lines.T
+        pv_b = (pv_line * ~is_cost) @ m_lines.T
         npv = pv_b - pv_c
-        p_g = participants @ m_ivs.T  # (draw, group)
-        # Per person: each line's per-participant NPV weighted by its intervention's share of
-        # the group's participants.
-        w = participants[:, line_iv]  # (draw, line)
-        pp = np.einsum("dl,gl->dg", per_person * sign * w, m_lines)
+        p_g = participants @ m_ivs.T
+        pp = (per_person * sign * participants[:, line_iv]) @ m_lines.T
+        if grouping == "agency":
+            net = np.einsum("dlt,gl->dgt", line_flows * sign[None, :, None], m_lines) if full else None
+        else:
+            net = np.einsum("dit,gi->dgt", net_iv, m_ivs)  # interventions partition the lines
+        nan = np.full((n, G), np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
-            irr, status = metrics.irr_with_status(net)
+            if net is not None and (full or grouping == "total"):
+                irr, status = metrics.irr_with_status(net)
+                starts = _starts_positive(net)
+            else:
+                irr, status, starts = nan, nan, nan
             out[grouping] = {
                 "pv_costs": pv_c,
                 "pv_benefits": pv_b,
                 "npv": npv,
                 "bcr": metrics.bcr(pv_b, pv_c),
                 "roi": metrics.roi(npv, pv_c),
-                "payback_year": metrics.payback_year(net),
-                "discounted_payback_year": metrics.payback_year(net * model.factors),
+                "payback_year": nan if net is None else metrics.payback_year(net),
+                "discounted_payback_year": nan if net is None else metrics.payback_year(net * F),
                 "irr": irr,
                 "participants": p_g,
                 "npv_per_participant": np.where(p_g > 0, npv / np.where(p_g > 0, p_g, 1), np.nan),
                 "npv_per_person": np.where(p_g > 0, pp / np.where(p_g > 0, p_g, 1), np.nan),
-                "irr_status": status.astype(float),
-                "net_starts_positive": _starts_positive(net),
+                "irr_status": np.asarray(status, dtype=float),
+                "net_starts_positive": np.asarray(starts, dtype=float),
             }
-    # Sum over draws in blocks of _BLOCK, each block's rows in order, blocks added in order: the
-    # same sequence of additions whatever the chunk size (padding rows excluded).
     total = np.zeros((L, T))
-    for b in range(0, rows, _BLOCK):
-        total += flows[b : min(b + _BLOCK, rows)].sum(axis=0)
+    for j, v in sums.items():
+        total[j] = v
     return out, total
 
 
@@ -433,7 +508,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
         rows = d.n
         d = _padded(d, size)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            m, fs = _evaluate_chunk(model, d, groups, rows)
+            m, fs = _evaluate_chunk(model, d, groups, rows, full=draws.n == 1)
         for g, v in m.items():
             for k, a in v.items():
                 if k not in values.setdefault(g, {}):

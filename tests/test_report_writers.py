@@ -98,7 +98,33 @@ def check_golden(actual: str, name: str, update: bool) -> None:
         path.write_text(actual, encoding="utf-8")
     assert path.exists(), f"no golden file {name}; run pytest --update-golden and review it"
     expected = path.read_text(encoding="utf-8")
+    if name.endswith(".csv"):
+        # Full-precision numbers: pinned to 1e-12 relative, so that a change in the order of a
+        # floating-point sum (last-digit noise) is not a change of output; text exactly.
+        a, e = _csv_cells(actual), _csv_cells(expected)
+        assert len(a) == len(e), f"{name}: {len(a)} rows, golden has {len(e)}"
+        for ra, re_ in zip(a, e):
+            assert len(ra) == len(re_), f"{name}: row {ra} vs golden {re_}"
+            for x, y in zip(ra, re_):
+                if isinstance(x, float) and isinstance(y, float):
+                    assert x == pytest.approx(y, rel=1e-12, abs=1e-9), f"{name}: {x} vs golden {y}"
+                else:
+                    assert x == y, f"{name}: {x!r} vs golden {y!r}"
+        return
     assert actual == expected, f"{name} differs from its golden file (pytest --update-golden rewrites it)"
+
+
+def _csv_cells(text: str) -> list[list]:
+    import csv
+    import io
+
+    def cell(v: str):
+        try:
+            return float(v)
+        except ValueError:
+            return v
+
+    return [[cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
 
 
 # -- golden files ---------------------------------------------------------------------------------
