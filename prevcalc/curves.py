@@ -263,6 +263,11 @@ def convolve_cohorts(intake, profile):
         lag = np.arange(n)[:, None] - np.arange(n)[None, :]
         toeplitz = np.where(lag >= 0, profile.reshape(n)[np.maximum(lag, 0)], 0.0)
         out = intake @ toeplitz.T
+    elif all(size == 1 for size in intake.shape[:-1]):
+        # Convolution is symmetric: one shared intake, per-row profiles -> one matrix product.
+        lag = np.arange(n)[:, None] - np.arange(n)[None, :]
+        toeplitz = np.where(lag >= 0, intake.reshape(n)[np.maximum(lag, 0)], 0.0)
+        out = (profile @ toeplitz.T).reshape(shape)
     else:
         padded = np.concatenate([np.zeros(intake.shape[:-1] + (n - 1,)), intake], axis=-1)
         windows = np.lib.stride_tricks.sliding_window_view(padded, n, axis=-1)

@@ -93,6 +93,7 @@ class _Model:
     notes: list[str] = field(default_factory=list)
     bands: tuple[tuple[int, float], ...] = ()
     hankel: np.ndarray | None = None  # (entry year, years since entry) -> discount factor
+    layout: "_Layout | None" = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,6 +139,7 @@ def compile_scenario(scenario: Scenario) -> _Model:
     for iv in scenario.interventions:
         model.intakes[iv.id] = _intake(iv, T, model.notes)
         _compile_intervention(iv, model, rates)
+    model.layout = _layout(model)
     if not any(o.deadweight != 0 or "deadweight" in o.model_fields_set for iv in scenario.interventions for o in iv.outcomes):
         if any(iv.outcomes for iv in scenario.interventions):
             model.notes.append(
@@ -378,79 +380,132 @@ def _hankel(factors: np.ndarray) -> np.ndarray:
     return np.where(idx < T, factors[np.minimum(idx, T - 1)], 0.0)
 
 
-def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool) -> tuple[dict, dict]:
-    """Metrics for one block of draws, and per-line sums over its first ``rows`` draws.
+@dataclass
+class _Layout:
+    """Index arrays that place every line, fixed for a compiled model."""
 
-    The cohort convolution is done once per intervention, on the sum of its lines' profiles
-    (it is linear). Each line's present value needs no convolution at all: with
-    w(k) = Σ_e intake(e) D(e + k), the PV of a line is annual × Σ_k shares(k) w(k). Year-by-year
-    flows per line (for agencies' payback years and IRR) are formed only when ``full`` (a run
-    of one draw).
-    """
-    T, L, n = model.horizon, len(model.lines), d.n
-    F = model.factors
-    H = model.hankel
-    ones = np.ones(T)
-    sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in model.lines])
-    is_cost = sign < 0
+    keys: list[tuple]  # distinct share keys of profiled lines
+    share_fns: list[Callable[[sampling.Draws], np.ndarray]]  # one per key
+    line_key: np.ndarray  # (line,) index into keys, -1 for programme lines
+    line_iv: np.ndarray  # (line,) index of each line's intervention
+    sign: np.ndarray  # (line,) -1 for costs, +1 for benefits
+    to_iv_key: np.ndarray  # (line, intervention × key): 1 where the line is that (intervention, key)
+    masks: np.ndarray  # (programme line, intervention × year): each programme line's mask, in place
+    programme: np.ndarray  # (line,) bool
+
+
+def _layout(model: _Model) -> _Layout:
+    lines = model.lines
     ivs = [iv.id for iv in model.scenario.interventions]
-    I = len(ivs)
+    iv_index = {iv: k for k, iv in enumerate(ivs)}
+    keys: list[tuple] = []
+    fns: list[Callable] = []
+    line_key = np.full(len(lines), -1)
+    for j, ln in enumerate(lines):
+        if ln.shares is None:
+            continue
+        if ln.share_key not in keys:
+            keys.append(ln.share_key)
+            fns.append(ln.shares)
+        line_key[j] = keys.index(ln.share_key)
+    line_iv = np.array([iv_index[ln.intervention] for ln in lines], dtype=int)
+    I, K, T = len(ivs), len(keys), model.horizon
+    to_iv_key = np.zeros((len(lines), I * K))
+    for j in np.flatnonzero(line_key >= 0):
+        to_iv_key[j, line_iv[j] * K + line_key[j]] = 1.0
+    programme = line_key < 0
+    masks = np.zeros((int(programme.sum()), I * T))
+    for r, j in enumerate(np.flatnonzero(programme)):
+        masks[r, line_iv[j] * T : (line_iv[j] + 1) * T] = lines[j].mask
+    sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in lines])
+    return _Layout(keys, fns, line_key, line_iv, sign, to_iv_key, masks, programme)
+
+
+def _toeplitz(intake: np.ndarray) -> np.ndarray:
+    """M[k, t] = intake[t − k] for t ≥ k: ``profile @ M`` is the cohort convolution."""
+    T = intake.shape[-1]
+    lag = np.arange(T)[None, :] - np.arange(T)[:, None]
+    return np.where(lag >= 0, intake[np.maximum(lag, 0)], 0.0)
+
+
+def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool) -> tuple[dict, np.ndarray]:
+    """Metrics for one block of draws, and each line's flows summed over its first ``rows`` draws.
+
+    By linearity, the cohort convolution is done once per intervention, on the sum of its
+    lines' per-participant profiles, and each line's present value needs no convolution: with
+    w(k) = Σ_e intake(e) D(e + k), a line's PV is annual × Σ_k shares(k) w(k). Lines that share
+    a profile shape (start, duration, ramp, drop-off) share its computation. Year-by-year flows
+    of single lines (for agencies' payback years and IRR) are formed only when ``full``.
+    """
+    lay = model.layout
+    T, L, n = model.horizon, len(model.lines), d.n
+    F, H = model.factors, model.hankel
+    ivs = [iv.id for iv in model.scenario.interventions]
+    I, K = len(ivs), len(lay.keys)
     weights = (np.arange(n) < rows).astype(float)  # padding rows count for nothing in sums
 
     annual = np.empty((n, L))
     for j, ln in enumerate(model.lines):
         annual[:, j] = np.broadcast_to(ln.annual(d), (n,))
-    share_cache: dict[tuple, np.ndarray] = {}
+    signed = annual * lay.sign
+    S = np.empty((n, K, T))  # shares over years since entry, one row per profile shape
+    for k, fn in enumerate(lay.share_fns):
+        S[:, k] = fn(d)
+    intakes = [model.intakes[iv](d) for iv in ivs]  # each (1 | draw, year)
+    shared = all(x.shape[0] == 1 for x in intakes)
+    participants = np.stack([np.broadcast_to(x.sum(axis=-1), (n,)) for x in intakes], axis=-1) if I else np.zeros((n, 0))
 
-    def shares(ln: _Line) -> np.ndarray:
-        if ln.share_key not in share_cache:
-            share_cache[ln.share_key] = ln.shares(d)
-        return share_cache[ln.share_key]
-
+    prof = ~lay.programme
     pv_line = np.zeros((n, L))
     per_person = np.zeros((n, L))
-    participants = np.zeros((n, I))
-    net_iv = np.zeros((n, I, T))
-    line_flows = np.zeros((n, L, T)) if full else None
-    sums: dict[int, np.ndarray] = {}  # line -> Σ over draws of its flows (or of its profile)
-    profile_sums: dict[int, np.ndarray] = {}
-    for i, iv_id in enumerate(ivs):
-        N = model.intakes[iv_id](d)  # (1 | draw, year)
-        participants[:, i] = np.broadcast_to(N.sum(axis=-1), (n,))
-        w = N @ H  # (1 | draw, years since entry): discounted weight of each year since entry
-        profile = np.zeros((1, T))
-        weighted: dict[tuple, np.ndarray] = {}
-        for j, ln in enumerate(model.lines):
-            if ln.intervention != iv_id:
-                continue
-            a = annual[:, j]
-            if ln.shares is None:  # programme line
-                pv_line[:, j] = a * (ln.mask @ F)
-                net_iv[:, i] += (sign[j] * a)[:, None] * ln.mask
-                sums[j] = (weights @ a) * ln.mask
-                if full:
-                    line_flows[:, j] = a[:, None] * ln.mask
-                continue
-            S = shares(ln)
-            if ln.share_key not in weighted:
-                weighted[ln.share_key] = ((S * w).sum(axis=-1), S @ F)
-            pv_s, pp_s = weighted[ln.share_key]
-            pv_line[:, j] = a * pv_s
-            per_person[:, j] = a * pp_s
-            profile = profile + (sign[j] * a)[:, None] * S
-            if N.shape[0] == 1:  # Σ_d a_d conv(N, S_d) = conv(N, Σ_d a_d S_d): convolve once, at the end
-                profile_sums[j] = (weights * a) @ np.broadcast_to(S, (n, T))
-            else:
-                sums[j] = (weights * a) @ curves.convolve_cohorts(N, np.broadcast_to(S, (n, T)))
-            if full:
-                line_flows[:, j] = a[:, None] * curves.convolve_cohorts(N, S)
-        net_iv[:, i] += curves.convolve_cohorts(N, np.broadcast_to(profile, (n, T)))
-        for j in list(profile_sums):
-            if model.lines[j].intervention == iv_id:
-                sums[j] = curves.convolve_cohorts(N, profile_sums.pop(j)[None, :])[0]
+    if shared:
+        W = np.stack([x[0] for x in intakes]) @ H if I else np.zeros((0, T))  # (intervention, k)
+        pv_shape = S @ W.T  # (draw, key, intervention)
+    else:
+        W = np.stack([np.broadcast_to(x, (n, T)) for x in intakes], axis=1) @ H  # (draw, iv, k)
+        pv_shape = np.einsum("nkt,nit->nki", S, W)
+    pv_line[:, prof] = annual[:, prof] * pv_shape[:, lay.line_key[prof], lay.line_iv[prof]]
+    per_person[:, prof] = annual[:, prof] * (S @ F)[:, lay.line_key[prof]]
+    pv_line[:, lay.programme] = annual[:, lay.programme] * (lay.masks.reshape(-1, I, T).sum(axis=1) @ F)
 
-    iv_index = {iv: k for k, iv in enumerate(ivs)}
-    line_iv = np.array([iv_index[ln.intervention] for ln in model.lines], dtype=int)
+    # Each intervention's net flows by year: profiles (draw, iv, k) convolved with its intake,
+    # plus programme lines in their years.
+    coef = (signed @ lay.to_iv_key).reshape(n, I, K)
+    profiles = np.matmul(coef, S)  # (draw, intervention, years since entry)
+    if shared:
+        toeplitz = np.stack([_toeplitz(x[0]) for x in intakes]) if I else np.zeros((0, T, T))
+        net_iv = np.matmul(profiles.transpose(1, 0, 2), toeplitz).transpose(1, 0, 2)
+    else:
+        net_iv = np.stack([curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1)
+    if lay.masks.shape[0]:
+        net_iv = net_iv + (signed[:, lay.programme] @ lay.masks).reshape(n, I, T)
+
+    # Each line's flows summed over the block's draws (for the mean cash flows).
+    sums = np.zeros((L, T))
+    wa = weights[:, None] * annual
+    for k in range(K):
+        members = np.flatnonzero(lay.line_key == k)
+        profile_sum = wa[:, members].T @ S[:, k]  # (members, years since entry)
+        for j, psum in zip(members, profile_sum):
+            i = lay.line_iv[j]
+            if shared:
+                sums[j] = psum @ toeplitz[i]
+            else:  # an uncertain intake: Σ_d a_d conv(N_d, S_d), draw by draw
+                sums[j] = wa[:, j] @ curves.convolve_cohorts(intakes[i], np.broadcast_to(S[:, k], (n, T)))
+    for r, j in enumerate(np.flatnonzero(lay.programme)):
+        sums[j] = wa[:, j].sum() * model.lines[j].mask
+
+    line_flows = None
+    if full:
+        line_flows = np.zeros((n, L, T))
+        for j, ln in enumerate(model.lines):
+            i = lay.line_iv[j]
+            if ln.shares is None:
+                line_flows[:, j] = annual[:, j, None] * ln.mask
+            else:
+                line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(intakes[i], S[:, lay.line_key[j]])
+
+    is_cost = lay.sign < 0
     out: dict[str, dict[str, np.ndarray]] = {}
     for grouping, (labels, m_lines, m_ivs) in groups.items():
         G = len(labels)
@@ -458,11 +513,15 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         pv_b = (pv_line * ~is_cost) @ m_lines.T
         npv = pv_b - pv_c
         p_g = participants @ m_ivs.T
-        pp = (per_person * sign * participants[:, line_iv]) @ m_lines.T
-        if grouping == "agency":
-            net = np.einsum("dlt,gl->dgt", line_flows * sign[None, :, None], m_lines) if full else None
+        pp = (per_person * lay.sign * participants[:, lay.line_iv]) @ m_lines.T
+        if grouping == "intervention":
+            net = net_iv
+        elif grouping == "total":
+            net = net_iv.sum(axis=1, keepdims=True)
+        elif grouping == "layer":
+            net = np.matmul(m_ivs, net_iv)  # (draw, layer, year)
         else:
-            net = np.einsum("dit,gi->dgt", net_iv, m_ivs)  # interventions partition the lines
+            net = np.matmul(m_lines, line_flows * lay.sign[:, None]) if full else None
         nan = np.full((n, G), np.nan)
         with np.errstate(divide="ignore", invalid="ignore"):
             if net is not None and (full or grouping == "total"):
@@ -485,10 +544,7 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
                 "irr_status": np.asarray(status, dtype=float),
                 "net_starts_positive": np.asarray(starts, dtype=float),
             }
-    total = np.zeros((L, T))
-    for j, v in sums.items():
-        total[j] = v
-    return out, total
+    return out, sums
 
 
 def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,

@@ -181,8 +181,8 @@ def payback_year(net):
     cumulative = np.cumsum(net, axis=-1)
     tolerance = _PAYBACK_RTOL * np.sum(np.abs(net), axis=-1, keepdims=True)
     below = ~(cumulative >= -tolerance)
-    last_below = n - 1 - np.argmax(below[..., ::-1], axis=-1)
-    year = np.where(below.any(axis=-1), last_below + 1, 0).astype(float)
+    # One past the last year still below zero (0 if none): the max of (t + 1) over those years.
+    year = np.asarray(np.max(below * np.arange(1, n + 1), axis=-1), dtype=float)
     year[year >= n] = np.nan
     return _scalar(year)
 
