@@ -25,7 +25,7 @@ import numpy as np
 from . import curves, discounting, expressions, metrics, prices, sampling
 from .errors import ModelError
 from .loader import source_of
-from .result import GROUPINGS, SUMMARY_KEYS, Result
+from .result import GROUPINGS, SUMMARY_KEYS, Metrics, Result
 from .scenario import PER_YEAR, Intervention, Outcome, Scenario
 
 #: Target size of one chunk's (draw, line, year) array, in float64 values (~64 MiB).
@@ -477,8 +477,8 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         net_iv = np.matmul(profiles.transpose(1, 0, 2), toeplitz).transpose(1, 0, 2)
     else:
         net_iv = np.stack([curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1)
-    if lay.masks.shape[0]:
-        net_iv = net_iv + (signed[:, lay.programme] @ lay.masks).reshape(n, I, T)
+    for j in np.flatnonzero(lay.programme):
+        net_iv[:, lay.line_iv[j]] += signed[:, j, None] * model.lines[j].mask
 
     # Each line's flows summed over the block's draws (for the mean cash flows).
     sums = np.zeros((L, T))
@@ -506,43 +506,43 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
                 line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(intakes[i], S[:, lay.line_key[j]])
 
     is_cost = lay.sign < 0
+    pv_cost_line, pv_benefit_line = pv_line * is_cost, pv_line * ~is_cost
+    # Per person: each line's per-participant NPV weighted by its intervention's participants.
+    pp_line = per_person * lay.sign * participants[:, lay.line_iv]
     out: dict[str, dict[str, np.ndarray]] = {}
     for grouping, (labels, m_lines, m_ivs) in groups.items():
         G = len(labels)
-        pv_c = (pv_line * is_cost) @ m_lines.T
-        pv_b = (pv_line * ~is_cost) @ m_lines.T
-        npv = pv_b - pv_c
+        pv_c = pv_cost_line @ m_lines.T
+        pv_b = pv_benefit_line @ m_lines.T
         p_g = participants @ m_ivs.T
-        pp = (per_person * lay.sign * participants[:, lay.line_iv]) @ m_lines.T
+        pp = pp_line @ m_lines.T
         if grouping == "intervention":
-            net = net_iv
+            # Per-draw payback years and IRR for single interventions only in a run of one draw:
+            # over many draws they cost more than everything else together (see the README).
+            net = net_iv if full else None
         elif grouping == "total":
             net = net_iv.sum(axis=1, keepdims=True)
         elif grouping == "layer":
             net = np.matmul(m_ivs, net_iv)  # (draw, layer, year)
         else:
             net = np.matmul(m_lines, line_flows * lay.sign[:, None]) if full else None
-        nan = np.full((n, G), np.nan)
+        # None marks a figure not computed draw by draw (stored as NaN without memory).
         with np.errstate(divide="ignore", invalid="ignore"):
             if net is not None and (full or grouping == "total"):
                 irr, status = metrics.irr_with_status(net)
-                starts = _starts_positive(net)
+                status, starts = np.asarray(status, dtype=np.int8), _starts_positive(net).astype(np.int8)
             else:
-                irr, status, starts = nan, nan, nan
+                irr = status = starts = None
             out[grouping] = {
                 "pv_costs": pv_c,
                 "pv_benefits": pv_b,
-                "npv": npv,
-                "bcr": metrics.bcr(pv_b, pv_c),
-                "roi": metrics.roi(npv, pv_c),
-                "payback_year": nan if net is None else metrics.payback_year(net),
-                "discounted_payback_year": nan if net is None else metrics.payback_year(net * F),
-                "irr": irr,
                 "participants": p_g,
-                "npv_per_participant": np.where(p_g > 0, npv / np.where(p_g > 0, p_g, 1), np.nan),
-                "npv_per_person": np.where(p_g > 0, pp / np.where(p_g > 0, p_g, 1), np.nan),
-                "irr_status": np.asarray(status, dtype=float),
-                "net_starts_positive": np.asarray(starts, dtype=float),
+                "per_person_sum": pp,
+                "payback_year": None if net is None else metrics.payback_year(net),
+                "discounted_payback_year": None if net is None else metrics.payback_year(net * F),
+                "irr": irr,
+                "irr_status": status,
+                "net_starts_positive": starts,
             }
     return out, sums
 
@@ -558,6 +558,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     groups = _groups(model)
     _CLIPPED.clear()
     values: dict[str, dict[str, np.ndarray]] = {}  # filled in place: no second copy at the end
+    constant_participants: dict[str, bool] = {}
     flow_sum = np.zeros((len(model.lines), T))
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
@@ -566,13 +567,27 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             m, fs = _evaluate_chunk(model, d, groups, rows, full=draws.n == 1)
         for g, v in m.items():
+            G = len(groups[g][0])
             for k, a in v.items():
-                if k not in values.setdefault(g, {}):
-                    values[g][k] = np.empty((draws.n,) + a.shape[1:], dtype=a.dtype)
-                values[g][k][start : start + rows] = a[:rows]
+                stored = values.setdefault(g, {})
+                if a is None:  # not computed draw by draw: NaN, taking no memory
+                    stored.setdefault(k, np.broadcast_to(np.nan, (draws.n, G)))
+                    continue
+                if k == "participants" and constant_participants.get(g, True):
+                    # Participants rarely vary between draws: keep one row while they do not.
+                    if k not in stored:
+                        stored[k] = np.broadcast_to(a[:1], (draws.n, G))
+                    if np.array_equal(a[:rows], np.broadcast_to(stored[k][:1], (rows, G))):
+                        continue
+                    constant_participants[g] = False
+                    stored[k] = np.array(stored[k])  # materialise the rows so far
+                if k not in stored:
+                    stored[k] = np.empty((draws.n,) + a.shape[1:], dtype=a.dtype)
+                stored[k][start : start + rows] = a[:rows]
         flow_sum += fs
         if progress:
             progress(min(start + size, draws.n), draws.n)
+    values = {g: Metrics(v) for g, v in values.items()}
     notes = list(model.notes)
     for where, count in _CLIPPED.items():
         notes.append(f"{where}: {count} draw(s) gave a negative cost, set to 0.")

@@ -43,6 +43,8 @@ _IRR_GRID = np.union1d(
     np.expm1(np.linspace(np.log1p(IRR_RANGE[0]), np.log1p(IRR_RANGE[1]), 403)[1:-1]),
     [IRR_RANGE[0], 0.0, IRR_RANGE[1]],
 )
+# For flows with one sign change (a unique root): bracketing only, so fewer points will do.
+_IRR_GRID_COARSE = np.union1d(_IRR_GRID[::8], [IRR_RANGE[0], 0.0, IRR_RANGE[1]])
 _IRR_XTOL = 1e-12
 _IRR_MAX_ITER = 100
 # Largest (rows x grid points) block of NPVs held at once in the grid search.
@@ -261,7 +263,9 @@ def _npv_newton_step(rows, rate):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
         step = value / derivative
-    return np.sign(value), step
+    # |P| and |Q| are at most sum |net|: a value below rounding noise of that is a root.
+    negligible = np.abs(value) <= 1e-14 * np.abs(rows).sum(axis=1)
+    return np.where(negligible, 0.0, np.sign(value)), step
 
 
 def _refine(rows, lo, hi, sign_lo, todo):
@@ -367,10 +371,14 @@ def irr_with_status(net):
             net2d = np.where(finite[:, None], net2d, 0.0)
             status[~finite] = IRR_NO_ROOT
         changes, single = _flow_signs(net2d)
-        candidates = np.flatnonzero(finite & changes)
-        if candidates.size:
+        # Flows whose signs change once have one root at most (Descartes): a coarse grid finds
+        # its bracket; the fine grid is needed only to count the roots of the others.
+        for mask, grid in ((single, _IRR_GRID_COARSE), (~single, _IRR_GRID)):
+            candidates = np.flatnonzero(finite & changes & mask)
+            if not candidates.size:
+                continue
             subset = _rows(net2d, candidates)
-            roots, lo, hi, sign_lo = _grid_brackets(subset, _IRR_GRID)
+            roots, lo, hi, sign_lo = _grid_brackets(subset, grid)
             unique = (roots == 1) | ((roots > 1) & single[candidates])
             status[candidates] = np.where(
                 unique, IRR_OK, np.where(roots == 0, IRR_NO_ROOT, IRR_NOT_UNIQUE)

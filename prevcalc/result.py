@@ -9,13 +9,14 @@ which the year-by-year cash flows and any other table are derived.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import provenance
+from . import metrics, provenance
 
 #: The summary figures, in FORMAT.md's order and spelling.
 SUMMARY_KEYS = (
@@ -26,13 +27,52 @@ GROUPINGS = ("total", "intervention", "layer", "agency")
 _INTEGER_KEYS = {"payback_year", "discounted_payback_year"}
 
 
+class Metrics(Mapping):
+    """Per-draw metrics of one grouping, each shape (draw, group).
+
+    Only what cannot be derived is stored (PV costs, PV benefits, participants, the
+    participant-weighted per-person NPV, payback years, IRR); NPV, BCR, ROI and the
+    per-participant and per-person figures are computed when asked for. Over a million draws
+    this halves the memory a result needs.
+    """
+
+    DERIVED = ("npv", "bcr", "roi", "npv_per_participant", "npv_per_person")
+
+    def __init__(self, stored: dict[str, np.ndarray]):
+        self._stored = stored
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        s = self._stored
+        if key in s:
+            return s[key]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if key == "npv":
+                return s["pv_benefits"] - s["pv_costs"]
+            if key == "bcr":
+                return metrics.bcr(s["pv_benefits"], s["pv_costs"])
+            if key == "roi":
+                return metrics.roi(s["pv_benefits"] - s["pv_costs"], s["pv_costs"])
+            p = s["participants"]
+            if key == "npv_per_participant":
+                return np.where(p > 0, (s["pv_benefits"] - s["pv_costs"]) / np.where(p > 0, p, 1), np.nan)
+            if key == "npv_per_person":
+                return np.where(p > 0, s["per_person_sum"] / np.where(p > 0, p, 1), np.nan)
+        raise KeyError(key)
+
+    def __iter__(self):
+        return iter(list(self._stored) + [k for k in self.DERIVED if k not in self._stored])
+
+    def __len__(self) -> int:
+        return len(list(iter(self)))
+
+
 @dataclass
 class Result:
     """Everything a report needs from one run.
 
     Attributes
     ----------
-    values : grouping -> metric -> ndarray, shape (draw, group).
+    values : grouping -> metric -> ndarray, shape (draw, group) (a :class:`Metrics` mapping).
     labels : grouping -> the group labels (intervention ids, layers, agencies).
     lines : one row per cost item or outcome (intervention, layer, kind, item, agency,
         value_type, name, source).
