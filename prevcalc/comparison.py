@@ -55,6 +55,8 @@ class Comparison:
         out = {}
         for key, row in f.iterrows():
             direction = BETTER.get(key)
+            if key == "irr" and self._borrowing(grouping, label):
+                direction = None  # an IRR of flows that start with a gain: higher is not better
             if direction is None or row.isna().all() or len(self.names) < 2:
                 out[key] = None
                 continue
@@ -63,6 +65,16 @@ class Comparison:
             winners = [n for n, v in zip(self.names, values) if v == target]
             out[key] = winners[0] if len(winners) == 1 else None
         return pd.Series(out, dtype=object)
+
+    def _borrowing(self, grouping: str, label: str | None) -> bool:
+        """Whether any option's net flows start with a gain (then an IRR is a borrowing rate)."""
+        for r in self.results:
+            labels = r.labels[grouping]
+            gi = labels.index(label) if label is not None and label in labels else 0
+            starts = np.asarray(r.values[grouping]["net_starts_positive"][:, gi], dtype=float)
+            if np.any(starts == 1):
+                return True
+        return False
 
     def long(self, grouping: str) -> pd.DataFrame:
         """Every option's figures for every group of ``grouping``, in long format."""
