@@ -28,8 +28,8 @@ from .loader import source_of
 from .result import GROUPINGS, SUMMARY_KEYS, Metrics, Result
 from .scenario import PER_YEAR, Intervention, Outcome, Scenario
 
-#: Target size of one chunk's (draw, line, year) array, in float64 values (~64 MiB).
-CHUNK_VALUES = 8_000_000
+#: Target number of float64 values one block of draws holds (~128 MiB); see _block_size.
+CHUNK_VALUES = 16_000_000
 
 #: Draws are evaluated in blocks of a size fixed by the model alone (a multiple of this), the
 #: last block padded by repeating its final draw. BLAS may round a row of a matrix product
