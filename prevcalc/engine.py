@@ -31,10 +31,11 @@ from .scenario import PER_YEAR, Intervention, Outcome, Scenario
 #: Target number of float64 values one block of draws holds (~128 MiB); see _block_size.
 CHUNK_VALUES = 16_000_000
 
-#: Draws are evaluated in blocks of a size fixed by the model alone (a multiple of this), the
-#: last block padded by repeating its final draw. BLAS may round a row of a matrix product
-#: differently depending on the matrix's shape (edge kernels, small-matrix kernels), so every
-#: product sees the same shapes whatever ``chunk`` is, and a seeded run is the same bit for bit.
+#: Draws are evaluated in blocks whose size is a multiple of this, the last block padded by
+#: repeating its final draw. BLAS may round a row of a matrix product differently when the row
+#: count is not a multiple of its kernels' panel height (edge kernels); with whole blocks of 64
+#: rows a row's result does not depend on how many rows share the product, so a seeded run is
+#: the same bit for bit whatever the chunk size.
 _BLOCK = 64
 
 
@@ -428,7 +429,7 @@ def _toeplitz(intake: np.ndarray) -> np.ndarray:
     return np.where(lag >= 0, intake[np.maximum(lag, 0)], 0.0)
 
 
-def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool) -> tuple[dict, np.ndarray]:
+def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool) -> tuple[dict, tuple]:
     """Metrics for one block of draws, and each line's flows summed over its first ``rows`` draws.
 
     By linearity, the cohort convolution is done once per intervention, on the sum of its
@@ -480,20 +481,28 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     for j in np.flatnonzero(lay.programme):
         net_iv[:, lay.line_iv[j]] += signed[:, j, None] * model.lines[j].mask
 
-    # Each line's flows summed over the block's draws (for the mean cash flows).
-    sums = np.zeros((L, T))
-    wa = weights[:, None] * annual
+    # Each line's flows summed over the block's draws, for the mean cash flows: partial sums per
+    # sub-block of _BLOCK draws (fixed shapes), which evaluate() adds up in draw order, so the
+    # sums too are the same bit for bit whatever the block size. Lines of an intervention with
+    # a fixed intake are summed over years since entry and convolved once, at the end.
+    sub = _BLOCK if n % _BLOCK == 0 else n
+    nb = n // sub
+    wa = (weights[:, None] * annual).reshape(nb, sub, L)
+    by_entry = np.zeros((nb, L, T))  # Σ a S, years since entry (fixed intake)
+    by_year = np.zeros((nb, L, T))  # Σ flows, calendar years (programme lines, uncertain intake)
+    Sb = S.reshape(nb, sub, K, T)
     for k in range(K):
         members = np.flatnonzero(lay.line_key == k)
-        profile_sum = wa[:, members].T @ S[:, k]  # (members, years since entry)
-        for j, psum in zip(members, profile_sum):
-            i = lay.line_iv[j]
-            if shared:
-                sums[j] = psum @ toeplitz[i]
-            else:  # an uncertain intake: Σ_d a_d conv(N_d, S_d), draw by draw
-                sums[j] = wa[:, j] @ curves.convolve_cohorts(intakes[i], np.broadcast_to(S[:, k], (n, T)))
-    for r, j in enumerate(np.flatnonzero(lay.programme)):
-        sums[j] = wa[:, j].sum() * model.lines[j].mask
+        by_entry[:, members] = np.matmul(wa[:, :, members].transpose(0, 2, 1), Sb[:, :, k])
+    if not shared:
+        for j in np.flatnonzero(prof):
+            i, k = lay.line_iv[j], lay.line_key[j]
+            conv = curves.convolve_cohorts(intakes[i], np.broadcast_to(S[:, k], (n, T))).reshape(nb, sub, T)
+            by_year[:, j] = np.matmul(wa[:, None, :, j], conv)[:, 0]
+            by_entry[:, j] = 0.0
+    for j in np.flatnonzero(lay.programme):
+        by_year[:, j] = wa[:, :, j].sum(axis=1)[:, None] * model.lines[j].mask
+    sums = (by_entry, by_year)
 
     line_flows = None
     if full:
@@ -549,17 +558,22 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
 
 def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Result:
-    """Evaluate a compiled model for the given draws, in blocks of draws (``chunk`` is ignored)."""
+    """Evaluate a compiled model for the given draws, ``chunk`` draws at a time.
+
+    ``chunk`` (default: sized by the model, about CHUNK_VALUES values per block) bounds memory;
+    it is rounded up to a multiple of _BLOCK and every block is padded to full size, so every
+    matrix product sees row counts that are multiples of _BLOCK and the results are the same
+    bit for bit whatever ``chunk`` is (tested). A run of one draw is evaluated as it is.
+    """
     T = model.horizon
-    # The block size depends on the model only, never on ``chunk``, which is kept for
-    # compatibility and has no effect on the results (see _BLOCK); a run of at most one
-    # block's draws is evaluated at once, unpadded.
-    size = min(draws.n, _block_size(model))
+    size = _block_size(model) if chunk is None else max(_BLOCK, -(-int(chunk) // _BLOCK) * _BLOCK)
+    size = 1 if draws.n == 1 else min(size, -(-draws.n // _BLOCK) * _BLOCK)
     groups = _groups(model)
     _CLIPPED.clear()
     values: dict[str, dict[str, np.ndarray]] = {}  # filled in place: no second copy at the end
     constant_participants: dict[str, bool] = {}
-    flow_sum = np.zeros((len(model.lines), T))
+    by_entry = np.zeros((len(model.lines), T))
+    by_year = np.zeros((len(model.lines), T))
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
         rows = d.n
@@ -584,10 +598,20 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
                 if k not in stored:
                     stored[k] = np.empty((draws.n,) + a.shape[1:], dtype=a.dtype)
                 stored[k][start : start + rows] = a[:rows]
-        flow_sum += fs
+        # Add the sub-block sums in draw order, continuing from the running totals.
+        by_entry = np.add.reduce(np.concatenate([by_entry[None], fs[0]]), axis=0)
+        by_year = np.add.reduce(np.concatenate([by_year[None], fs[1]]), axis=0)
         if progress:
             progress(min(start + size, draws.n), draws.n)
     values = {g: Metrics(v) for g, v in values.items()}
+    flow_sum = by_year.copy()
+    if not np.all(by_entry == 0):  # fixed intakes: convolve the summed profiles once
+        lay = model.layout
+        for i, iv in enumerate(model.scenario.interventions):
+            members = np.flatnonzero((lay.line_iv == i) & ~lay.programme)
+            if members.size:
+                toeplitz = _toeplitz(np.asarray(model.intakes[iv.id](draws.slice(0, 1)))[0])
+                flow_sum[members] += by_entry[members] @ toeplitz
     notes = list(model.notes)
     for where, count in _CLIPPED.items():
         notes.append(f"{where}: {count} draw(s) gave a negative cost, set to 0.")
@@ -636,8 +660,8 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
     seed : seed for ``numpy.random.default_rng``; a seeded run is reproducible bit for bit,
         whatever ``chunk`` is.
     sampler : "random" or "lhs" (Latin hypercube).
-    chunk : ignored: draws are evaluated in blocks sized by the model (each near 64 MiB), so
-        that results never depend on it; kept for compatibility.
+    chunk : draws evaluated at once (rounded up to a multiple of 64; default: sized by the
+        model, about 128 MiB a block); it bounds memory and never changes the results.
     """
     model = compile_scenario(scenario)
     if draws is None:
