@@ -58,7 +58,7 @@ def test_readme_scenario_example_validates_and_runs():
 def readme_commands() -> list[str]:
     lines = []
     for block in blocks("sh"):
-        for line in block.splitlines():
+        for line in block.replace("\\\n", " ").splitlines():  # join continued lines
             line = line.split("  #", 1)[0].strip()
             if line.startswith("prevcalc "):
                 lines.append(line)
@@ -73,6 +73,8 @@ def test_readme_example_commands_run(line, cli, tmp_path, monkeypatch):
         star = args.index(str(ROOT / "scenarios/*.yaml"))
         args[star : star + 1] = [str(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]
     monkeypatch.chdir(tmp_path)  # outputs (brief/, my_area.yaml) land in a temporary folder
+    if "--out" in args:
+        (tmp_path / args[args.index("--out") + 1]).parent.mkdir(parents=True, exist_ok=True)
     code, out, err = cli(*args)
     assert code == 0, err
 
