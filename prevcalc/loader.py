@@ -26,7 +26,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import _yaml, expressions
 from .errors import Problem, ScenarioError
-from .scenario import Scenario, _Dist
+from .scenario import Scenario, walk
 
 Loc = tuple[Any, ...]
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
@@ -429,23 +429,6 @@ def _model_in(annotation: Any, value: Any) -> Any:
 
 # ---------------------------------------------------------------------------------------------
 # Cross-references
-
-
-def walk(obj: Any, loc: Loc = ()) -> Iterator[tuple[Loc, Any]]:
-    """Yield (location, leaf) for every expression and distribution in a scenario, in order."""
-    if isinstance(obj, expressions.Expression | _Dist):
-        yield loc, obj
-    elif isinstance(obj, BaseModel):
-        if obj.__class__.__name__ == "Variant":
-            return
-        for name in obj.__class__.model_fields:
-            yield from walk(getattr(obj, name), loc + (name,))
-    elif isinstance(obj, list):
-        for i, item in enumerate(obj):
-            yield from walk(item, loc + (i,))
-    elif isinstance(obj, dict):
-        for key, item in obj.items():
-            yield from walk(item, loc + (key,))
 
 
 def _cross_reference_problems(scenario: Scenario, data: dict, doc: _yaml.Document, origins: dict) -> Iterator[Problem]:

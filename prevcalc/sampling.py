@@ -20,7 +20,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from . import distributions, expressions
-from .scenario import Scenario, _Dist
+from .scenario import Scenario, _Dist, walk
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,6 @@ class Leaf:
 
 def uncertain_leaves(scenario: Scenario) -> list[Leaf]:
     """Every distribution in the scenario, named parameters first, in a stable order."""
-    from .loader import walk  # the one tree walker; loader sits beside sampling, below the engine
-
     leaves: list[Leaf] = []
     for name, value in scenario.parameters.items():
         if isinstance(value, _Dist):

@@ -8,7 +8,6 @@ by ``dist``. ``prevcalc schema`` prints these models as JSON Schema.
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -453,7 +452,25 @@ class Scenario(_Model):
         return v
 
 
-_ID_RE = re.compile(r"^[a-z0-9_]+$")
+def walk(obj: Any, loc: tuple = ()):
+    """Yield (location, leaf) for every expression and distribution in a scenario, in order.
+
+    Locations are the raw paths (list indices, not intervention ids); variants are skipped,
+    since their values apply only once a variant is loaded.
+    """
+    if isinstance(obj, expressions.Expression | _Dist):
+        yield loc, obj
+    elif isinstance(obj, BaseModel):
+        if isinstance(obj, Variant):
+            return
+        for name in obj.__class__.model_fields:
+            yield from walk(getattr(obj, name), loc + (name,))
+    elif isinstance(obj, list):
+        for i, item in enumerate(obj):
+            yield from walk(item, loc + (i,))
+    elif isinstance(obj, dict):
+        for key, item in obj.items():
+            yield from walk(item, loc + (key,))
 
 
 def json_schema() -> dict[str, Any]:
