@@ -99,7 +99,7 @@ def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | 
     if fmt == "json":
         _write_or_print(json.dumps(result.to_dict(ci=level), indent=2, allow_nan=False), output, force)
     elif fmt == "csv":
-        _write_or_print(result.cashflows().to_csv(index=False, float_format="%.17g", lineterminator="\n"), output, force)
+        _write_or_print(result.cashflows().to_csv(index=False, lineterminator="\n"), output, force)
     else:
         from .report.terminal import render_run
 
@@ -260,7 +260,7 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
             data["evpi"] = float(extra[1])
         _write_or_print(json.dumps(data, indent=2, allow_nan=False), output, force)
     elif fmt == "csv":
-        _write_or_print(parts[0].frame.to_csv(index=False, float_format="%.17g", lineterminator="\n"), output, force)
+        _write_or_print(parts[0].frame.to_csv(index=False, lineterminator="\n"), output, force)
     elif fmt == "markdown":
         from .report.markdown import markdown_table
 

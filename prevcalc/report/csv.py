@@ -1,6 +1,6 @@
 """CSV writer: one file per table, full precision, machine column names.
 
-Numbers are written unrounded (``%.17g`` round-trips every float exactly); undefined figures
+Numbers are written unrounded (the shortest text that reads back as the same float); undefined figures
 (an IRR with no sign change, a payback that never comes) are empty cells.
 """
 
@@ -15,7 +15,7 @@ from .tables import Table
 
 def table_csv(table: Table) -> str:
     """One table as CSV text (UTF-8, header row of column names, no index)."""
-    return table.frame.to_csv(index=False, float_format="%.17g", lineterminator="\n")
+    return table.frame.to_csv(index=False, lineterminator="\n")
 
 
 def write_csvs(tables: Sequence[Table], folder: Path) -> list[Path]:
