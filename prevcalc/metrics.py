@@ -263,8 +263,9 @@ def _npv_newton_step(rows, rate):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
         step = value / derivative
-    # |P| and |Q| are at most sum |net|: a value below rounding noise of that is a root.
-    negligible = np.abs(value) <= 1e-14 * np.abs(rows).sum(axis=1)
+    # A root when NPV itself is below rounding noise of sum |net|: P is NPV, Q is w^(n-1) NPV.
+    scale = np.where(negative, z ** (n - 1), 1.0)
+    negligible = np.abs(value) <= 1e-14 * np.abs(rows).sum(axis=1) * scale
     return np.where(negligible, 0.0, np.sign(value)), step
 
 

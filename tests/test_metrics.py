@@ -275,3 +275,13 @@ def test_irr_matches_numpy_financial_on_random_flows(flows):
             assert r == pytest.approx(expected, abs=1e-8)
         if s == IRR_NO_SIGN_CHANGE:
             assert np.isnan(expected)
+
+
+def test_irr_root_near_minus_one_is_a_root():
+    """A root at r ≈ −0.984 (tiny positive flows): NPV there must vanish, not just its scaled
+    polynomial (a case hypothesis found: w^(n−1)·NPV is small long before NPV is)."""
+    flows = np.array([-1.0, 5.96046448e-08, 5.96046448e-08, 5.96046448e-08, 5.96046448e-08])
+    rate, status = irr_with_status(flows)
+    assert status == 0 and -0.99 < rate < -0.98
+    npv_at_root = float(np.sum(flows / (1 + rate) ** np.arange(5)))
+    assert abs(npv_at_root) <= 1e-12 * np.abs(flows).sum()
