@@ -185,3 +185,22 @@ def test_cli_run_with_draws_is_reproducible(cli, write_scenario):
     assert {i["id"]: 0 <= i["prob_npv_positive"] <= 1 for i in doc["interventions"]} == {"home": True, "court": True}
     assert all("prob_npv_positive" in a for a in doc["agencies"])
     assert json.loads(out3)["summary"]["npv"]["mean"] != doc["summary"]["npv"]["mean"]
+
+
+def test_which_figures_are_computed_draw_by_draw(psa):
+    """Per draw: PVs and ratios everywhere; payback for the scenario and layers; IRR for the
+    scenario. Payback and IRR of single interventions and agencies: deterministic run only."""
+    r = engine.run(psa, draws=200, seed=5)
+    for g in ("total", "intervention", "layer", "agency"):
+        assert np.isfinite(np.asarray(r.values[g]["npv"])).all()
+    assert np.isfinite(np.asarray(r.values["total"]["irr"])).any()
+    assert np.isfinite(np.asarray(r.values["layer"]["payback_year"])).any()
+    for g in ("intervention", "agency"):
+        assert np.isnan(np.asarray(r.values[g]["irr"])).all()
+        assert np.isnan(np.asarray(r.values[g]["payback_year"])).all()
+    det = engine.run(psa)
+    assert np.isfinite(np.asarray(det.values["intervention"]["payback_year"])).any()
+    # police only gain (no costs): cumulative net never below 0, so it "pays back" in year 0.
+    police = det.labels["agency"].index("police")
+    assert det.values["agency"]["payback_year"][0, police] == 0
+    assert np.isfinite(np.asarray(det.values["intervention"]["irr"])).all()
