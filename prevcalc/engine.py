@@ -391,8 +391,8 @@ class _Layout:
     line_iv: np.ndarray  # (line,) index of each line's intervention
     sign: np.ndarray  # (line,) -1 for costs, +1 for benefits
     to_iv_key: np.ndarray  # (line, intervention × key): 1 where the line is that (intervention, key)
-    masks: np.ndarray  # (programme line, intervention × year): each programme line's mask, in place
     programme: np.ndarray  # (line,) bool
+    programme_by_iv: list[tuple[np.ndarray, np.ndarray]]  # per intervention: its programme lines, their masks
 
 
 def _layout(model: _Model) -> _Layout:
@@ -415,11 +415,13 @@ def _layout(model: _Model) -> _Layout:
     for j in np.flatnonzero(line_key >= 0):
         to_iv_key[j, line_iv[j] * K + line_key[j]] = 1.0
     programme = line_key < 0
-    masks = np.zeros((int(programme.sum()), I * T))
-    for r, j in enumerate(np.flatnonzero(programme)):
-        masks[r, line_iv[j] * T : (line_iv[j] + 1) * T] = lines[j].mask
+    by_iv = []
+    for i in range(I):
+        members = np.flatnonzero(programme & (line_iv == i))
+        masks = np.array([lines[j].mask for j in members]).reshape(len(members), T)
+        by_iv.append((members, masks))
     sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in lines])
-    return _Layout(keys, fns, line_key, line_iv, sign, to_iv_key, masks, programme)
+    return _Layout(keys, fns, line_key, line_iv, sign, to_iv_key, programme, by_iv)
 
 
 def _toeplitz(intake: np.ndarray) -> np.ndarray:
@@ -467,7 +469,8 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         pv_shape = np.einsum("nkt,nit->nki", S, W)
     pv_line[:, prof] = annual[:, prof] * pv_shape[:, lay.line_key[prof], lay.line_iv[prof]]
     per_person[:, prof] = annual[:, prof] * (S @ F)[:, lay.line_key[prof]]
-    pv_line[:, lay.programme] = annual[:, lay.programme] * (lay.masks.reshape(-1, I, T).sum(axis=1) @ F)
+    for members, masks in lay.programme_by_iv:
+        pv_line[:, members] = annual[:, members] * (masks @ F)
 
     # Each intervention's net flows by year: profiles (draw, iv, k) convolved with its intake,
     # plus programme lines in their years.
@@ -478,8 +481,9 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         net_iv = np.matmul(profiles.transpose(1, 0, 2), toeplitz).transpose(1, 0, 2)
     else:
         net_iv = np.stack([curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1)
-    for j in np.flatnonzero(lay.programme):
-        net_iv[:, lay.line_iv[j]] += signed[:, j, None] * model.lines[j].mask
+    for i, (members, masks) in enumerate(lay.programme_by_iv):
+        if members.size:
+            net_iv[:, i] += signed[:, members] @ masks
 
     # Each line's flows summed over the block's draws, for the mean cash flows: partial sums per
     # sub-block of _BLOCK draws (fixed shapes), which evaluate() adds up in draw order, so the
