@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["KINDS", "SAMPLERS", "check", "mean", "ppf", "support", "uniforms"]
+__all__ = ["KINDS", "SAMPLERS", "check", "draw", "mean", "ppf", "support", "uniforms"]
 
 #: Distribution kind → the names of its required parameters, in the order users write them.
 KINDS: dict[str, tuple[str, ...]] = {
@@ -311,6 +311,46 @@ def ppf(kind: str, params: Mapping[str, float], u) -> np.ndarray:
     alpha = 1 + _PERT_LAMBDA * (mode - low) / width
     beta = 1 + _PERT_LAMBDA * (high - mode) / width
     return low + width * special.betaincinv(alpha, beta, u)
+
+
+def draw(kind: str, params: Mapping[str, float], rng: np.random.Generator, n: int) -> np.ndarray:
+    """``n`` independent random draws, from numpy's own generators (no quantile function).
+
+    Exactly the distributions :func:`ppf` describes, with the same parameterisations (PERT as
+    a scaled beta, lognormal and gamma and beta by their mean and sd), but several times
+    faster for gamma, beta and PERT, whose quantile functions are costly. Used for plain random
+    sampling; Latin hypercube sampling and percentiles go through :func:`ppf`.
+
+    >>> x = draw("pert", {"low": 1, "mode": 2, "high": 6}, np.random.default_rng(1), 100_000)
+    >>> bool(abs(x.mean() - 2.5) < 0.01)
+    True
+    """
+    p = _validated(kind, params)
+    if kind == "fixed":
+        return np.full(n, p["value"])
+    if kind == "uniform":
+        return rng.uniform(p["low"], p["high"], n)
+    if kind in ("triangular", "pert"):
+        low, mode, high = p["low"], p["mode"], p["high"]
+        if high == low:
+            return np.full(n, low)
+        if kind == "triangular":
+            return rng.triangular(low, mode, high, n)
+        alpha = 1 + _PERT_LAMBDA * (mode - low) / (high - low)
+        beta = 1 + _PERT_LAMBDA * (high - mode) / (high - low)
+        return low + (high - low) * rng.beta(alpha, beta, n)
+    m, sd = p["mean"], p["sd"]
+    if sd == 0:
+        return np.full(n, m)
+    if kind == "normal":
+        return rng.normal(m, sd, n)
+    if kind == "lognormal":
+        sigma2 = math.log1p((sd / m) ** 2)
+        return rng.lognormal(math.log(m) - sigma2 / 2, math.sqrt(sigma2), n)
+    if kind == "beta":
+        nu = m * (1 - m) / sd**2 - 1
+        return rng.beta(m * nu, (1 - m) * nu, n)
+    return rng.gamma((m / sd) ** 2, sd**2 / m, n)  # gamma: shape k = mean²/sd², scale = sd²/mean
 
 
 def uniforms(

@@ -18,6 +18,8 @@ SD_TOL = 5 * math.sqrt(9 / (4 * N))  # × σ
 
 
 def draws(kind, params, sampler="random", seed=20240101):
+    if sampler == "direct":  # numpy's own generators (d.draw), as plain random runs use
+        return d.draw(kind, params, np.random.default_rng(seed), N)
     u = d.uniforms(np.random.default_rng(seed), N, 1, sampler)[:, 0]
     return d.ppf(kind, params, u)
 
@@ -58,7 +60,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("sampler", ["random", "lhs"])
+@pytest.mark.parametrize("sampler", ["random", "lhs", "direct"])
 @pytest.mark.parametrize("kind, params, mu, sigma", CASES)
 def test_sampled_moments_match_definition(kind, params, mu, sigma, sampler):
     x = draws(kind, params, sampler)
@@ -286,3 +288,20 @@ def test_uniforms_rejects_unknown_sampler():
 
 def test_uniforms_zero_size():
     assert d.uniforms(np.random.default_rng(0), 0, 3, "lhs").shape == (0, 3)
+
+
+@pytest.mark.parametrize(
+    "kind, params, value",
+    [("normal", {"mean": 3, "sd": 0}, 3), ("gamma", {"mean": 2, "sd": 0}, 2),
+     ("pert", {"low": 4, "mode": 4, "high": 4}, 4), ("fixed", {"value": 7}, 7),
+     ("beta", {"mean": 0.4, "sd": 0}, 0.4)],
+)
+def test_direct_draws_of_degenerate_distributions_are_their_value(kind, params, value):
+    assert np.all(d.draw(kind, params, np.random.default_rng(0), 10) == value)
+
+
+def test_direct_draws_stay_in_the_support():
+    rng = np.random.default_rng(3)
+    assert d.draw("beta", {"mean": 0.15, "sd": 0.03}, rng, 10_000).min() > 0
+    x = d.draw("pert", {"low": 10, "mode": 12, "high": 20}, rng, 10_000)
+    assert x.min() >= 10 and x.max() <= 20
