@@ -55,7 +55,7 @@ def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
         return d
     pad = lambda a: a if a.shape[0] == 1 else np.concatenate([a, np.repeat(a[-1:], n - d.n, axis=0)])  # noqa: E731
     return sampling.Draws(n, d.leaves, {k: pad(a) for k, a in d.leaf_values.items()},
-                          {k: pad(a) for k, a in d.parameters.items()})
+                          {k: pad(a) for k, a in d.parameters.items()}, rows=d.n)
 
 
 @dataclass
@@ -80,6 +80,7 @@ class _Line:
     shares: Callable[[sampling.Draws], np.ndarray] | None = None  # -> (draw, year since entry)
     share_key: tuple | None = None  # lines with equal keys have equal shares in every draw
     mask: np.ndarray | None = None  # (year,), programme lines
+    where: str = ""  # the item's dotted path, for notes
 
 
 class _Buffers:
@@ -174,16 +175,17 @@ def compile_scenario(scenario: Scenario) -> _Model:
 
 def _intake(iv: Intervention, T: int, notes: list[str]) -> Callable[[sampling.Draws], np.ndarray]:
     spec = iv.intake
+    path = f"interventions.{iv.id}.intake"
     years = np.arange(T)
     window = (years < spec.years) if spec.years is not None else np.ones(T, bool)
 
-    def as_series(v: Any, draws: sampling.Draws, hold: bool) -> np.ndarray:
+    def as_series(v: Any, draws: sampling.Draws, hold: bool, where: str) -> np.ndarray:
         if isinstance(v, list):
-            cols = np.broadcast_arrays(*[draws.value(x) for x in v])
+            cols = np.broadcast_arrays(*[draws.value(x, 0, None, f"{where}.{e}") for e, x in enumerate(v)])
             arr = np.stack(cols, axis=-1)[:, :T]
             pad = np.zeros((arr.shape[0], T - arr.shape[1]))
             return np.concatenate([arr, pad], axis=1)
-        return draws.value(v)[:, None] * window[None, :]
+        return draws.value(v, 0, None, where)[:, None] * window[None, :]
 
     if isinstance(spec.participants, list) and len(spec.participants) > T:
         notes.append(f"{iv.id}: intake lists {len(spec.participants)} years but the horizon is {T}; later entrants are dropped.")
@@ -192,8 +194,8 @@ def _intake(iv: Intervention, T: int, notes: list[str]) -> Callable[[sampling.Dr
 
     def intake(draws: sampling.Draws) -> np.ndarray:
         if spec.participants is not None:
-            return as_series(spec.participants, draws, hold=False)
-        eligible = as_series(spec.eligible, draws, hold=True)
+            return as_series(spec.participants, draws, hold=False, where=f"{path}.participants")
+        eligible = as_series(spec.eligible, draws, hold=True, where=f"{path}.eligible")
         return eligible * _uptake(spec.uptake, draws, T)
 
     return intake
@@ -238,8 +240,8 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         k = price(c, where)
         model.lines.append(_Line(
             iv.id, iv.layer, "cost", "setup", c.funder, "cost", c.name or "Setup", c.source or "",
-            annual=lambda d, c=c, k=k, where=where: _nonneg(d.value(c.amount), where) * (1 + d.value(ob_costs)) * k,
-            mask=onehot,
+            annual=lambda d, c=c, k=k, w=where: _cost(d, c.amount, ob_costs, w) * k,
+            mask=onehot, where=where,
         ))
 
     for i, c in enumerate(iv.costs.running):
@@ -251,8 +253,8 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         k = price(c, where) * PER_YEAR[c.per]
         model.lines.append(_Line(
             iv.id, iv.layer, "cost", "running", c.funder, "cost", c.name or "Running costs", c.source or "",
-            annual=lambda d, c=c, k=k, where=where: _nonneg(d.value(c.amount), where) * (1 + d.value(ob_costs)) * k,
-            mask=mask,
+            annual=lambda d, c=c, k=k, w=where: _cost(d, c.amount, ob_costs, w) * k,
+            mask=mask, where=where,
         ))
 
     intake = model.intakes[iv.id]
@@ -260,33 +262,45 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         where = f"{path}.costs.per_participant.{i}"
         _check_cut(c, iv, model, where)
         k = price(c, where) * PER_YEAR[c.per]
-        annual = lambda d, c=c, k=k, where=where: _nonneg(d.value(c.amount), where) * (1 + d.value(ob_costs)) * k
-        _add_profiled(model, iv, c, "cost", "per_participant", c.funder, "cost", c.name or "Per participant", annual, intake)
+        annual = lambda d, c=c, k=k, w=where: _cost(d, c.amount, ob_costs, w) * k
+        _add_profiled(model, iv, c, "cost", "per_participant", c.funder, "cost", c.name or "Per participant", annual, intake, where)
 
     for i, o in enumerate(iv.outcomes):
         where = f"{path}.outcomes.{i}"
         _check_cut(o, iv, model, where)
         k = price(o, where) * PER_YEAR[o.per]
-        annual = lambda d, o=o, k=k: _gross(o, d) * _adjustments(o, d) * (1 - d.value(ob_benefits)) * k
-        _add_profiled(model, iv, o, "benefit", "outcome", o.agency, o.value_type, o.name, annual, intake)
+        annual = lambda d, o=o, k=k, w=where: (_gross(o, d, w) * _adjustments(o, d, w)
+                                               * (1 - d.value(ob_benefits, 0, 1, f"{path}.optimism_bias.benefits")) * k)
+        _add_profiled(model, iv, o, "benefit", "outcome", o.agency, o.value_type, o.name, annual, intake, where)
 
 
-def _gross(o: Outcome, d: sampling.Draws) -> np.ndarray:
+def _cost(d: sampling.Draws, amount: Any, optimism: Any, where: str) -> np.ndarray:
+    """A cost's amount × (1 + optimism bias on costs); costs are never negative."""
+    intervention = ".".join(where.split(".")[:2])
+    return (d.value(amount, 0, None, f"{where}.amount")
+            * (1 + d.value(optimism, 0, 10, f"{intervention}.optimism_bias.costs")))
+
+
+def _gross(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
     """The full annual value per participant before adjustments (per `per`)."""
     if o.amount is not None:
         return d.value(o.amount)
     if o.baseline is not None:
-        return d.value(o.baseline) * d.value(o.reduction)
-    return d.value(o.probability_change) * d.value(o.unit_cost)
+        return d.value(o.baseline, 0, None, f"{where}.baseline") * d.value(o.reduction, -1, 1, f"{where}.reduction")
+    return (d.value(o.probability_change, -1, 1, f"{where}.probability_change")
+            * d.value(o.unit_cost, 0, None, f"{where}.unit_cost"))
 
 
-def _adjustments(o: Outcome, d: sampling.Draws) -> np.ndarray:
-    return (1 - d.value(o.deadweight)) * (1 - d.value(o.attribution)) * (1 - d.value(o.displacement))
+def _adjustments(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
+    return ((1 - d.value(o.deadweight, 0, 1, f"{where}.deadweight"))
+            * (1 - d.value(o.attribution, 0, 1, f"{where}.attribution"))
+            * (1 - d.value(o.displacement, 0, 1, f"{where}.displacement")))
 
 
-def _shares(item: Any, d: sampling.Draws, T: int) -> np.ndarray:
-    duration = np.inf if item.duration is None else d.value(item.duration)
-    return curves.outcome_shares(T, item.start, duration, d.value(item.ramp), d.value(item.drop_off))
+def _shares(item: Any, d: sampling.Draws, T: int, where: str = "") -> np.ndarray:
+    duration = np.inf if item.duration is None else d.value(item.duration, 0, None, f"{where}.duration")
+    return curves.outcome_shares(T, item.start, duration, d.value(item.ramp, 0, None, f"{where}.ramp"),
+                                 d.value(item.drop_off, 0, 1, f"{where}.drop_off"))
 
 
 def _key(v: Any) -> tuple:
@@ -301,11 +315,12 @@ def _key(v: Any) -> tuple:
 
 
 def _add_profiled(model: _Model, iv: Intervention, item: Any, kind: str, what: str, agency: str,
-                  value_type: str, name: str, annual: Callable, intake: Callable) -> None:
+                  value_type: str, name: str, annual: Callable, intake: Callable, where: str) -> None:
     T = model.horizon
     key = (item.start, _key(item.duration), _key(item.ramp), _key(item.drop_off))
     model.lines.append(_Line(iv.id, iv.layer, kind, what, agency, value_type, name, item.source or "",
-                             annual=annual, shares=lambda d: _shares(item, d, T), share_key=key))
+                             annual=annual, shares=lambda d: _shares(item, d, T, where), share_key=key,
+                             where=where))
 
 
 def _check_cut(item: Any, iv: Intervention, model: _Model, where: str) -> None:
@@ -338,17 +353,6 @@ def _entry_years(iv: Intervention, T: int) -> list[int]:
     if isinstance(spec.eligible, list):
         n = min(n, len(spec.eligible))
     return list(range(n))
-
-
-_CLIPPED: dict[str, int] = {}
-
-
-def _nonneg(a: np.ndarray, where: str) -> np.ndarray:
-    """Costs are never negative: clip draws below zero (counted for a note)."""
-    if np.any(a < 0):
-        _CLIPPED[where] = _CLIPPED.get(where, 0) + int(np.count_nonzero(a < 0))
-        return np.maximum(a, 0.0)
-    return a
 
 
 # ---------------------------------------------------------------------------------------------
@@ -595,7 +599,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     size = _block_size(model) if chunk is None else max(_BLOCK, -(-int(chunk) // _BLOCK) * _BLOCK)
     size = 1 if draws.n == 1 else min(size, -(-draws.n // _BLOCK) * _BLOCK)
     groups = _groups(model)
-    _CLIPPED.clear()
+    clipped: dict[str, int] = {}
     values: dict[str, dict[str, np.ndarray]] = {}  # filled in place: no second copy at the end
     constant_participants: dict[str, bool] = {}
     by_entry = np.zeros((len(model.lines), T))
@@ -627,6 +631,8 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
         # Add the sub-block sums in draw order, continuing from the running totals.
         by_entry = np.add.reduce(np.concatenate([by_entry[None], fs[0]]), axis=0)
         by_year = np.add.reduce(np.concatenate([by_year[None], fs[1]]), axis=0)
+        for where, count in d.clipped.items():
+            clipped[where] = clipped.get(where, 0) + count
         if progress:
             progress(min(start + size, draws.n), draws.n)
     values = {g: Metrics(v) for g, v in values.items()}
@@ -639,8 +645,9 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
                 toeplitz = _toeplitz(np.asarray(model.intakes[iv.id](draws.slice(0, 1)))[0])
                 flow_sum[members] += by_entry[members] @ toeplitz
     notes = list(model.notes)
-    for where, count in _CLIPPED.items():
-        notes.append(f"{where}: {count} draw(s) gave a negative cost, set to 0.")
+    for where, count in clipped.items():
+        notes.append(f"{where}: {count:,} of {draws.n:,} draw(s) fell outside the valid range and "
+                     "were set to its nearest bound (check the distribution or expression).")
     levels = ("total", "intervention") if len(groups["intervention"][0]) > 1 else ("total",)
     for v in levels:
         for gi, label in enumerate(groups[v][0]):

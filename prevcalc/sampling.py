@@ -67,14 +67,32 @@ class Draws:
     leaves: list[Leaf]
     leaf_values: dict[int, np.ndarray]  # id(distribution) -> shape (n,) or (1,)
     parameters: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n,) or (1,)
+    rows: int | None = None  # draws that count (the rest pad a block); None: all n
+    clipped: dict[str, int] = field(default_factory=dict)  # where -> draws set to a bound
 
-    def value(self, v: Any) -> np.ndarray:
-        """A scenario number as an array of shape (draw,), draw = n or 1."""
+    def value(self, v: Any, low: float | None = None, high: float | None = None, where: str = "") -> np.ndarray:
+        """A scenario number as an array of shape (draw,), draw = n or 1.
+
+        With ``low``/``high``, a drawn or computed value outside them (a normal cost below 0,
+        an expression giving a share above 1) is set to the bound and counted in ``clipped``
+        under ``where``; plain numbers were range-checked when the scenario was loaded.
+        """
         if isinstance(v, _Dist):
-            return self.leaf_values[id(v)]
-        if isinstance(v, expressions.Expression):
-            return np.atleast_1d(np.asarray(v.evaluate(self.parameters), dtype=float))
-        return np.array([float(v)])
+            a = self.leaf_values[id(v)]
+        elif isinstance(v, expressions.Expression):
+            a = np.atleast_1d(np.asarray(v.evaluate(self.parameters), dtype=float))
+        else:
+            return np.array([float(v)])
+        if low is None and high is None:
+            return a
+        lo = -np.inf if low is None else low
+        hi = np.inf if high is None else high
+        bad = (a < lo) | (a > hi)
+        if bad.any():
+            rows = self.n if self.rows is None else self.rows
+            self.clipped[where] = self.clipped.get(where, 0) + (rows if a.shape[0] == 1 else int(bad[:rows].sum()))
+            a = np.clip(a, lo, hi)
+        return a
 
     def slice(self, start: int, stop: int) -> "Draws":
         """The draws start..stop-1 (arrays of length 1 are shared)."""

@@ -8,6 +8,7 @@ by ``dist``. ``prevcalc schema`` prints these models as JSON Schema.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -163,6 +164,11 @@ def _bounded(low: float | None, high: float | None, what: str):
             lo, hi = float(v), float(v)
         elif isinstance(v, _Dist):
             lo, hi = v.support()
+            if math.isinf(lo) or math.isinf(hi):
+                # An unbounded distribution (a normal, say) is judged by its central value; draws
+                # outside the range are clipped at run time, with a note saying how many.
+                lo = max(lo, v.central) if math.isinf(lo) else lo
+                hi = min(hi, v.central) if math.isinf(hi) else hi
         else:  # expressions are checked when evaluated
             return v
         if (low is not None and lo < low) or (high is not None and hi > high):

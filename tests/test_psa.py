@@ -204,3 +204,29 @@ def test_which_figures_are_computed_draw_by_draw(psa):
     police = det.labels["agency"].index("police")
     assert det.values["agency"]["payback_year"][0, police] == 0
     assert np.isfinite(np.asarray(det.values["intervention"]["irr"])).all()
+
+
+def test_draws_outside_a_fields_range_are_clipped_and_counted():
+    """A normal cost (mean 100, sd 100) has draws below zero: each is set to 0, and the note
+    counts exactly the negative draws of the same seeded sample."""
+    sc = loads("""\
+prevcalc: 1
+name: Negative draws
+horizon: 5
+discounting: {schedule: none}
+interventions:
+  - id: a
+    name: A
+    layer: upstream
+    intake: {participants: [10]}
+    costs:
+      per_participant: [{amount: {dist: normal, mean: 100, sd: 100}, duration: 1}]
+    outcomes: [{name: S, agency: nhs, amount: 50, duration: 2, deadweight: 0}]
+""")
+    r = engine.run(sc, draws=1000, seed=1, chunk=256)
+    amounts = sampling.sample(sc, 1000, 1).leaf_values[id(sc.interventions[0].costs.per_participant[0].amount)]
+    negative = int((amounts < 0).sum())
+    assert negative > 0
+    assert any(n.startswith(f"interventions.a.costs.per_participant.0.amount: {negative:,} of 1,000") for n in r.notes)
+    # PV costs per draw: 10 participants × max(amount, 0), undiscounted.
+    np.testing.assert_allclose(r.values["total"]["pv_costs"][:, 0], 10 * np.maximum(amounts, 0), rtol=1e-12)
