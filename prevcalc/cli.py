@@ -276,7 +276,8 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
         if extra is not None:
             frame, evpi = extra
             t = tables.Table("prob_best", f"Probability each option has the highest NPV ({draws:,} draws)",
-                             frame, {"option": "text", "prob_best": "probability"}, results[0].currency)
+                             frame, {"option": "text", "mean_npv": "money", "prob_best": "probability"},
+                             results[0].currency, results[0].price_year)
             term.print(render_table(t))
             term.print(f"Expected value of perfect information: {tables.fmt(evpi, 'money', results[0].currency)}")
 

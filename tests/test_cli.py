@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from conftest import SCENARIOS
@@ -166,3 +167,59 @@ def test_installed_console_script_runs():
         pytest.skip("prevcalc is not installed as a command in this environment")
     proc = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "prevcalc" in proc.stdout
+
+
+def test_compare_with_draws_gives_probability_best_and_evpi(cli, write_scenario):
+    base = """\
+        prevcalc: 1
+        name: {name}
+        horizon: 6
+        discounting: {{schedule: none}}
+        parameters:
+          effect: {{dist: normal, mean: 1.0, sd: 0.5}}
+        interventions:
+          - id: a
+            name: A
+            layer: upstream
+            intake: {{participants: [10]}}
+            costs: {{per_participant: [{{amount: 100, duration: 1}}]}}
+            outcomes: [{{name: S, agency: nhs, amount: "{amount} * effect", duration: 1, deadweight: 0}}]
+        """
+    a = write_scenario(base.format(name="Steady", amount=120), name="a.yaml")
+    b = write_scenario(base.format(name="Bold", amount=140).replace("sd: 0.5", "sd: 0.5"), name="b.yaml")
+    code, out, err = cli("compare", a, b, "--draws", "400", "--seed", "9", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    # The same seed gives both options the same draws of `effect`; Bold's NPV is
+    # 10 × (140·effect − 100) against Steady's 10 × (120·effect − 100): Bold is higher exactly
+    # when effect > 0, and EVPI = E[max] − max E = E[10 × 20 × max(−effect, 0)] > 0.
+    from prevcalc import sampling
+    from prevcalc.loader import load
+
+    effect = sampling.sample(load(a), 400, 9).parameters["effect"]
+    assert data["prob_best"]["Bold"] == pytest.approx(float((effect > 0).mean()))
+    assert data["evpi"] == pytest.approx(float(np.mean(200 * np.maximum(-effect, 0))), rel=1e-9)
+    code, out, err = cli("compare", a, b, "--draws", "400", "--seed", "9")
+    assert code == 0 and "P(highest NPV)" in out and "Expected value of perfect information" in out
+
+
+def test_brief_with_draws_adds_uncertainty_and_tornado(cli, write_scenario, tmp_path):
+    path = write_scenario("""\
+        prevcalc: 1
+        name: Uncertain
+        horizon: 6
+        interventions:
+          - id: a
+            name: A
+            layer: upstream
+            intake: {participants: [10, 10]}
+            costs: {per_participant: [{amount: {dist: gamma, mean: 100, sd: 20}, duration: 1}]}
+            outcomes: [{name: S, agency: nhs, amount: {dist: pert, low: 50, mode: 80, high: 150}, duration: 3, deadweight: 0}]
+        """)
+    code, out, err = cli("brief", path, "--out", tmp_path / "b", "--draws", "300", "--seed", "1")
+    assert code == 0, err
+    assert (tmp_path / "b" / "tables" / "uncertainty.csv").exists()
+    assert (tmp_path / "b" / "tables" / "tornado.csv").exists()
+    assert (tmp_path / "b" / "charts" / "tornado.png").exists()
+    md = (tmp_path / "b" / "brief.md").read_text(encoding="utf-8")
+    assert "P(NPV \\> 0)" in md and "One-way sensitivity" in md

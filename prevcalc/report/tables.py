@@ -67,6 +67,8 @@ LABELS = {
     "p975": "97.5th percentile",
     "draws": "Draws",
     "option": "Option",
+    "mean_npv": "Mean NPV",
+    "prob_best": "P(highest NPV)",
 }
 
 METRIC_KINDS: dict[str, Kind] = {
