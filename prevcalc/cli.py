@@ -367,7 +367,15 @@ def sensitivity(file: Path, swing: float | None, inputs: tuple[str, ...], fmt: s
     from .report.terminal import render_table
 
     parts[0] = parts[0].select(["input", "low_value", "high_value", "npv_low", "npv_high", "swing"])
+    if parts[0].frame.empty:
+        term.warn(
+            "this scenario has no uncertain inputs: give a number as a distribution "
+            "({dist: ...}) or name it under parameters: and use --swing 0.2 to vary it by ±20%; "
+            "the tornado and switching values are left empty."
+        )
     for t in parts:
+        if t.frame.empty and t.name in ("tornado", "switching_values"):
+            continue
         term.print(render_table(t))
         if t.note:
             term.print(t.note)
