@@ -89,7 +89,7 @@ def round_money(x: float, rounding: Rounding = "unit") -> float:
     """Round money for presentation: to whole units, three significant figures, or thousands.
 
     >>> round_money(1234567.8, "sig3"), round_money(1234567.8, "thousand"), round_money(-0.4)
-    (1230000.0, 1235000.0, -0.0)
+    (1230000.0, 1235000.0, 0.0)
     """
     if rounding == "unit":
         return float(round(x))
@@ -106,6 +106,8 @@ def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", roun
 
     >>> fmt(-1234567.8, "money"), fmt(2.456, "ratio"), fmt(0.0351, "percent"), fmt(None, "year")
     ('-£1,234,568', '2.46', '3.5%', '–')
+    >>> fmt(-0.4, "money"), fmt(-0.4, "money", rounding="sig3"), fmt(1234.5, "money", "USD", "thousand")
+    ('-£0.40', '£0', '$1,000')
     """
     if kind == "text":
         return "" if value is None else str(value)
@@ -114,10 +116,9 @@ def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", roun
     v = float(value)
     if kind == "money":
         r = round_money(v, rounding)
-        sign = "-" if r < 0 else ""
-        if rounding == "unit" and abs(v) < 100 and r != v:
-            return f"{sign}{symbol(currency)}{abs(v):,.2f}"
-        return f"{sign}{symbol(currency)}{abs(r):,.0f}"
+        if rounding == "unit" and abs(v) < 100 and r != v:  # small sums keep their pence
+            return f"{'-' if v < 0 else ''}{symbol(currency)}{abs(v):,.2f}"
+        return f"{'-' if round(r) < 0 else ''}{symbol(currency)}{abs(r):,.0f}"
     if kind == "amount":
         return f"{round_money(v, rounding):,.0f}"
     if kind == "ratio":
