@@ -331,7 +331,7 @@ def brief(files: tuple[Path, ...], out: Path, title: str | None, variants: bool,
 @cli.command(context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--swing", type=click.FloatRange(0, 1, min_open=True), default=None,
-              help="Also vary each plain-number parameter by ± this share (e.g. 0.2).")
+              help="Also move every plain number (parameters, amounts, shares, durations, intakes) by ± this share, e.g. 0.2.")
 @click.option("--switch", "inputs", multiple=True, metavar="INPUT", help="Inputs for switching values (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @option_variant
@@ -369,12 +369,11 @@ def sensitivity(file: Path, swing: float | None, inputs: tuple[str, ...], fmt: s
     parts[0] = parts[0].select(["input", "low_value", "high_value", "npv_low", "npv_high", "swing"])
     if parts[0].frame.empty:
         term.warn(
-            "this scenario has no uncertain inputs: give a number as a distribution "
-            "({dist: ...}) or name it under parameters: and use --swing 0.2 to vary it by ±20%; "
-            "the tornado and switching values are left empty."
+            "this scenario has no uncertain inputs, so the tornado is empty: give numbers as "
+            "distributions ({dist: ...}), or use --swing 0.2 to move every plain number by ±20%."
         )
     for t in parts:
-        if t.frame.empty and t.name in ("tornado", "switching_values"):
+        if t.frame.empty and t.name == "tornado":
             continue
         term.print(render_table(t))
         if t.note:

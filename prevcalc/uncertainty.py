@@ -59,21 +59,69 @@ def _copy(scenario: Scenario, **update: Any) -> Scenario:
     return copy
 
 
+#: Fields of an intervention whose plain numbers `--swing` moves (not years, counts of years,
+#: identifiers or conventions).
+_SWUNG_FIELDS = {"amount", "baseline", "reduction", "probability_change", "unit_cost", "deadweight",
+                 "attribution", "displacement", "drop_off", "duration", "participants", "eligible"}
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
 def _plain_parameters(scenario: Scenario) -> list[str]:
     """Named parameters that are plain numbers."""
-    return [k for k, v in scenario.parameters.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+    return [k for k, v in scenario.parameters.items() if _is_number(v)]
 
 
-def _with_plain_as_fixed(scenario: Scenario, names: Iterable[str]) -> Scenario:
-    """The scenario with the named plain-number parameters turned into ``fixed`` distributions."""
-    names = set(names)
-    if not names:
+def _plain_numbers(scenario: Scenario) -> list[str]:
+    """Every plain, non-zero number that ``--swing`` may move: named parameters (by name), then
+    the amounts, shares, durations and intakes of each intervention (by dotted path)."""
+    keys = _plain_parameters(scenario)
+    for iv in scenario.interventions:
+        for path, value in _numbers(iv.model_dump(mode="python"), ("interventions", iv.id)):
+            if value != 0:
+                keys.append(".".join(map(str, path)))
+    return keys
+
+
+def _numbers(data: Any, path: tuple) -> Iterable[tuple[tuple, float]]:
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if k in _SWUNG_FIELDS and _is_number(v):
+                yield path + (k,), float(v)
+            elif k in _SWUNG_FIELDS and isinstance(v, list):
+                yield from ((path + (k, i), float(x)) for i, x in enumerate(v) if _is_number(x))
+            elif isinstance(v, dict | list):
+                yield from _numbers(v, path + (k,))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _numbers(item, path + (i,))
+
+
+def _with_plain_as_fixed(scenario: Scenario, keys: Iterable[str]) -> Scenario:
+    """The scenario with the chosen plain numbers turned into ``fixed`` distributions, so that
+    they become inputs a sweep can move: named parameters by name, others by dotted path."""
+    keys = set(keys)
+    if not keys:
         return scenario
-    params = {
-        k: (Fixed(dist="fixed", value=float(v)) if k in names else v)
-        for k, v in scenario.parameters.items()
-    }
-    return _copy(scenario, parameters=params)
+    data = scenario.model_dump(mode="python", exclude={"variants"})
+    for name in list(data["parameters"]):
+        if name in keys:
+            data["parameters"][name] = {"dist": "fixed", "value": float(data["parameters"][name])}
+    ids = [iv["id"] for iv in data["interventions"]]
+    for key in keys - set(data["parameters"]):
+        parts = key.split(".")
+        if parts[0] != "interventions" or parts[1] not in ids:
+            continue
+        node: Any = data["interventions"][ids.index(parts[1])]
+        for part in parts[2:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        last = int(parts[-1]) if isinstance(node, list) else parts[-1]
+        node[last] = {"dist": "fixed", "value": float(node[last])}
+    copy = Scenario.model_validate(data)
+    object.__setattr__(copy, "__prevcalc_source__", engine.source_of(scenario))
+    return copy
 
 
 class _Sweeper:
@@ -135,7 +183,7 @@ def tornado(scenario: Scenario, swing: float | None = None, low_q: float = 0.05,
         raise ValueError("need 0 <= low_q < high_q <= 1")
     if swing is not None and not swing > 0:
         raise ValueError("swing must be a positive share, e.g. 0.2")
-    plain = _plain_parameters(scenario) if swing is not None else []
+    plain = _plain_numbers(scenario) if swing is not None else []
     work = _with_plain_as_fixed(scenario, plain)
     sweeper = _Sweeper(work)
     rows, settings = [], []
@@ -267,7 +315,7 @@ def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.
     for the sign change nearest the central value; where NPV never changes sign within the
     range the status is "none in range" and the value NaN.
     """
-    plain_all = _plain_parameters(scenario)
+    plain_all = _plain_numbers(scenario)
     leaves0 = [leaf.key for leaf in sampling.uncertain_leaves(scenario)]
     if inputs is None:
         inputs = leaves0 + plain_all

@@ -55,6 +55,14 @@ def total_npv_at(sc, key, value):
         params[key] = float(value)
         sc = sc.model_copy(update={"parameters": params})
         return float(engine.run(sc).values["total"]["npv"][0, 0])
+    if key not in {leaf.key for leaf in sampling.uncertain_leaves(sc)}:
+        # A plain number in an intervention: set it as --set would, and run the model again.
+        from prevcalc.loader import set_path
+        from prevcalc.scenario import Scenario
+
+        data = sc.model_dump(mode="python")
+        set_path(data, key, float(value))
+        return float(engine.run(Scenario.model_validate(data)).values["total"]["npv"][0, 0])
     d = sampling.central(sc, {key: value})
     return float(engine.evaluate(engine.compile_scenario(sc), d).values["total"]["npv"][0, 0])
 
@@ -138,8 +146,11 @@ def test_discount_rate_table():
 def test_switching_values_zero_the_npv():
     sc = scenario()
     sv = uncertainty.switching_values(sc).set_index("input")
+    # Every uncertain input, then every plain number (named parameters first, then by path).
     keys = [leaf.key for leaf in sampling.uncertain_leaves(sc)] + ["weekly"]
-    assert list(sv.index) == keys
+    assert list(sv.index)[: len(keys)] == keys
+    assert all(k.startswith("interventions.") for k in list(sv.index)[len(keys):])
+    assert "interventions.a.intake.participants.0" in sv.index
     base = engine.run(sc).summary()
     scale = base["pv_costs"] + base["pv_benefits"]
     found = sv[sv["status"] == "found"]
