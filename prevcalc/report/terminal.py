@@ -150,7 +150,17 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
     if result.draws > 1:
         parts += [render_distribution(result, ci), render_histogram(result.metric("npv")[:, 0], result.currency)]
     ivs, layers, agencies, years = tables.run_tables(result, all_years=all_years)
-    parts += [_groups_view(ivs, 2), _groups_view(layers, 1), render_table(agencies), render_table(years)]
+    if len(ivs.frame) > 1:
+        parts.append(_groups_view(ivs, 2))
+        if len(layers.frame) > 1:
+            parts.append(_groups_view(layers, 1))
+        else:
+            parts.append(Text(f"All interventions are {layers.frame.iloc[0, 0]}: the layer's figures are the headline's.", style="dim"))
+    else:
+        iv = ivs.frame.iloc[0]
+        parts.append(Text(f"One intervention ({iv['intervention']}, {iv['layer']}): its figures, and its "
+                          "layer's, are the headline's.", style="dim"))
+    parts += [render_table(agencies), render_table(years)]
     if not all_years and result.horizon > 12:
         parts.append(Text("Compact view: years 0–4, every fifth year and the last; --years shows them all.", style="dim"))
     return Group(*parts)
