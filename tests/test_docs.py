@@ -84,3 +84,14 @@ def test_readme_json_example_has_the_format_keys():
     for key in ("prevcalc_version", "scenario_sha256", "price_year", "currency", "discounting",
                 "summary", "interventions", "layers", "agencies", "years"):
         assert f'"{key}"' in block
+
+
+def test_readme_python_api_example_runs(monkeypatch):
+    block = [b for b in blocks("python") if "import prevcalc" in b][0]
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)  # the README's own example, as written
+    comparison = namespace["comparison"]
+    # Halving the weekly saving halves PV benefits (same discounting, same people).
+    f = comparison.frame()
+    assert f.loc["pv_benefits", "£294 a week"] == pytest.approx(f.loc["pv_benefits", "£588 a week"] / 2)
