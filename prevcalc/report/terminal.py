@@ -91,7 +91,8 @@ def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Group
     for label, value in tables.headline(result, rounding):
         grid.add_row(label, value)
     p = result.provenance
-    sub = (f"{result.currency}, {result.price_year} prices · {result.horizon} years · "
+    years = f"{result.horizon} year{'s' if result.horizon != 1 else ''}"
+    sub = (f"{result.currency}, {result.price_year} prices · {years} · "
            f"discounting {p.get('schedule')} ({p.get('timing')} of year)")
     if result.draws > 1:
         sub += f" · mean of {result.draws:,} draws"
@@ -148,7 +149,14 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
     """The whole terminal report of one run."""
     parts = [render_headline(result)]
     if result.draws > 1:
-        parts += [render_distribution(result, ci), render_histogram(result.metric("npv")[:, 0], result.currency)]
+        npv = result.metric("npv")[:, 0]
+        parts.append(render_distribution(result, ci))
+        finite = npv[np.isfinite(npv)]
+        if finite.size and np.ptp(finite) > 0:
+            parts.append(render_histogram(npv, result.currency))
+        else:
+            parts.append(Text("NPV is the same in every draw: the scenario has no uncertain inputs "
+                              "(give numbers as distributions to see a spread).", style="dim"))
     ivs, layers, agencies, years = tables.run_tables(result, all_years=all_years)
     if len(ivs.frame) > 1:
         parts.append(_groups_view(ivs, 2))
