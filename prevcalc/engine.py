@@ -18,7 +18,7 @@ whatever the number of draws; there is no Python loop over years, cohorts or dra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from .errors import ModelError
 from .loader import source_of
 from .result import GROUPINGS, SUMMARY_KEYS, Metrics, Result
 from .scenario import PER_YEAR, Intervention, Outcome, Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Target number of float64 values one block of draws holds (~128 MiB); see _block_size.
 CHUNK_VALUES = 16_000_000
@@ -549,8 +552,7 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     # Per person: each line's per-participant NPV weighted by its intervention's participants.
     pp_line = per_person * lay.sign * participants[:, lay.line_iv]
     out: dict[str, dict[str, np.ndarray]] = {}
-    for grouping, (labels, m_lines, m_ivs) in groups.items():
-        G = len(labels)
+    for grouping, (_, m_lines, m_ivs) in groups.items():
         pv_c = pv_cost_line @ m_lines.T
         pv_b = pv_benefit_line @ m_lines.T
         p_g = participants @ m_ivs.T
@@ -709,7 +711,8 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
     return result
 
 
-__all__ = ["run", "compile_scenario", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of"]
+__all__ = ["run", "compile_scenario", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of",
+           "adjustment_waterfall"]
 
 
 WATERFALL_STEPS = ("gross value", "deadweight", "attribution", "displacement", "optimism bias",

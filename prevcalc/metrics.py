@@ -256,16 +256,18 @@ def _npv_newton_step(rows, rate):
     z = np.where(negative, 1.0 + rate, 1.0 / (1.0 + rate))
     value = np.zeros(rate.shape)
     slope = np.zeros(rate.shape)
+    size = np.zeros(rate.shape)  # the same polynomial in |net|: the scale of its rounding noise
     for i in range(n):
         coefficient = np.where(negative, rows[:, i], rows[:, n - 1 - i])
         slope = slope * z + value
         value = value * z + coefficient
+        size = size * z + np.abs(coefficient)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
         step = value / derivative
-    # A root when NPV itself is below rounding noise of sum |net|: P is NPV, Q is w^(n-1) NPV.
-    scale = np.where(negative, z ** (n - 1), 1.0)
-    negligible = np.abs(value) <= 1e-14 * np.abs(rows).sum(axis=1) * scale
+    # A root when the value is below the rounding noise of its own terms, sum |net[t]| z^e(t)
+    # (the discounted size of the flows at this rate, scaled as the value is).
+    negligible = np.abs(value) <= 1e-14 * size
     return np.where(negligible, 0.0, np.sign(value)), step
 
 

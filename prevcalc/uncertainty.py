@@ -21,7 +21,7 @@ from scipy import optimize
 
 from . import engine, sampling
 from .result import Result, _interval_keys
-from .scenario import Discounting, Fixed, Scenario, _Dist
+from .scenario import Discounting, Scenario
 
 __all__ = [
     "tornado",

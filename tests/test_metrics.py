@@ -285,3 +285,14 @@ def test_irr_root_near_minus_one_is_a_root():
     assert status == 0 and -0.99 < rate < -0.98
     npv_at_root = float(np.sum(flows / (1 + rate) ** np.arange(5)))
     assert abs(npv_at_root) <= 1e-12 * np.abs(flows).sum()
+
+
+def test_irr_root_at_a_high_rate_is_a_root():
+    """Tiny gain then a huge cost eight years on: the root is near r = 7.6, where the flows'
+    discounted size is only 0.06, so "negligible NPV" must be judged against that size, not
+    against the undiscounted flows (a case hypothesis found)."""
+    flows = np.array([0, 0.25, 0, 0, 0, 0, 0, 0, -891269.0])
+    rate, status = irr_with_status(flows)
+    assert status == 0 and 7 < rate < 9
+    t = np.arange(flows.size)
+    assert abs(np.sum(flows / (1 + rate) ** t)) <= 1e-12 * np.sum(np.abs(flows) / (1 + rate) ** t)

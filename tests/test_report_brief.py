@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import prevcalc
-from prevcalc.errors import ModelError, OutputError
+from prevcalc.errors import OutputError
 from prevcalc.report import brief
 
 SCENARIO = """\
