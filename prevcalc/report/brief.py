@@ -22,7 +22,7 @@ import pandas as pd
 
 from ..result import Result
 from . import tables
-from ._atomic import atomic_dir
+from ._atomic import MARKER, atomic_dir
 from .tables import METRIC_KINDS, Kind, Table
 
 #: The formats :func:`write_brief` can write ("charts" are the PNG and SVG files).
@@ -328,9 +328,12 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
     ``tables/*.csv`` and ``charts/*.png|svg`` (or the subset in ``formats``).
 
     The folder is built beside ``out`` and moved into place whole, so a failure leaves nothing;
-    an existing ``out`` is replaced only with ``force`` (:class:`~prevcalc.errors.OutputError`
-    otherwise). ``names``, ``waterfalls`` and ``uncertainty`` are as for :func:`build_tables`.
-    Returns the files written, sorted.
+    it carries a marker file (``.prevcalc-brief``) listing what it holds. An existing ``out`` is
+    replaced only if it is a brief written this way, holding nothing else, and only with
+    ``force``; an empty folder is filled; anything else is refused with
+    :class:`~prevcalc.errors.OutputError` (as is a failure to write: a read-only folder, a full
+    disk). ``names``, ``waterfalls`` and ``uncertainty`` are as for :func:`build_tables`.
+    Returns the files written, sorted (the marker file aside).
     """
     if rounding not in ROUNDINGS:
         raise ValueError(f"rounding must be one of {', '.join(ROUNDINGS)}, not {rounding!r}")
@@ -363,7 +366,8 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
         meta["subtitle"] = (f"{len(results)} options in {len(groups)} like-for-like groups · "
                             "each in its own currency and prices")
     out = Path(out)
-    with atomic_dir(out, force=force) as tmp:
+    stamp = {"what": "brief", "prevcalc_version": meta.get("version") or None}
+    with atomic_dir(out, force=force, marker=MARKER, stamp=stamp) as tmp:
         chart_files = []
         if formats & {"md", "html", "docx", "charts"}:
             from dataclasses import replace

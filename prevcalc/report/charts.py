@@ -8,6 +8,11 @@ white: options differ by line style, marker and hatch, not by colour alone.
 matplotlib is imported inside the functions, so importing this module costs nothing and
 ``prevcalc run`` stays fast. Saved files are byte-stable: the SVG hash salt is fixed and the
 date and software stamps are left out, so the same data gives the same bytes.
+
+Chart text is never read as mathematics (``text.parse_math`` is off in the one style every
+chart is drawn and saved with), so a name such as "$5 and $10" is drawn as written, and user
+text passes through :func:`_text` (no control characters; a leading underscore, which would
+hide a legend entry, is kept visible).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pandas as pd
 
 from ..result import Result
 from . import tables
+from ._text import clean
 
 #: Line styles, markers and hatches cycle together, so each option differs in more than colour.
 LINE_STYLES = ("-", "--", ":", "-.")
@@ -46,6 +52,8 @@ _RC = {
     "figure.dpi": 100,
     "savefig.dpi": 150,
     "savefig.bbox": "standard",
+    # User text ("$5 and $10", "$\\undefined$") is drawn as written, never parsed as mathtext.
+    "text.parse_math": False,
 }
 
 
@@ -95,6 +103,13 @@ def _names(results: Sequence[Result], names: Sequence[str] | None) -> list[str]:
     if len(names) != len(results):
         raise ValueError("give one name per result")
     return list(names)
+
+
+def _text(label: Any) -> str:
+    """User text as a chart label: no control characters, and never a hidden legend entry
+    (matplotlib leaves out labels that start with an underscore)."""
+    s = clean(label)
+    return " " + s if s.startswith("_") else s
 
 
 def _label(key: str) -> str:
@@ -182,7 +197,7 @@ def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = No
         for i, (name, d) in enumerate(data.groupby("option", sort=False)):
             style = dict(color=COLOURS[i % len(COLOURS)], linestyle=LINE_STYLES[i % len(LINE_STYLES)],
                          marker=MARKERS[i % len(MARKERS)], markersize=3.5, linewidth=1.6)
-            (line,) = ax.plot(d["year"], d["cumulative_pv_net"], label=name, **style)
+            (line,) = ax.plot(d["year"], d["cumulative_pv_net"], label=_text(name), **style)
             line.set_gid(f"cumulative-{i}")
             pb = d["discounted_payback_year"].iloc[0]
             if not math.isnan(pb):
@@ -222,7 +237,7 @@ def agency_chart(result: Result):
                          color="#ffffff", edgecolor="#333333", hatch="//", linewidth=0.8)
         ax.barh(y + h / 2, data["pv_benefits_gained"], h, label=_label("pv_benefits_gained"),
                          color="#9ecae1", edgecolor="#333333", hatch="..", linewidth=0.8)
-        ax.set_yticks(y, [_pretty(a) for a in data["agency"]])
+        ax.set_yticks(y, [_text(_pretty(a)) for a in data["agency"]])
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.9)
         ax.grid(axis="y", visible=False)
@@ -250,10 +265,10 @@ def layer_chart(results: Sequence[Result], names: Sequence[str] | None = None):
         w = 0.8 / len(options)
         for i, name in enumerate(options):
             d = data[data["option"] == name].set_index("layer").reindex(layers)
-            ax.bar(x - 0.4 + w * (i + 0.5), d["npv"].fillna(0.0), w, label=name,
+            ax.bar(x - 0.4 + w * (i + 0.5), d["npv"].fillna(0.0), w, label=_text(name),
                           color=COLOURS[i % len(COLOURS)], alpha=0.85, edgecolor="#222222",
                           hatch=HATCHES[i % len(HATCHES)], linewidth=0.8)
-        ax.set_xticks(x, [l.capitalize() for l in layers])
+        ax.set_xticks(x, [_text(l.capitalize()) for l in layers])
         ax.axhline(0, color="black", linewidth=0.9)
         ax.grid(axis="x", visible=False)
         ax.set_xlabel("Layer")
@@ -285,7 +300,7 @@ def tornado_chart(table: "tables.Table"):
                 color="#ffffff", edgecolor="#333333", hatch="//", linewidth=0.8)
         ax.barh(y, f["npv_high"] - central, 0.6, left=central, label="Input at its high value",
                 color="#9ecae1", edgecolor="#333333", hatch="..", linewidth=0.8)
-        ax.set_yticks(y, [str(i) for i in f["input"]])
+        ax.set_yticks(y, [_text(i) for i in f["input"]])
         ax.invert_yaxis()
         ax.axvline(central, color="black", linewidth=0.9)
         ax.set_xlabel(f"NPV ({_units(table.currency, table.price_year)})")

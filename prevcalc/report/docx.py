@@ -3,6 +3,9 @@
 Tables use Word's own table model, so an analyst can restyle or paste them: header rows
 repeat on each page, numbers are right-aligned, the best values are bold, and tables too wide
 for a portrait page sit in a landscape section. python-docx is imported inside the functions.
+
+All text passes through :func:`~prevcalc.report._text.clean` on its way in, so a control
+character in a name or a source (which XML cannot hold) never stops the document being written.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any, Sequence
 
 from . import tables
 from ._atomic import write_bytes
+from ._text import clean
 from .markdown import caption, grid, is_wide, section_plan
 from .tables import Table
 
@@ -59,7 +63,7 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int) -
         if not table.note:
             document.add_paragraph("None.")
         return
-    cap = document.add_paragraph(caption(table, number), style="Caption")
+    cap = document.add_paragraph(clean(caption(table, number)), style="Caption")
     _keep_with_next(cap)
     t = document.add_table(rows=1 + len(rows), cols=len(headers))
     t.style = "Table Grid"
@@ -70,7 +74,7 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int) -
         p = cell.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
         p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(text)
+        run = p.add_run(clean(text))
         run.font.size = size
         run.bold = bold
 
@@ -94,43 +98,44 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     styles["Normal"].font.name = _FONT
     styles["Normal"].font.size = Pt(10)
     props = document.core_properties
-    props.title = meta.get("title", "Brief")[:255]  # Word caps core properties at 255 characters
-    props.subject = meta.get("subtitle", "")[:255]
+    props.title = clean(meta.get("title", "Brief"))[:255]  # Word caps core properties at 255 characters
+    props.subject = clean(meta.get("subtitle", ""))[:255]
     props.author = "prevcalc"
-    props.comments = f"Produced with prevcalc {meta.get('version', '')}"
+    props.comments = clean(f"Produced with prevcalc {meta.get('version', '')}")
 
-    document.add_heading(meta.get("title", "Brief"), level=0)
+    document.add_heading(clean(meta.get("title", "Brief")), level=0)
     if meta.get("subtitle"):
-        document.add_paragraph(meta["subtitle"], style="Subtitle")
+        document.add_paragraph(clean(meta["subtitle"]), style="Subtitle")
     stamp = " · ".join(x for x in (
         f"Prepared {meta['date']}" if meta.get("date") else "",
         f"prevcalc {meta['version']}" if meta.get("version") else "",
     ) if x)
     if stamp:
-        document.add_paragraph(stamp)
+        document.add_paragraph(clean(stamp))
     if meta.get("rounding"):
-        document.add_paragraph(meta["rounding"])
+        document.add_paragraph(clean(meta["rounding"]))
 
     plan = section_plan(tables_, charts)
     document.add_heading("Contents", level=1)
     for n, (t, _) in enumerate(plan, 1):
-        document.add_paragraph(f"{n}. {t.title}")
+        document.add_paragraph(clean(f"{n}. {t.title}"))
 
     figure = 0
     for n, (table, attached) in enumerate(plan, 1):
         headers, _, _, _ = grid(table, rounding)
         _orient(document, is_wide(headers))
-        heading = document.add_heading(f"{n}. {table.title}", level=1)
+        heading = document.add_heading(clean(f"{n}. {table.title}"), level=1)
         _keep_with_next(heading)
         _add_table(document, table, rounding, n)
         if table.note:
-            note = document.add_paragraph(table.note)
-            note.runs[0].italic = True
+            note = document.add_paragraph(clean(table.note))
+            for run in note.runs:
+                run.italic = True
         for chart in attached:
             figure += 1
             document.add_picture(str(chart.png), width=Inches(6.0))
             _keep_with_next(document.paragraphs[-1])
-            document.add_paragraph(f"Figure {figure}: {chart.caption}", style="Caption")
+            document.add_paragraph(clean(f"Figure {figure}: {chart.caption}"), style="Caption")
     buf = io.BytesIO()
     document.save(buf)
     return buf.getvalue()

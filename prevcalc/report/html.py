@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from . import tables
 from ._atomic import write_text
+from ._text import clean
 from .markdown import anchor, caption, grid, is_wide, section_plan
 from .tables import Table
 
@@ -79,7 +80,8 @@ _XML_PROLOGUE = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?", re.
 
 
 def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    """Text as HTML: escaped, without the control characters HTML forbids."""
+    return html.escape(clean(text), quote=True)
 
 
 def inline_svg(path: Path, label: str) -> str:

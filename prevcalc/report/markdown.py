@@ -14,6 +14,7 @@ from typing import Any, Iterable, Sequence
 
 from . import tables
 from ._atomic import write_text
+from ._text import clean
 from .tables import Table
 
 #: A table wider than this with few rows reads better with figures as rows (as in the terminal).
@@ -91,7 +92,7 @@ def anchor(table: Table) -> str:
 
 def _escape(text: str) -> str:
     """Text that Markdown shows as written (no stray emphasis from "*", no links from "[")."""
-    out = str(text).replace("\\", "\\\\")
+    out = clean(text).replace("\\", "\\\\")
     for ch in "*[]<>`":
         out = out.replace(ch, "\\" + ch)
     return out

@@ -1,4 +1,10 @@
-"""Rich rendering of report tables: the only report module that imports rich."""
+"""Rich rendering of report tables: the only report module that imports rich.
+
+User text (scenario, intervention and outcome names, sources, messages quoting them) reaches a
+terminal only without escape sequences and control characters: both consoles pass every string
+they render through :func:`~prevcalc.report._text.terminal_text`, and the rich ``Text`` objects
+built here are built from cleaned text, so a name cannot recolour, retitle or clear the terminal.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,21 @@ from rich.text import Text
 
 from ..result import Result
 from . import tables
+from ._text import clean, terminal_text
 from .tables import Table
+
+
+class SafeConsole(Console):
+    """A rich console that removes escape sequences and control characters from every string
+    it renders (rich itself removes only a few control characters, and no escape sequences)."""
+
+    def render_str(self, text: str, **kwargs) -> Text:
+        return super().render_str(terminal_text(text), **kwargs)
+
+
+def _text(text: object, style: str = "") -> Text:
+    """A rich Text of user text, made safe for a terminal."""
+    return Text(terminal_text(text), style=style)
 
 
 class Terminal:
@@ -27,27 +47,29 @@ class Terminal:
     def __init__(self, width: int | None = None) -> None:
         common = dict(markup=False, emoji=False, highlight=False, width=width,
                       no_color=bool(os.environ.get("NO_COLOR")) or None)
-        self.out = Console(file=sys.stdout, **common)
-        self.err = Console(file=sys.stderr, stderr=True, **common)
+        self.out = SafeConsole(file=sys.stdout, **common)
+        self.err = SafeConsole(file=sys.stderr, stderr=True, **common)
 
     def print(self, *renderables) -> None:
         self.out.print(*renderables)
 
     def raw(self, text: str) -> None:
-        """Write data (JSON, CSV) to stdout untouched by rich."""
+        """Write data (JSON, CSV) to stdout untouched by rich, but without escape sequences or
+        control characters (JSON escapes its own; CSV and Markdown have none of their own)."""
+        text = clean(text)
         sys.stdout.write(text)
         if not text.endswith("\n"):
             sys.stdout.write("\n")
         sys.stdout.flush()
 
     def warn(self, message: str) -> None:
-        self.err.print(Text("warning: ", style="bold yellow") + Text(message), soft_wrap=True)
+        self.err.print(Text("warning: ", style="bold yellow") + _text(message), soft_wrap=True)
 
     def error(self, message: str) -> None:
-        self.err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)
+        self.err.print(Text("error: ", style="bold red") + _text(message), soft_wrap=True)
 
     def info(self, message: str) -> None:
-        self.err.print(Text(message, style="dim"), soft_wrap=True)
+        self.err.print(_text(message, style="dim"), soft_wrap=True)
 
 
 def _title(table: Table) -> str:
@@ -55,10 +77,18 @@ def _title(table: Table) -> str:
     return f"{table.title} ({table.currency}, {table.price_year} prices)" if money and table.price_year else table.title
 
 
+def _safe(text):
+    """A formatted table (all text) with its headers and cells made safe for a terminal, so the
+    rich table is safe whichever console prints it."""
+    text = text.map(terminal_text)
+    text.columns = [terminal_text(c) for c in text.columns]
+    return text
+
+
 def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
     """A report table as a rich table, numbers right-aligned, units in the title."""
-    text = table.formatted(rounding, units=False)
-    t = RichTable(title=_title(table), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    text = _safe(table.formatted(rounding, units=False))
+    t = RichTable(title=terminal_text(_title(table)), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     for col, header in zip(table.frame.columns, text.columns):
         numeric = table.kinds.get(col, "text") != "text"
         longest = max([len(str(v)) for v in text[header]] + [1])
@@ -72,8 +102,8 @@ def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
 
 def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit") -> RichTable:
     """A table of groups × figures shown as figures × groups, which fits a narrow terminal."""
-    text = table.formatted(rounding, units=False)
-    t = RichTable(title=_title(table), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+    text = _safe(table.formatted(rounding, units=False))
+    t = RichTable(title=terminal_text(_title(table)), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
     t.add_column("")
     for _, row in text.iterrows():
         t.add_column(" · ".join(str(row.iloc[i]) for i in range(label_cols)), justify="right",
@@ -96,8 +126,8 @@ def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Group
            f"discounting {p.get('schedule')} ({p.get('timing')} of year)")
     if result.draws > 1:
         sub += f" · mean of {result.draws:,} draws"
-    return Group(Panel(grid, title=Text(result.name, style="bold"), title_align="left",
-                       box=box.ROUNDED, expand=False), Text(sub, style="dim"))
+    return Group(Panel(grid, title=_text(result.name, style="bold"), title_align="left",
+                       box=box.ROUNDED, expand=False), _text(sub, style="dim"))
 
 
 def render_histogram(values: np.ndarray, currency: str, bins: int = 12, width: int = 40) -> RichTable:
@@ -163,11 +193,11 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
         if len(layers.frame) > 1:
             parts.append(_groups_view(layers, 1))
         else:
-            parts.append(Text(f"All interventions are {layers.frame.iloc[0, 0]}: the layer's figures are the headline's.", style="dim"))
+            parts.append(_text(f"All interventions are {layers.frame.iloc[0, 0]}: the layer's figures are the headline's.", style="dim"))
     else:
         iv = ivs.frame.iloc[0]
-        parts.append(Text(f"One intervention ({iv['intervention']}, {iv['layer']}): its figures, and its "
-                          "layer's, are the headline's.", style="dim"))
+        parts.append(_text(f"One intervention ({iv['intervention']}, {iv['layer']}): its figures, and its "
+                           "layer's, are the headline's.", style="dim"))
     parts += [render_table(agencies), render_table(years)]
     if not all_years and result.horizon > 12:
         parts.append(Text("Compact view: years 0–4, every fifth year and the last; --years shows them all.", style="dim"))

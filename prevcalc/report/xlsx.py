@@ -3,6 +3,10 @@
 Cells hold the unrounded figures (as the CSV files do); only the number format rounds what the
 reader sees: money '#,##0' with the currency symbol, ratios '0.00', percents '0.0%'. Header rows
 are frozen and column widths set. openpyxl is imported inside the functions.
+
+Every cell goes through :func:`put`: text is always a string cell, never a formula (a name
+such as ``=HYPERLINK(...)`` shows as written and does not run), without the control characters
+Excel cannot hold; numbers are number cells.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any, Sequence
 
 from . import tables
 from ._atomic import write_bytes
+from ._text import clean, is_formula_like
 from .tables import Table
 
 #: Excel number formats by kind of figure (money is added per currency).
@@ -23,6 +28,7 @@ NUMBER_FORMATS = {
     "factor": "0.0000", "amount": "#,##0",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_MAX_TEXT = 32767  # characters in one Excel cell
 
 
 def money_format(currency: str) -> str:
@@ -47,6 +53,8 @@ def _value(v: Any, kind: str) -> Any:
     if v is None:
         return None
     if kind == "text":
+        if isinstance(v, float) and math.isnan(v):
+            return None
         return v if isinstance(v, (int, float, str)) and not isinstance(v, bool) else str(v)
     try:
         f = float(v)
@@ -57,6 +65,23 @@ def _value(v: Any, kind: str) -> Any:
     if kind == "year":
         return int(round(f))
     return f
+
+
+def put(ws, row: int, column: int, value: Any):
+    """Set a cell: text as a string cell (never a formula, control characters removed, a
+    formula-like text marked with Excel's quote prefix so editing it keeps it text), numbers
+    as numbers. Returns the cell."""
+    if isinstance(value, str):
+        text = clean(value)
+        if len(text) > _MAX_TEXT:  # Excel refuses to open a workbook with a longer cell
+            text = text[: _MAX_TEXT - 1] + "…"
+        c = ws.cell(row=row, column=column)
+        c.value = text
+        c.data_type = "s"  # openpyxl makes any text starting with "=" a formula
+        if is_formula_like(text):
+            c.quotePrefix = True
+        return c
+    return ws.cell(row=row, column=column, value=value)
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -87,7 +112,7 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
         units = f" ({table.currency}, {table.price_year} prices)" if table.price_year else ""
         for j, col in enumerate(cols, start=1):
             numeric = table.kinds.get(col, "text") != "text"
-            c = ws.cell(row=1, column=j, value=table.header(col, units=True) if units else table.header(col))
+            c = put(ws, 1, j, table.header(col, units=True) if units else table.header(col))
             c.font, c.border = bold, rule
             c.alignment = Alignment(horizontal="right" if numeric else "left", vertical="bottom", wrap_text=True)
         widths = [len(str(ws.cell(row=1, column=j).value)) for j in range(1, len(cols) + 1)]
@@ -95,7 +120,7 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
         for i, row in enumerate(table.frame.itertuples(index=False)):
             for j, (col, v) in enumerate(zip(cols, row), start=1):
                 kind = _cell_kind(table, i, col)
-                c = ws.cell(row=i + 2, column=j, value=_value(v, kind))
+                c = put(ws, i + 2, j, _value(v, kind))
                 fmt = number_format(kind, table.currency)
                 if fmt:
                     c.number_format = fmt
@@ -112,7 +137,7 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
         label_col = bool(cols) and table.kinds.get(cols[0], "text") == "text" and len(cols) > 2
         ws.freeze_panes = "B2" if label_col else "A2"
         if table.note:
-            ws.cell(row=len(table.frame) + 3, column=1, value=table.note).font = Font(italic=True)
+            put(ws, len(table.frame) + 3, 1, table.note).font = Font(italic=True)
     if not wb.sheetnames:
         wb.create_sheet("empty")
     buf = io.BytesIO()
