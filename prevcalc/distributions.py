@@ -122,9 +122,15 @@ def check(kind: str, params: Mapping[str, float]) -> list[tuple[str, str]]:
                     f"sd must be < {limit:.3g} (got {_fmt(sd)})",
                 )
             )
+        elif kind in ("lognormal", "gamma") and m > 0 and sd > 0 and not _representable(m, sd):
+            problems.append(("sd", f"is too large against the mean for a {kind} distribution: "
+                             f"its shape overflows (got mean {_fmt(m)}, sd {_fmt(sd)})"))
     elif kind in ("uniform", "triangular", "pert"):
         low, high = values["low"], values["high"]
-        if high < low:
+        if not math.isfinite(high - low):
+            problems.append(("high", f"is too far from low: high − low overflows (got low {_fmt(low)}, "
+                             f"high {_fmt(high)})"))
+        elif high < low:
             problems.append(("high", f"must be ≥ low (got low {_fmt(low)}, high {_fmt(high)})"))
         elif kind != "uniform" and not low <= values["mode"] <= high:
             problems.append(
@@ -135,6 +141,15 @@ def check(kind: str, params: Mapping[str, float]) -> list[tuple[str, str]]:
                 )
             )
     return problems
+
+
+def _representable(m: float, sd: float) -> bool:
+    """Whether the lognormal and gamma shape parameters of (mean, sd) are finite and non-zero:
+    (sd/m)², m/sd² and sd²/m, which :func:`draw` and :func:`ppf` compute."""
+    with np.errstate(all="ignore"):
+        cv2 = np.float64(sd / m) ** 2
+        values = (cv2, np.float64(m / sd) ** 2, np.float64(sd) ** 2 / m, np.log1p(cv2))
+    return all(bool(np.isfinite(v)) and v > 0 for v in values)
 
 
 def _validated(kind: str, params: Mapping[str, float]) -> dict[str, float]:

@@ -79,6 +79,9 @@ _KEYWORDS = {
 
 # Each nesting level costs several Python frames while parsing; this stays far below the limit.
 _MAX_DEPTH = 100
+#: The longest expression accepted, in characters: a formula a person writes is a line or two;
+#: a longer one is a mistake or an attack, and parsing it would cost time for nothing.
+MAX_LENGTH = 2_000
 
 
 class ExpressionError(ValueError):
@@ -484,6 +487,10 @@ def parse(text: str) -> Expression:
     """
     if not isinstance(text, str):
         raise TypeError(f"expression text must be a str, not {type(text).__name__}")
+    if len(text) > MAX_LENGTH:
+        raise ExpressionError(
+            f"the expression is {len(text):,} characters long; at most {MAX_LENGTH:,} are allowed "
+            "(name its parts as parameters)", MAX_LENGTH)
     tree = _Parser(text).parse()
     offsets = _name_offsets(tree, {})
     return Expression(text, frozenset(offsets), tree, offsets)

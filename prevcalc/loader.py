@@ -18,13 +18,13 @@ import copy
 import re
 import difflib
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FilePath
 from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
-from . import _yaml, expressions
+from . import _yaml, expressions, prices
 from .errors import Problem, ScenarioError
 from .scenario import Scenario, walk
 
@@ -34,12 +34,35 @@ _ID_RE = re.compile(r"^[a-z0-9_]+$")
 
 @dataclass(frozen=True)
 class Source:
-    """Where a scenario came from: for provenance and for error messages."""
+    """Where a scenario came from: for provenance and for error messages.
+
+    ``positions`` maps each raw location (keys and list indices) to its (line, column) in the
+    file, and ``origins`` each overridden location to what set it (a variant or a ``--set``
+    option), so that a problem found only when the model runs is still located.
+    """
 
     path: str
     sha256: str
     variant: str | None = None
     overrides: tuple[str, ...] = ()
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    origins: dict[Loc, Problem] = field(default_factory=dict, compare=False, repr=False)
+    ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def problem(self, dotted: str, message: str, hint: str = "") -> Problem:
+        """A :class:`Problem` at ``dotted`` (interventions named by id), located in the file."""
+        loc: list[Any] = split_path(dotted)
+        if len(loc) > 1 and loc[0] == "interventions" and loc[1] in self.ids:
+            loc[1] = self.ids.index(loc[1])
+        for n in range(len(loc), 0, -1):
+            origin = self.origins.get(tuple(loc[:n]))
+            if origin is not None:
+                return Problem(origin.line, origin.column, dotted, f"{message} [{origin.message}]", hint)
+        for n in range(len(loc), -1, -1):
+            if tuple(loc[:n]) in self.positions:
+                line, col = self.positions[tuple(loc[:n])]
+                return Problem(line, col, dotted, message, hint)
+        return Problem(0, 0, dotted, message, hint)
 
 
 def load(
@@ -122,6 +145,8 @@ def loads(
     if problems:
         raise ScenarioError(label, problems)
     src = source or Source(label, hashlib.sha256(text.encode()).hexdigest(), variant, tuple(overrides))
+    src = replace(src, positions=doc.positions, origins=origins,
+                  ids=tuple(iv.id for iv in scenario.interventions))
     object.__setattr__(scenario, "__prevcalc_source__", src)
     return scenario
 
@@ -166,6 +191,8 @@ def set_path(data: dict, dotted: str, value: Any) -> Loc:
         elif isinstance(cur, dict):
             key = str(part)
             if last:
+                if key not in cur:
+                    _check_new_key(data, tuple(loc), key, cur)
                 cur[key] = value
                 loc.append(key)
             elif key in cur and isinstance(cur[key], dict | list):
@@ -180,6 +207,26 @@ def set_path(data: dict, dotted: str, value: Any) -> Loc:
         else:
             raise ValueError(f"{'.'.join(map(str, loc))} is a single value, not a map or list")
     return tuple(loc)
+
+
+def _check_new_key(data: dict, loc: Loc, key: str, mapping: dict) -> None:
+    """Refuse to create ``key`` at ``loc`` unless it is a field the format knows there.
+
+    Setting a field the file leaves out (a deadweight, say) is fine; a typo (``efect``) would
+    otherwise add a value nothing reads, and the run would silently ignore the override.
+    """
+    fields = [] if loc[:1] == ("parameters",) else _fields_at(loc, data)
+    if key in fields:
+        return
+    where = _dotted(loc, data) or "the top level"
+    known = sorted(set(map(str, mapping)) | set(fields))
+    hint = _did_you_mean(key, known)
+    if loc == ("parameters",):
+        listing = hint or (f" (the file defines: {', '.join(known)})" if known
+                           else " (the file defines no parameters)")
+        raise ValueError(f"no parameter {key!r} in the file{listing}")
+    listing = "" if hint or not known else f" (keys: {', '.join(known)})"
+    raise ValueError(f"no key {key!r} in {where}{hint}{listing}")
 
 
 def _list_index(items: list, part: Any, where: str) -> int:
@@ -332,7 +379,13 @@ def _shown(value: Any) -> str:
         return str(value).lower()
     if isinstance(value, str):
         return repr(value)
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return _number(value) if isinstance(value, float) else str(value)
+
+
+def _number(value: float) -> str:
+    """A number as short as it can be written without hiding a difference (0.2500001 stays)."""
+    short = f"{value:g}"
+    return short if float(short) == value else repr(value)
 
 
 def _message(err: dict) -> str:
@@ -344,7 +397,7 @@ def _message(err: dict) -> str:
     if t in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[t]
         bound = next(iter(ctx.values()))
-        return f"must be {sign} {bound:g} (got {_shown(got)})" if isinstance(bound, float | int) else err["msg"]
+        return f"must be {sign} {_number(float(bound))} (got {_shown(got)})" if isinstance(bound, float | int) else err["msg"]
     if t == "literal_error":
         return f"must be one of {ctx.get('expected')} (got {_shown(got)})"
     if t == "union_tag_invalid":
@@ -433,7 +486,7 @@ def _model_in(annotation: Any, value: Any) -> Any:
 
 def _cross_reference_problems(scenario: Scenario, data: dict, doc: _yaml.Document, origins: dict) -> Iterator[Problem]:
     defined = set(scenario.parameters)
-    deps: dict[str, frozenset[str]] = {}
+    deps: dict[str, frozenset[str]] = {name: frozenset() for name in defined}
     for loc, leaf in walk(scenario):
         if not isinstance(leaf, expressions.Expression):
             continue
@@ -447,7 +500,35 @@ def _cross_reference_problems(scenario: Scenario, data: dict, doc: _yaml.Documen
         try:
             expressions.evaluation_order({k: v & defined for k, v in deps.items()})
         except expressions.ExpressionError as exc:
-            yield _locate(("parameters",), exc.message, "", data, doc, origins)
+            where = ("parameters", exc.names[0]) if exc.names else ("parameters",)
+            yield _locate(where, exc.message, "", data, doc, origins)
+    yield from _price_problems(scenario, data, doc, origins)
+
+
+def _price_problems(scenario: Scenario, data: dict, doc: _yaml.Document, origins: dict) -> Iterator[Problem]:
+    """Every figure must convert to the scenario's currency and price year: a missing exchange
+    rate, an unknown deflator or a year the deflator does not cover is found here, located,
+    rather than when the model runs."""
+    try:
+        prices.deflator(scenario.deflator)
+    except ValueError as exc:
+        hint = _did_you_mean(scenario.deflator, prices.available()).removeprefix("; ")
+        yield _locate(("deflator",), str(exc), hint or f"shipped: {', '.join(prices.available())}",
+                      data, doc, origins)
+        return
+    rates = {r.currency: r.rate for r in scenario.exchange_rates}
+    for i, iv in enumerate(scenario.interventions):
+        items = [(("costs", kind, j), item) for kind in ("setup", "running", "per_participant")
+                 for j, item in enumerate(getattr(iv.costs, kind))]
+        items += [(("outcomes", j), item) for j, item in enumerate(iv.outcomes)]
+        for loc, item in items:
+            currency = item.currency or iv.currency or scenario.currency
+            year = item.price_year or iv.price_year or scenario.price_year
+            try:
+                prices.conversion_factor(currency, year, scenario.currency, scenario.price_year,
+                                         rates, scenario.deflator)
+            except ValueError as exc:
+                yield _locate(("interventions", i) + loc, str(exc), "", data, doc, origins)
 
 
 def _duplicate_ids(data: dict, doc: _yaml.Document) -> list[Problem]:

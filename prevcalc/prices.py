@@ -43,9 +43,18 @@ class Deflator:
         return self.index[to_year] / self.index[from_year]
 
 
+def available() -> list[str]:
+    """Names of the deflator series shipped with prevcalc."""
+    folder = resources.files("prevcalc").joinpath("data")
+    return sorted(p.name[: -len(".csv")] for p in folder.iterdir() if p.name.endswith(".csv")
+                  and "deflator" in p.name)
+
+
 @lru_cache(maxsize=None)
 def deflator(name: str) -> Deflator:
     """Load a shipped deflator series, ``prevcalc/data/<name>.csv`` (``year,index`` rows)."""
+    if name not in available():
+        raise ValueError(f"no deflator series named {name!r} is shipped with prevcalc")
     try:
         text = resources.files("prevcalc").joinpath("data", f"{name}.csv").read_text("utf-8")
     except (FileNotFoundError, OSError):

@@ -136,7 +136,8 @@ def _parse_expression(text: str) -> expressions.Expression:
     try:
         return expressions.parse(text)
     except expressions.ExpressionError as exc:
-        raise ValueError(f"invalid expression {text!r}: {exc.message}") from None
+        shown = text if len(text) <= 80 else text[:60] + "…"
+        raise ValueError(f"invalid expression {shown!r}: {exc.message}") from None
 
 
 def _no_bool(v: Any) -> Any:

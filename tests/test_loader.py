@@ -105,7 +105,7 @@ def test_set_option_errors_point_at_the_option(write_scenario):
         prevcalc.load(path, overrides=["interventions.a.intake.participant=200"])
     text = info.value.render()
     assert "--set interventions.a.intake.participant=200" in text
-    assert "unknown key" in text and "did you mean 'participants'" in text
+    assert "no key 'participant' in interventions.a.intake; did you mean 'participants'?" in text
     with pytest.raises(ScenarioError, match="expected path=value"):
         prevcalc.load(path, overrides=["horizon"])
     with pytest.raises(ScenarioError, match="no item with id 'b'"):
