@@ -168,7 +168,15 @@ def test_forbidden_and_malformed_expressions_are_located(text, offset, message):
 
 
 def test_long_flat_sums_parse_and_evaluate():
-    assert value(" + ".join(["1"] * 5000)) == 5000.0
+    # 999 terms: just under the length budget (2,000 characters), and flat, so no recursion.
+    assert value("+".join(["1"] * 1000)) == 1000.0
+
+
+def test_an_expression_over_the_length_budget_is_refused_with_its_size():
+    # Issue 8: a 1,000,000-term expression was accepted after 17 s.
+    text = "+".join(["1"] * 500_000)
+    with pytest.raises(ExpressionError, match="999,999 characters long; at most 2,000"):
+        parse(text)
 
 
 def test_parse_rejects_non_strings():
