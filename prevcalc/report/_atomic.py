@@ -243,6 +243,9 @@ def atomic_dir(path: Path, force: bool = False, marker: str = MARKER,
         note = {"written_by": "prevcalc", **(stamp or {}), "files": files}
         write_text(tmp / marker, json.dumps(note, indent=1) + "\n")
         _swap(path, target, tmp, marker)
+    except OutputError as exc:  # a file inside failed: name it where the user will look for it
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(str(exc).replace(str(tmp), str(path))) from None
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         where = str(exc.filename) if exc.filename else ""

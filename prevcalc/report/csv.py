@@ -25,9 +25,16 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for col in out.columns:
         dtype = out[col].dtype
         if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)):
-            out[col] = out[col].astype(object).map(spreadsheet_value)
+            out[col] = out[col].astype(object).map(_csv_value)
     out.columns = [spreadsheet_value(c) for c in out.columns]
     return out
+
+
+def _csv_value(value):
+    value = spreadsheet_value(value)
+    # A bare carriage return is not quoted by the csv module when lines end in "\n", and many
+    # readers take it for the end of a row; as a line feed, the field is quoted and stays whole.
+    return value.replace("\r", "\n") if isinstance(value, str) else value
 
 
 def frame_csv(frame: pd.DataFrame) -> str:
