@@ -17,16 +17,18 @@ whatever the number of draws; there is no Python loop over years, cohorts or dra
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from . import curves, discounting, expressions, metrics, prices, sampling
-from .errors import ModelError
+from .errors import ModelError, Problem, ScenarioError
 from .loader import source_of
 from .result import GROUPINGS, SUMMARY_KEYS, Metrics, Result
-from .scenario import PER_YEAR, Intervention, Outcome, Scenario
+from .scenario import PER_YEAR, Intervention, Outcome, Scenario, walk
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -166,14 +168,54 @@ def compile_scenario(scenario: Scenario) -> _Model:
         model.intakes[iv.id] = _intake(iv, T, model.notes)
         _compile_intervention(iv, model, rates)
     model.layout = _layout(model)
-    if not any(o.deadweight != 0 or "deadweight" in o.model_fields_set for iv in scenario.interventions for o in iv.outcomes):
-        if any(iv.outcomes for iv in scenario.interventions):
+    for iv in scenario.interventions:
+        if not iv.outcomes:
             model.notes.append(
-                "No outcome states any deadweight: benefits are entered gross, the classic "
-                "over-claim of savings programmes. State deadweight (0 if the evidence is already "
-                "net of what would have happened anyway) on each outcome."
+                f"{iv.id}: the intervention has no outcomes, so it can only cost money; add the "
+                "outcomes it achieves, or say in its description why none are counted."
             )
     return model
+
+
+#: An outcome carrying at least this share of a scenario's PV of benefits is material: if it
+#: states no deadweight, the over-claim warning names it.
+MATERIAL_SHARE = 0.05
+
+
+def _gross_benefit_notes(model: _Model, flows: np.ndarray) -> list[str]:
+    """Name every material outcome that does not state a deadweight (benefits entered gross).
+
+    ``flows`` are the mean undiscounted flows, shape (line, year). An explicit ``deadweight: 0``
+    counts as stated (the evidence is already net of what would have happened anyway).
+    """
+    pv = np.abs(flows @ model.factors)
+    benefit = np.array([ln.kind == "benefit" for ln in model.lines], dtype=bool)
+    total = float(pv[benefit].sum()) if benefit.any() else 0.0
+    if total <= 0:
+        return []
+    unstated = []
+    for ln, value in zip(model.lines, pv):
+        if ln.kind != "benefit" or value < MATERIAL_SHARE * total:
+            continue
+        o = _item_at(model.scenario, ln.where)
+        if "deadweight" not in o.model_fields_set and o.deadweight == 0:
+            unstated.append(f"{ln.where} ({ln.name}, {value / total:.0%} of PV benefits)")
+    if not unstated:
+        return []
+    return [
+        "Benefits entered gross (no deadweight stated), the classic over-claim of savings "
+        "programmes: " + "; ".join(unstated) + ". State deadweight on each (0 if the evidence is "
+        "already net of what would have happened anyway)."
+    ]
+
+
+def _item_at(scenario: Scenario, where: str) -> Any:
+    """The cost item or outcome at a dotted path such as ``interventions.nfp.outcomes.0``."""
+    parts = where.split(".")
+    obj: Any = next(iv for iv in scenario.interventions if iv.id == parts[1])
+    for part in parts[2:]:
+        obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+    return obj
 
 
 def _intake(iv: Intervention, T: int, notes: list[str]) -> Callable[[sampling.Draws], np.ndarray]:
@@ -637,6 +679,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
             clipped[where] = clipped.get(where, 0) + count
         if progress:
             progress(min(start + size, draws.n), draws.n)
+    _refuse_non_finite(model, draws, values)
     values = {g: Metrics(v) for g, v in values.items()}
     flow_sum = by_year.copy()
     if not np.all(by_entry == 0):  # fixed intakes: convolve the summed profiles once
@@ -667,7 +710,76 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
                     "IRR is a borrowing rate (a higher one is worse); judge by NPV."
                 )
     _guard_bcr(values, groups, notes)
+    notes += _gross_benefit_notes(model, flow_sum / draws.n)
     return Result.build(model, source_of(model.scenario), schedule_label(model.scenario), values, groups, flow_sum / draws.n, notes)
+
+
+#: The figures every run must give as finite numbers (the others are null where undefined).
+_MUST_BE_FINITE = ("pv_costs", "pv_benefits", "participants", "per_person_sum")
+
+
+def _refuse_non_finite(model: _Model, draws: sampling.Draws, values: dict) -> None:
+    """Raise a located :class:`ScenarioError` if any figure that must be finite is not.
+
+    A result is finite or refused: an expression such as ``1/0`` or ``0/0``, an amount that
+    overflows once multiplied up (``1e308`` a week), or present values too large to add, would
+    otherwise reach the reports as blanks. The problems name the input that produced them: a
+    parameter or number that is not finite, else the cost item or outcome whose yearly value
+    overflows, else the intervention whose totals do.
+    """
+    if all(np.isfinite(a).all() for v in values.values() for k, a in v.items() if k in _MUST_BE_FINITE):
+        return
+    src = source_of(model.scenario)
+    problems = _non_finite_inputs(model, draws, src)
+    if not problems:
+        for i, iv in enumerate(model.scenario.interventions):
+            figures = [values["intervention"][k][:, i] for k in _MUST_BE_FINITE if k in values["intervention"]]
+            if not all(np.isfinite(a).all() for a in figures):
+                problems.append(src.problem(
+                    f"interventions.{iv.id}", "its totals overflow: the figures are too large to "
+                    "add up (check the amounts, participants and discount rate)"))
+    if not problems:
+        problems.append(Problem(0, 0, "", "the results are not finite numbers (overflow)"))
+    raise ScenarioError(src.path, problems)
+
+
+def _non_finite_inputs(model: _Model, draws: sampling.Draws, src: Any) -> list[Problem]:
+    """Problems for every input (parameter, expression, distribution) that is not finite, and
+    for every line whose yearly value or intake overflows, for these draws."""
+    sc = model.scenario
+    problems: list[Problem] = []
+
+    def check(where: str, a: Any, what: str) -> bool:
+        a = np.asarray(a, dtype=float)
+        bad = ~np.isfinite(a)
+        if not bad.any():
+            return False
+        kind = "NaN (e.g. 0/0)" if np.isnan(a[bad]).any() else "infinity"
+        count = f" in {int(bad.reshape(bad.shape[0], -1).any(axis=1).sum()):,} of {draws.n:,} draws" if draws.n > 1 else ""
+        problems.append(src.problem(where, f"{what} gives {kind}{count}; a figure must be a finite number"))
+        return True
+
+    for name, a in draws.parameters.items():
+        value = sc.parameters[name]
+        text = f"parameter {name!r}" + (f" ({value.text!r})" if isinstance(value, expressions.Expression) else "")
+        check(f"parameters.{name}", a, text)
+    if problems:
+        return problems
+    ids = [iv.id for iv in sc.interventions]
+    for loc, leaf in walk(sc):
+        if loc[:1] == ("parameters",):
+            continue
+        where = ".".join(str(ids[p]) if i == 1 and loc[0] == "interventions" else str(p) for i, p in enumerate(loc))
+        what = f"the expression {leaf.text!r}" if isinstance(leaf, expressions.Expression) else f"the {leaf.dist} distribution"
+        check(where, draws.value(leaf), what)
+    if problems:
+        return problems
+    with np.errstate(all="ignore"):
+        for iv in sc.interventions:
+            check(f"interventions.{iv.id}.intake", model.intakes[iv.id](draws), "the intake")
+        for ln in model.lines:
+            check(ln.where, ln.annual(draws), f"the yearly value of {ln.name!r} (amount × conversion × per)")
+    return problems
 
 
 def _guard_bcr(values: dict, groups: dict, notes: list[str]) -> None:
@@ -683,6 +795,52 @@ def _guard_bcr(values: dict, groups: dict, notes: list[str]) -> None:
                 )
 
 
+def memory_needed(model: _Model, draws: int) -> int:
+    """Bytes a run of ``draws`` draws needs, roughly: the per-draw results it keeps (PVs and
+    participants of every group; payback years and IRR of the scenario and its layers), every
+    sampled input, the reports' derived figures, and one block of working arrays."""
+    groups = 1 + len(model.scenario.interventions) + 3 + len({ln.agency for ln in model.lines})
+    inputs = len(sampling.uncertain_leaves(model.scenario)) + len(model.scenario.parameters)
+    per_draw = 8 * (4 * groups + 6 * 4 + inputs) * 2  # × 2: figures derived for the reports
+    return draws * per_draw + 4 * 8 * CHUNK_VALUES
+
+
+def available_memory() -> int | None:
+    """Bytes of memory available to a new allocation (MemAvailable), or None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(model: _Model, draws: int) -> None:
+    """Refuse, up front, a run whose draws would not fit in the memory available."""
+    need, have = memory_needed(model, draws), available_memory()
+    if have is not None and need > have:
+        fits = max(1, (have - 4 * 8 * CHUNK_VALUES) * draws // max(need - 4 * 8 * CHUNK_VALUES, 1))
+        raise ModelError(
+            f"--draws {draws:,} would need about {_gib(need)} of memory; {_gib(have)} is available. "
+            f"Use at most about {_round_down(fits):,} draws."
+        )
+
+
+def _gib(n: int) -> str:
+    return f"{n / 2**30:,.1f} GiB"
+
+
+def _round_down(n: int) -> int:
+    """n rounded down to one significant figure (for a suggestion)."""
+    scale = 10 ** (len(str(int(n))) - 1)
+    return int(n) // scale * scale
+
+
 def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
         sampler: str = "random", chunk: int | None = None,
         progress: Callable[[int, int], None] | None = None) -> Result:
@@ -693,7 +851,7 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
     scenario : a validated scenario (see :func:`prevcalc.load`).
     draws : number of Monte Carlo draws; None for a deterministic run at central values.
     seed : seed for ``numpy.random.default_rng``; a seeded run is reproducible bit for bit,
-        whatever ``chunk`` is.
+        whatever ``chunk`` is. Without one, a seed is drawn and recorded in the provenance.
     sampler : "random" or "lhs" (Latin hypercube).
     chunk : draws evaluated at once (rounded up to a multiple of 64; default: sized by the
         model, about 128 MiB a block); it bounds memory and never changes the results.
@@ -704,6 +862,9 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
     else:
         if draws < 1:
             raise ModelError("--draws must be at least 1")
+        check_memory(model, draws)
+        if seed is None:  # drawn here and recorded, so that any run can be repeated
+            seed = secrets.randbits(48)
         d = sampling.sample(scenario, draws, seed, sampler)
     result = evaluate(model, d, chunk=chunk, progress=progress)
     result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)

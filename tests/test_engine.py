@@ -206,7 +206,8 @@ interventions:
       - {name: Long, agency: nhs, amount: 1, duration: 10}
 """)
     text = "\n".join(r.notes)
-    assert "No outcome states any deadweight" in text
+    assert "Benefits entered gross (no deadweight stated)" in text
+    assert "interventions.n.outcomes.0 (Long, 100% of PV benefits)" in text
     assert "past the horizon" in text and "setup cost in year 7" in text
     assert "interventions.n.outcomes.0" in text
 
