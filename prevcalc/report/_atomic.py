@@ -136,7 +136,7 @@ def _foreign(folder: Path, marker: dict[str, Any], name: str) -> list[str]:
     return sorted(e for e in _entries(folder) if e not in allowed and Path(e).name not in SYSTEM_FILES)
 
 
-def _check_replaceable(path: Path, target: Path, force: bool, marker: str) -> bool:
+def _check_replaceable(path: str, target: Path, force: bool, marker: str) -> bool:
     """Refuse to replace anything but an empty folder or a folder we wrote; True if ``target`` exists."""
     if not os.path.lexists(target):
         return False
@@ -224,9 +224,11 @@ def atomic_dir(path: Path, force: bool = False, marker: str = MARKER,
     """
     path = Path(path)
     target = path.resolve()
-    exists = _check_replaceable(path, target, force, marker)
+    # The folder as the user gave it, and where that is if it was relative (".", "..").
+    label = str(path) if path.is_absolute() else f"{path} ({target})"
+    exists = _check_replaceable(label, target, force, marker)
     if exists and _contains_cwd(target):
-        raise OutputError(f"{path} is the current folder (or holds it), so it is not replaced; "
+        raise OutputError(f"{label} is the current folder (or holds it), so it is not replaced; "
                           "write the brief into a folder of its own, e.g. --out brief")
     parent = target.parent
     if not parent.is_dir():
@@ -242,7 +244,7 @@ def atomic_dir(path: Path, force: bool = False, marker: str = MARKER,
         files = sorted(e for e in _entries(tmp) if (tmp / e).is_file())
         note = {"written_by": "prevcalc", **(stamp or {}), "files": files}
         write_text(tmp / marker, json.dumps(note, indent=1) + "\n")
-        _swap(path, target, tmp, marker)
+        _swap(label, target, tmp, marker)
     except OutputError as exc:  # a file inside failed: name it where the user will look for it
         shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(str(exc).replace(str(tmp), str(path))) from None
@@ -257,7 +259,7 @@ def atomic_dir(path: Path, force: bool = False, marker: str = MARKER,
         raise
 
 
-def _swap(path: Path, target: Path, tmp: Path, marker: str) -> None:
+def _swap(path: str, target: Path, tmp: Path, marker: str) -> None:
     """Put ``tmp`` where ``target`` is: move an old folder aside, check it, move the new one in."""
     if not os.path.lexists(target):
         try:
