@@ -145,24 +145,31 @@ def _progress(term, draws: int | None):
 @cli.command(context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 def validate(files: tuple[Path, ...]) -> None:
-    """Check scenario files (and each of their variants) without running them.
+    """Check scenario files (and each of their variants): everything `run` would refuse.
+
+    Each file and variant is loaded and run once at central values, so a figure that is not
+    finite (an expression dividing by zero, an amount that overflows) is found too.
 
     \b
     Example:
       prevcalc validate scenarios/*.yaml
     """
-    from . import load
-    from .errors import ScenarioError
+    from . import load, run
+    from .errors import ModelError, ScenarioError
 
     term = _terminal()
     failed = []
     for f in files:
         try:
             sc = load(f)
+            run(sc)
             for v in sc.variants:
-                load(f, variant=v.name)
+                run(load(f, variant=v.name))
         except ScenarioError as exc:
             term.err.print(exc.render(), soft_wrap=True)
+            failed.append(f)
+        except ModelError as exc:
+            term.error(f"{f}: {exc}")
             failed.append(f)
         else:
             extra = f" and {len(sc.variants)} variant(s)" if sc.variants else ""

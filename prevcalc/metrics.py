@@ -45,8 +45,12 @@ _IRR_GRID = np.union1d(
 )
 # For flows with one sign change (a unique root): bracketing only, so fewer points will do.
 _IRR_GRID_COARSE = np.union1d(_IRR_GRID[::8], [IRR_RANGE[0], 0.0, IRR_RANGE[1]])
-_IRR_XTOL = 1e-12
-_IRR_MAX_ITER = 100
+# Refine to the root itself: stop when a step or the bracket is a few ulps of the rate, or NPV
+# is within a few ulps of the flows' discounted size (its rounding noise); Newton converges
+# quadratically, so the last digits cost a step or two.
+_ULPS = 4 * np.finfo(float).eps
+_IRR_XTOL = _ULPS
+_IRR_MAX_ITER = 200
 # Largest (rows x grid points) block of NPVs held at once in the grid search.
 _IRR_BLOCK_ELEMENTS = 1 << 23
 
@@ -267,7 +271,7 @@ def _npv_newton_step(rows, rate):
         step = value / derivative
     # A root when the value is below the rounding noise of its own terms, sum |net[t]| z^e(t)
     # (the discounted size of the flows at this rate, scaled as the value is).
-    negligible = np.abs(value) <= 1e-14 * size
+    negligible = np.abs(value) <= _ULPS * size
     return np.where(negligible, 0.0, np.sign(value)), step
 
 
@@ -387,7 +391,10 @@ def irr_with_status(net):
                 unique, IRR_OK, np.where(roots == 0, IRR_NO_ROOT, IRR_NOT_UNIQUE)
             )
             if unique.any():
-                result[candidates] = _refine(subset, lo, hi, sign_lo, unique)
+                roots = _refine(subset, lo, hi, sign_lo, unique)
+                # A root exactly on the grid's r = 0 (flows summing to exactly 0) is 0, not
+                # the rounding residue of Newton's last step.
+                result[candidates] = np.where(unique & (subset.sum(axis=1) == 0), 0.0, roots)
     return _scalar(result.reshape(shape)), _scalar(status.reshape(shape))
 
 

@@ -12,6 +12,8 @@ numbers are inputs too where a function says so; they are swept by replacing the
 
 from __future__ import annotations
 
+import difflib
+
 import math
 from typing import Any, Iterable
 
@@ -20,6 +22,7 @@ import pandas as pd
 from scipy import optimize
 
 from . import engine, sampling
+from .errors import ModelError
 from .result import Result, _interval_keys
 from .scenario import Discounting, Scenario
 
@@ -321,7 +324,11 @@ def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.
         inputs = leaves0 + plain_all
     unknown = [k for k in inputs if k not in leaves0 and k not in plain_all]
     if unknown:
-        raise ValueError(f"not an input of this scenario: {', '.join(unknown)}")
+        known = leaves0 + plain_all
+        close = difflib.get_close_matches(unknown[0], known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else (
+            f" (inputs: {', '.join(known[:12])}{', …' if len(known) > 12 else ''})")
+        raise ModelError(f"--switch {', '.join(unknown)}: not an input of this scenario{hint}")
     plain = [k for k in inputs if k in plain_all]
     work = _with_plain_as_fixed(scenario, plain)
     sweeper = _Sweeper(work)
