@@ -10,6 +10,7 @@ in a worker process with a time budget per command.
     python benchmarks/fuzz.py 200 --start 1200         # cases 1200..1399 of seed 1 again
     python benchmarks/fuzz.py 1 --start 1234 --out x   # reproduce one case
 
+Ctrl-C (SIGINT) stops early and still prints the figures of the cases run so far.
 Prints the figures (files tried, refused, accepted, crashes, hangs, unlocated refusals,
 non-finite accepted results, ...), then each failure class with its count and first example.
 Each failing case is saved to the output folder (default: a new temporary folder) as
@@ -20,6 +21,7 @@ what went wrong. Exit status: 0 when no case failed, 1 otherwise.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -41,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--examples", type=int, default=2, help="Examples shown per failure class.")
     ap.add_argument("--quiet", action="store_true", help="No progress line.")
     args = ap.parse_args(argv)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C: stop, print the figures so far
 
     out = args.out or Path(tempfile.mkdtemp(prefix="prevcalc-fuzz-"))
     out.mkdir(parents=True, exist_ok=True)

@@ -709,7 +709,7 @@ class Runner:
         self.proc = subprocess.Popen(
             [sys.executable, "-X", "utf8", __file__, "--worker", str(self.memory_mb)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err, env=env,
-            cwd=tempfile.gettempdir(),
+            cwd=tempfile.gettempdir(), start_new_session=True,  # Ctrl-C stops the fuzzer, not a case
         )
         self._buf = b""
         self._warm()
@@ -727,7 +727,7 @@ class Runner:
             try:
                 self.proc.stdin.close()
                 self.proc.wait(timeout=5)
-            except Exception:  # noqa: BLE001
+            except BaseException:  # noqa: BLE001 - a timeout, or Ctrl-C while waiting
                 self._kill()
             self.proc = None
         if self._err is not None:
@@ -940,7 +940,8 @@ def judge(case: Case, command: list[str], outcome: Outcome, file: str) -> list[F
         else:
             bad = nonfinite_fields(doc)
             if bad:
-                fields = sorted({re.sub(r"\[[^\]]*\]", "[]", re.sub(r"\.(mean|median|p\d+)$", "", b.split("=")[0])) for b in bad})
+                fields = sorted({re.sub(r"\[[^\]]*\]", "[]", re.sub(r"\.(mean|median|p\d+)$", "", b.split("=")[0])) for b in bad},
+                                key=lambda f: (not f.startswith("summary"), f))
                 fail("nonfinite", f"{kind}: {', '.join(fields[:3])}{'…' if len(fields) > 3 else ''} not finite",
                      "; ".join(bad[:12]))
     return fails
@@ -1042,8 +1043,8 @@ def campaign(
     t0 = time.perf_counter()
     with Runner(timeout=timeout, memory_mb=memory_mb) as runner:
         for i in range(start, start + cases):
-            case = mutator.case(i)
             try:
+                case = mutator.case(i)
                 results, fails = run_case(runner, case, workdir)
             except KeyboardInterrupt:
                 report.interrupted = True

@@ -59,7 +59,7 @@ def _case() -> fuzzing.Case:
 
 
 def test_judge_flags_internal_errors_other_statuses_and_unlocated_refusals():
-    case, cmd, file = _case(), ["run", "{file}", "--format", "json"], "/tmp/f.yaml"
+    case, cmd, file = _case(), ["run", "{file}", "--format", "json"], "some/dir/f.yaml"
     assert [f.kind for f in fuzzing.judge(case, cmd, fuzzing.Outcome(3, stderr="internal error"), file)] == ["crash"]
     assert [f.kind for f in fuzzing.judge(case, cmd, fuzzing.Outcome(2), file)] == ["exit"]
     assert [f.kind for f in fuzzing.judge(case, cmd, fuzzing.Outcome(1, stderr="error: bad"), file)] == ["unlocated"]
