@@ -64,6 +64,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+#: The tables ``run --format csv --table NAME`` writes (FORMAT.md's default: the years).
+CSV_TABLES = {
+    "years": lambda r: r.cashflows(),
+    "per-person": lambda r: r.life_course.per_person(),
+    "cohorts": lambda r: r.life_course.cohorts(),
+    "cohort-years": lambda r: r.life_course.cohort_flows(),
+    "events": lambda r: r.life_course.events_table(r.pv_costs_by_intervention()),
+    "events-by-year": lambda r: r.life_course.events_by_year(),
+}
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
@@ -74,10 +85,12 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--sampler", type=click.Choice(["random", "lhs"]), default="random", show_default=True, help="Sampling scheme for --draws.")
 @click.option("--ci", type=click.Choice(["90", "95"]), default="90", show_default=True, help="Interval (per cent) for --draws.")
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
+@click.option("--table", type=click.Choice(list(CSV_TABLES)), default="years", show_default=True,
+              help="With --format csv: which table (years; per-person and cohorts J-curves; events avoided).")
 @option_variant
 @option_set
 def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | None, seed: int | None,
-        sampler: str, ci: str, force: bool, variant: str | None, overrides: tuple[str, ...]) -> None:
+        sampler: str, ci: str, force: bool, table: str, variant: str | None, overrides: tuple[str, ...]) -> None:
     """Run a scenario and report its costs, benefits and returns.
 
     \b
@@ -85,6 +98,7 @@ def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | 
       prevcalc run scenarios/nurse_family_partnership.yaml
       prevcalc run scenarios/shared_lives.yaml --format json
       prevcalc run scenarios/shared_lives.yaml --draws 10000 --seed 1
+      prevcalc run scenarios/portfolio.yaml --format csv --table per-person
     """
     from . import load
     from . import run as run_scenario
@@ -99,7 +113,9 @@ def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | 
     if fmt == "json":
         _write_or_print(json.dumps(result.to_dict(ci=level), indent=2, allow_nan=False), output, force)
     elif fmt == "csv":
-        _write_or_print(result.cashflows().to_csv(index=False, lineterminator="\n"), output, force)
+        from .report.csv import frame_csv
+
+        _write_or_print(frame_csv(CSV_TABLES[table](result)), output, force)
     else:
         from .report.terminal import render_run
 

@@ -27,7 +27,7 @@ import numpy as np
 from . import curves, discounting, expressions, metrics, prices, sampling
 from .errors import ModelError, Problem, ScenarioError
 from .loader import source_of
-from .result import GROUPINGS, SUMMARY_KEYS, Metrics, Result
+from .result import GROUPINGS, SUMMARY_KEYS, EventLine, LifeCourse, Metrics, Result
 from .scenario import PER_YEAR, Intervention, Outcome, Scenario, walk
 
 if TYPE_CHECKING:
@@ -869,10 +869,62 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
     result = evaluate(model, d, chunk=chunk, progress=progress)
     result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)
     result.waterfall = adjustment_waterfall(scenario)
+    result.life_course = life_course(model)
     return result
 
 
-__all__ = ["run", "compile_scenario", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of",
+def life_course(model: _Model) -> LifeCourse:
+    """One participant's and each cohort's flows over time, and the events avoided, at central
+    values (each distribution's value or mean, as a deterministic run).
+
+    A participant's net flow ``k`` years after entry is the sum over the intervention's
+    per-participant lines (its outcomes, less its per-participant costs) of annual value ×
+    share(k); programme costs (setup, running) belong to no one participant. A cohort entering
+    in year e has intake(e) participants, each with that profile from year e on. Counts: an
+    outcome with a ``unit`` avoids, per participant per year at full effect,
+    probability_change × (per a year), reduction × (per a year) (one unit of the baseline per
+    ``per``), or events × (per a year), with the same adjustments as its value (deadweight,
+    attribution, displacement, optimism bias on benefits) and the same profile over time.
+    """
+    sc, T = model.scenario, model.horizon
+    d = sampling.central(sc)
+    ids = [iv.id for iv in sc.interventions]
+    person = np.zeros((len(ids), T))
+    intake = np.zeros((len(ids), T))
+    events = []
+    with np.errstate(all="ignore"):
+        for i, iv in enumerate(sc.interventions):
+            intake[i] = np.asarray(model.intakes[iv.id](d), dtype=float)[0]
+        for ln in model.lines:
+            if ln.shares is None:
+                continue
+            i = ids.index(ln.intervention)
+            shares = np.asarray(ln.shares(d), dtype=float)[0]
+            profile = float(ln.annual(d)[0]) * shares
+            person[i] += profile if ln.kind == "benefit" else -profile
+            if ln.kind != "benefit":
+                continue
+            outcome = _item_at(sc, ln.where)
+            if outcome.unit is None:
+                continue
+            iv = sc.interventions[i]
+            count = (_count_per_participant(outcome, d) * _adjustments(outcome, d)
+                     * (1 - d.value(iv.optimism_bias.benefits, 0, 1)))[0] * PER_YEAR[outcome.per]
+            events.append(EventLine(ln.intervention, outcome.name, outcome.unit, ln.where,
+                                    curves.convolve_cohorts(intake[i], count * shares)))
+    return LifeCourse(ids, person, intake, model.factors, events)
+
+
+def _count_per_participant(o: Outcome, d: sampling.Draws) -> np.ndarray:
+    """Events avoided per participant per ``per`` at full effect, before adjustments."""
+    if o.probability_change is not None:
+        return d.value(o.probability_change, -1, 1)
+    if o.reduction is not None:
+        return d.value(o.reduction, -1, 1)
+    return d.value(o.events)
+
+
+__all__ = ["run", "compile_scenario", "life_course", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of",
            "adjustment_waterfall"]
 
 

@@ -24,7 +24,8 @@ SUMMARY_KEYS = (
     "irr", "participants", "npv_per_participant", "npv_per_person",
 )
 GROUPINGS = ("total", "intervention", "layer", "agency")
-_INTEGER_KEYS = {"payback_year", "discounted_payback_year"}
+_INTEGER_KEYS = {"payback_year", "discounted_payback_year", "payback_years_since_entry",
+                 "discounted_payback_years_since_entry", "entry_year"}
 
 
 class Metrics(Mapping):
@@ -66,6 +67,127 @@ class Metrics(Mapping):
         return len(list(iter(self)))
 
 
+@dataclass(frozen=True)
+class EventLine:
+    """Events an outcome avoids, by calendar year (all cohorts), at central values."""
+
+    intervention: str
+    outcome: str
+    unit: str
+    where: str
+    by_year: np.ndarray  # (year,)
+
+
+@dataclass(frozen=True)
+class LifeCourse:
+    """Per-participant and per-cohort flows over time, at central values.
+
+    ``person`` is shape (intervention, years since entry): one participant's net flow
+    (outcomes less per-participant costs, undiscounted); ``intake`` is shape (intervention,
+    year): the participants entering each year; ``factors`` the discount factors by year.
+    """
+
+    ids: list[str]
+    person: np.ndarray
+    intake: np.ndarray
+    factors: np.ndarray
+    events: list[EventLine]
+
+    def per_person(self) -> pd.DataFrame:
+        """One participant entering in year 0, by years since entry: net flow, its PV
+        (discounted from entry) and the cumulative PV (the per-person J-curve)."""
+        T = self.person.shape[1]
+        frames = []
+        for i, ident in enumerate(self.ids):
+            pv = self.person[i] * self.factors
+            frames.append(pd.DataFrame({
+                "intervention": ident, "years_since_entry": np.arange(T), "net": self.person[i],
+                "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
+            }))
+        return pd.concat(frames, ignore_index=True)
+
+    def person_summary(self) -> pd.DataFrame:
+        """Per intervention: one participant's NPV and the years since entry in which their
+        cumulative net benefit turns non-negative for good (undiscounted, discounted)."""
+        pv = self.person * self.factors
+        return pd.DataFrame({
+            "intervention": self.ids,
+            "npv_per_person": pv.sum(axis=1),
+            "payback_years_since_entry": _years(metrics.payback_year(self.person)),
+            "discounted_payback_years_since_entry": _years(metrics.payback_year(pv)),
+        })
+
+    def cohort_flows(self) -> pd.DataFrame:
+        """Each intake cohort's own flows (no programme costs) by calendar year, long format:
+        intervention, entry_year, year, net, pv_net, cumulative_pv_net."""
+        T = self.person.shape[1]
+        frames = []
+        for i, ident in enumerate(self.ids):
+            for e in np.flatnonzero(self.intake[i]):
+                net = np.zeros(T)
+                net[e:] = self.intake[i, e] * self.person[i, : T - e]
+                pv = net * self.factors
+                frames.append(pd.DataFrame({
+                    "intervention": ident, "entry_year": int(e), "year": np.arange(T), "net": net,
+                    "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
+                }))
+        columns = ["intervention", "entry_year", "year", "net", "pv_net", "cumulative_pv_net"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+    def cohorts(self) -> pd.DataFrame:
+        """Per intake cohort: participants, NPV of its own flows (discounted to year 0), and
+        the calendar years in which its cumulative net turns non-negative for good."""
+        rows = []
+        flows = self.cohort_flows()
+        for (ident, e), g in flows.groupby(["intervention", "entry_year"], sort=False):
+            i = self.ids.index(ident)
+            net, pv = g["net"].to_numpy(), g["pv_net"].to_numpy()
+            rows.append({
+                "intervention": ident, "entry_year": int(e), "participants": float(self.intake[i, e]),
+                "npv": float(pv.sum()),
+                "payback_year": _year(metrics.payback_year(net[e:]), e),
+                "discounted_payback_year": _year(metrics.payback_year(pv[e:]), e),
+            })
+        columns = ["intervention", "entry_year", "participants", "npv", "payback_year",
+                   "discounted_payback_year"]
+        frame = pd.DataFrame(rows, columns=columns)
+        for key in ("payback_year", "discounted_payback_year"):
+            frame[key] = _years(frame[key].to_numpy(dtype=float))
+        return frame
+
+    def events_table(self, pv_costs: dict[str, float]) -> pd.DataFrame:
+        """Per counted outcome: the events avoided over the horizon and the cost per event
+        avoided (the intervention's PV of costs ÷ the events, undiscounted)."""
+        rows = []
+        for ev in self.events:
+            total = float(ev.by_year.sum())
+            cost = pv_costs.get(ev.intervention, math.nan)
+            rows.append({"intervention": ev.intervention, "outcome": ev.outcome, "unit": ev.unit,
+                         "events_avoided": total,
+                         "cost_per_event_avoided": cost / total if total > 0 else math.nan})
+        return pd.DataFrame(rows, columns=["intervention", "outcome", "unit", "events_avoided",
+                                           "cost_per_event_avoided"])
+
+    def events_by_year(self) -> pd.DataFrame:
+        """Events avoided per calendar year, one row per counted outcome and year."""
+        rows = [{"intervention": ev.intervention, "outcome": ev.outcome, "unit": ev.unit,
+                 "year": t, "events_avoided": float(v)}
+                for ev in self.events for t, v in enumerate(ev.by_year)]
+        return pd.DataFrame(rows, columns=["intervention", "outcome", "unit", "year", "events_avoided"])
+
+
+def _years(values: Any) -> Any:
+    """Year numbers as whole numbers, missing (never) where NaN: pandas' nullable integers."""
+    a = np.atleast_1d(np.asarray(values, dtype=float))
+    return pd.array([None if math.isnan(v) else int(v) for v in a], dtype="Int64")
+
+
+def _year(offset: Any, start: int) -> float:
+    """A payback offset (NaN for never) as a calendar year."""
+    value = float(offset)
+    return value + start if math.isfinite(value) else math.nan
+
+
 @dataclass
 class Result:
     """Everything a report needs from one run.
@@ -97,6 +219,7 @@ class Result:
     provenance: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     waterfall: pd.DataFrame | None = None  # the adjustment waterfall at central values
+    life_course: LifeCourse | None = None  # per person, per cohort and events, at central values
 
     @classmethod
     def build(cls, model: Any, src: Any, schedule_text: str, values: dict, groups: dict,
@@ -233,7 +356,49 @@ class Result:
         }
         if self.draws > 1:
             out["draws"] = self.draws
+        if self.life_course is not None:
+            out.update(self._life_course_dict())
         return out
+
+    def pv_costs_by_intervention(self) -> dict[str, float]:
+        """Mean PV of costs of each intervention."""
+        pv = self.values["intervention"]["pv_costs"].mean(axis=0)
+        return dict(zip(self.labels["intervention"], map(float, pv)))
+
+    def _life_course_dict(self) -> dict[str, Any]:
+        lc = self.life_course
+        assert lc is not None
+        person = lc.per_person()
+        summary = lc.person_summary().set_index("intervention")
+        cohort_flows = lc.cohort_flows()
+        events = lc.events_table(self.pv_costs_by_intervention())
+        by_year = lc.events_by_year()
+
+        def numbers(values: Any, key: str = "") -> list[Any]:
+            return [_json_number(v, key) for v in values]
+
+        return {
+            "per_person": [
+                {"id": ident,
+                 **{k: _json_number(summary.loc[ident, k], k) for k in summary.columns},
+                 "cumulative_pv_net": numbers(g["cumulative_pv_net"])}
+                for ident, g in person.groupby("intervention", sort=False)
+            ],
+            "cohorts": [
+                {**{k: _json_number(v, k) if not isinstance(v, str) else v for k, v in row.items()},
+                 "cumulative_pv_net": numbers(cohort_flows.loc[
+                     (cohort_flows["intervention"] == row["intervention"])
+                     & (cohort_flows["entry_year"] == row["entry_year"]), "cumulative_pv_net"])}
+                for row in lc.cohorts().to_dict(orient="records")
+            ],
+            "events": [
+                {**{k: _json_number(v, k) if not isinstance(v, str) else v for k, v in row.items()},
+                 "by_year": numbers(by_year.loc[(by_year["intervention"] == row["intervention"])
+                                                & (by_year["outcome"] == row["outcome"]),
+                                                "events_avoided"])}
+                for row in events.to_dict(orient="records")
+            ],
+        }
 
     def _figures(self, grouping: str, gi: int, ci: float) -> dict[str, Any]:
         vals = self.values[grouping]
@@ -276,7 +441,7 @@ def _stat(a: np.ndarray, stat: str) -> np.ndarray:
 
 def _json_number(v: Any, key: str) -> Any:
     """NaN -> None; payback years as whole numbers; numpy scalars -> Python numbers."""
-    if v is None:
+    if v is None or v is pd.NA:
         return None
     v = float(v)
     if math.isnan(v) or math.isinf(v):

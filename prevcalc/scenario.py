@@ -360,6 +360,28 @@ class Outcome(_Profiled):
     deadweight: Share = Field(0.0, description="Share that would have happened anyway.")
     attribution: Share = Field(0.0, description="Share owed to others, removed.")
     displacement: Share = Field(0.0, description="Share merely moved elsewhere, removed.")
+    unit: str | None = Field(
+        None, max_length=80,
+        description="What is avoided, counted (e.g. 'hospital admission', 're-offence', "
+        "'residential placement-week'). With probability_change the count is the change in "
+        "events; with baseline and reduction it is reduction x one unit per `per`; with amount, "
+        "give events.",
+    )
+    events: Value | None = Field(
+        None, description="With amount and unit: events avoided per participant per `per`."
+    )
+
+    @model_validator(mode="after")
+    def _counted(self) -> "Outcome":
+        if self.events is not None and self.amount is None:
+            raise ValueError("events goes with amount (with probability_change, or baseline and "
+                             "reduction, the count follows from them)")
+        if self.events is not None and self.unit is None:
+            raise ValueError("events needs a unit saying what is counted (e.g. unit: re-offence)")
+        if self.unit is not None and self.amount is not None and self.events is None:
+            raise ValueError("with amount, a unit needs events: how many are avoided per "
+                             "participant per `per`")
+        return self
 
     @model_validator(mode="after")
     def _one_way_to_value(self) -> "Outcome":
