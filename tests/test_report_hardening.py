@@ -108,6 +108,7 @@ def test_clean_and_terminal_text_remove_escape_sequences_and_controls():
     assert out == "red link \tok\nnext\n"
     assert not any(ord(c) < 32 and c not in "\t\n" or 0x7f <= ord(c) <= 0x9f for c in out)
     assert _text.terminal_text("a\rb\tc") == "a b c"
+    assert _text.clean("lone \ud800 surrogate \uffff") == "lone  surrogate "
 
 
 # -- 1. brief --force replaces only a brief prevcalc wrote ----------------------------------------

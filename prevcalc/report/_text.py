@@ -26,9 +26,10 @@ _ESCAPE = re.compile(
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[ -~]?"
 )
-# C0 controls but tab, line feed and carriage return; DEL; C1 controls. XML 1.0 allows none of
-# the C0 ones, and none of them has a place in a name or a source.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 controls but tab, line feed and carriage return; DEL; C1 controls; lone surrogates and the
+# two non-characters XML forbids. XML 1.0 allows none of the C0 ones, UTF-8 cannot encode a
+# surrogate, and none of them has a place in a name or a source.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # Characters a spreadsheet reads as the start of a formula (the full-width forms too: Excel
 # accepts them from East Asian input methods).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
