@@ -91,6 +91,6 @@ def test_readme_python_api_example_runs(monkeypatch):
     namespace: dict = {}
     exec(compile(block, "README.md", "exec"), namespace)  # the README's own example, as written
     comparison = namespace["comparison"]
-    # Halving the weekly saving halves PV benefits (same discounting, same people).
+    # Halving the placement cost replaced halves PV benefits (same discounting, same people).
     f = comparison.frame()
-    assert f.loc["pv_benefits", "£294 a week"] == pytest.approx(f.loc["pv_benefits", "£588 a week"] / 2)
+    assert f.loc["pv_benefits", "£30,000 a year"] == pytest.approx(f.loc["pv_benefits", "£60,000 a year"] / 2)
