@@ -283,7 +283,9 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
             data["evpi"] = float(extra[1])
         _write_or_print(json.dumps(data, indent=2, allow_nan=False), output, force)
     elif fmt == "csv":
-        _write_or_print(parts[0].frame.to_csv(index=False, lineterminator="\n"), output, force)
+        from .report.csv import frame_csv
+
+        _write_or_print(frame_csv(parts[0].frame), output, force)
     elif fmt == "markdown":
         from .report.markdown import markdown_table
 

@@ -72,13 +72,20 @@ def test_formats_choose_what_is_written(results, tmp_path):
 
 def test_existing_brief_is_refused_without_force(results, tmp_path):
     out = tmp_path / "brief"
-    out.mkdir()
-    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    brief.write_brief(results, out, formats={"csv"})
     with pytest.raises(OutputError, match="--force"):
         brief.write_brief(results, out, formats={"csv"})
-    assert (out / "mine.txt").read_text(encoding="utf-8") == "keep me"
     brief.write_brief(results, out, formats={"csv"}, force=True)
-    assert not (out / "mine.txt").exists() and (out / "tables" / "comparison.csv").is_file()
+    assert (out / "tables" / "comparison.csv").is_file()
+
+
+def test_force_never_replaces_a_folder_prevcalc_did_not_write(results, tmp_path):
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "mine.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(OutputError):
+        brief.write_brief(results, out, formats={"csv"}, force=True)
+    assert (out / "mine.txt").read_text(encoding="utf-8") == "keep me"
 
 
 @pytest.mark.parametrize("existing", [False, True])
@@ -93,12 +100,12 @@ def test_a_failure_while_writing_leaves_nothing_behind(results, tmp_path, monkey
     where.mkdir()
     out = where / "brief"
     if existing:
-        out.mkdir()
-        (out / "old.txt").write_text("old brief", encoding="utf-8")
+        brief.write_brief(results, out, formats={"csv"})
+        before = sorted(p.relative_to(out) for p in out.rglob("*"))
     with pytest.raises(RuntimeError, match="disk on fire"):
         brief.write_brief(results, out, force=True, formats={"md", "csv", "xlsx"})
     if existing:  # the old brief is untouched
-        assert [p.name for p in out.iterdir()] == ["old.txt"]
+        assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     else:
         assert not out.exists()
     assert [p.name for p in where.iterdir()] == (["brief"] if existing else [])  # no temporary folder

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from prevcalc.errors import ModelError
+
 from prevcalc import engine, sampling, uncertainty
 from prevcalc.loader import loads
 from prevcalc.result import Result
@@ -185,7 +187,7 @@ def test_switching_value_root_finder_inside_bracket():
 
 
 def test_switching_values_unknown_input():
-    with pytest.raises(ValueError, match="not an input"):
+    with pytest.raises(ModelError, match="--switch nope: not an input of this scenario"):
         uncertainty.switching_values(scenario(), ["nope"])
 
 
