@@ -69,6 +69,14 @@ LABELS = {
     "option": "Option",
     "mean_npv": "Mean NPV",
     "prob_best": "P(highest NPV)",
+    "payback_years_since_entry": "Payback (yrs)",
+    "discounted_payback_years_since_entry": "Disc. payback (yrs)",
+    "outcome": "Outcome",
+    "unit": "Counted",
+    "events_avoided": "Avoided over the horizon",
+    "cost_per_event_avoided": "Cost per one avoided",
+    "entry_year": "Entry year",
+    "npv_from_entry": "NPV from entry",
 }
 
 METRIC_KINDS: dict[str, Kind] = {
@@ -77,6 +85,8 @@ METRIC_KINDS: dict[str, Kind] = {
     "participants": "count", "npv_per_participant": "money", "npv_per_person": "money",
     "prob_npv_positive": "probability", "costs": "money", "benefits": "money", "net": "money",
     "discount_factor": "factor", "pv_net": "money", "cumulative_pv_net": "money", "year": "year",
+    "payback_years_since_entry": "year", "discounted_payback_years_since_entry": "year",
+    "events_avoided": "count", "cost_per_event_avoided": "money", "entry_year": "year",
 }
 
 
@@ -213,11 +223,16 @@ def agencies_table(result: Result) -> Table:
 
 
 def years_table(result: Result, every: bool = True) -> Table:
-    """Year-by-year cash flows; ``every=False`` keeps years 0–4, every fifth year and the last."""
+    """Year-by-year cash flows; ``every=False`` keeps years 0–4, every fifth year, the last, and
+    the payback years (undiscounted and discounted) with the year before each."""
     frame = result.cashflows()
     if not every and len(frame) > 12:
         years = frame["year"]
         keep = (years < 5) | (years % 5 == 0) | (years == years.max())
+        s = result.summary()
+        for key in ("payback_year", "discounted_payback_year"):
+            if pd.notna(s[key]) and math.isfinite(float(s[key])):
+                keep |= years.isin([int(s[key]) - 1, int(s[key])])
         frame = frame[keep].reset_index(drop=True)
     kinds = {c: METRIC_KINDS[c] for c in frame.columns}
     return Table("years", "Year-by-year cash flows", frame, kinds, result.currency, result.price_year)
@@ -243,6 +258,46 @@ def headline(result: Result, rounding: Rounding = "unit") -> list[tuple[str, str
     if result.draws > 1:
         pairs.append((LABELS["prob_npv_positive"], fmt(s["prob_npv_positive"], "probability")))
     return pairs
+
+
+#: Years since entry at which the per-person table shows the cumulative discounted net benefit.
+PERSON_YEARS = (1, 2, 5, 10, 20)
+
+
+def per_person_table(result: Result) -> Table | None:
+    """One participant of each intervention (entering in year 0): NPV from entry, the years
+    after entry at which their cumulative net benefit turns non-negative for good, and the
+    cumulative discounted net benefit after 1, 2, 5, 10 and 20 years (the per-person J-curve)."""
+    lc = result.life_course
+    if lc is None:
+        return None
+    frame = lc.person_summary().rename(columns={"npv_per_person": "npv_from_entry"})
+    cumulative = lc.per_person()
+    kinds: dict[str, Kind] = {"intervention": "text", "npv_from_entry": "money",
+                              "payback_years_since_entry": "year",
+                              "discounted_payback_years_since_entry": "year"}
+    for k in PERSON_YEARS:
+        if k < result.horizon:
+            col = f"after {k} yr{'s' if k > 1 else ''}"
+            frame[col] = cumulative[cumulative["years_since_entry"] == k - 1]["cumulative_pv_net"].to_numpy()
+            kinds[col] = "money"
+    return Table("per_person", "One participant over time: cumulative discounted net benefit",
+                 frame, kinds, result.currency, result.price_year,
+                 note="For one participant entering in year 0, discounted from entry, at central "
+                      "values; programme-level costs (setup, running) are not in it.")
+
+
+def events_table(result: Result) -> Table | None:
+    """What the outcomes avoid, counted: events over the horizon and the cost per one avoided."""
+    lc = result.life_course
+    if lc is None or not lc.events:
+        return None
+    frame = lc.events_table(result.pv_costs_by_intervention())
+    kinds: dict[str, Kind] = {"intervention": "text", "outcome": "text", "unit": "text",
+                              "events_avoided": "count", "cost_per_event_avoided": "money"}
+    return Table("events", "Events avoided", frame, kinds, result.currency, result.price_year,
+                 note="Cost per one avoided: the intervention's PV of costs ÷ the events avoided "
+                      "over the horizon (undiscounted), at central values.")
 
 
 def run_tables(result: Result, all_years: bool = True) -> list[Table]:

@@ -13,7 +13,7 @@ import sys
 
 import numpy as np
 from rich import box
-from rich.console import Console, Group
+from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
@@ -100,17 +100,40 @@ def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
     return t
 
 
-def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit") -> RichTable:
-    """A table of groups × figures shown as figures × groups, which fits a narrow terminal."""
+def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit",
+                      width: int | None = None) -> RenderableType:
+    """A table of groups × figures shown as figures × groups, which fits a narrow terminal.
+
+    Figures keep their width (digits are never cut); when the groups do not fit ``width``
+    (default: the terminal's), they are split over several tables, each repeating the figure
+    names, rather than cut at the edge.
+    """
     text = _safe(table.formatted(rounding, units=False))
-    t = RichTable(title=terminal_text(_title(table)), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    t.add_column("")
-    for _, row in text.iterrows():
-        t.add_column(" · ".join(str(row.iloc[i]) for i in range(label_cols)), justify="right",
-                     overflow="fold", no_wrap=len(text) <= 3)
-    for j in range(label_cols, text.shape[1]):
-        t.add_row(text.columns[j], *[str(v) for v in text.iloc[:, j]])
-    return t
+    width = width or Console().width
+    names = [" · ".join(str(row.iloc[i]) for i in range(label_cols)) for _, row in text.iterrows()]
+    figures = [max([len(str(v)) for v in row.iloc[label_cols:]] + [1]) for _, row in text.iterrows()]
+    label_width = max([len(str(c)) for c in text.columns[label_cols:]] + [1]) + 3
+    chunks: list[list[int]] = [[]]
+    used = label_width
+    for i, w in enumerate(figures):
+        need = max(w, min(len(names[i]), 12)) + 3
+        if chunks[-1] and used + need > width - 1:
+            chunks.append([])
+            used = label_width
+        chunks[-1].append(i)
+        used += need
+    out = []
+    for n, chunk in enumerate(chunks):
+        title = terminal_text(_title(table)) + (f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else "")
+        t = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+        t.add_column("", no_wrap=True)  # figure names stay whole; the groups' headings fold
+        for i in chunk:
+            t.add_column(names[i], justify="right", overflow="fold", no_wrap=len(text) <= 3,
+                         min_width=figures[i])
+        for j in range(label_cols, text.shape[1]):
+            t.add_row(text.columns[j], *[str(text.iloc[i, j]) for i in chunk])
+        out.append(t)
+    return out[0] if len(out) == 1 else Group(*out)
 
 
 def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Group:
@@ -198,7 +221,14 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
         iv = ivs.frame.iloc[0]
         parts.append(_text(f"One intervention ({iv['intervention']}, {iv['layer']}): its figures, and its "
                            "layer's, are the headline's.", style="dim"))
-    parts += [render_table(agencies), render_table(years)]
+    parts.append(render_table(agencies))
+    person = tables.per_person_table(result)
+    if person is not None:  # figures as rows: a column per intervention fits 80 columns
+        parts += [render_transposed(person), _text(person.note, style="dim")]
+    events = tables.events_table(result)
+    if events is not None:
+        parts += [render_table(events), _text(events.note, style="dim")]
+    parts.append(render_table(years))
     if not all_years and result.horizon > 12:
-        parts.append(Text("Compact view: years 0–4, every fifth year and the last; --years shows them all.", style="dim"))
+        parts.append(Text("Compact view: years 0–4, every fifth year, the payback years and the last; --years shows them all.", style="dim"))
     return Group(*parts)
