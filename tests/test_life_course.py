@@ -122,3 +122,28 @@ def test_events_without_a_unit_are_refused(write_scenario):
     text = EVENTS.replace("events: 0.2, unit: offence,", "events: 0.2,")
     with pytest.raises(ScenarioError, match="events needs a unit"):
         prevcalc.load(write_scenario(text))
+
+
+def test_the_brief_has_the_per_person_table_chart_and_events(result, tmp_path):
+    from prevcalc.report import brief, charts
+
+    out = tmp_path / "brief"
+    brief.write_brief([result], out, formats={"md", "csv"})
+    text = (out / "brief.md").read_text(encoding="utf-8")
+    assert "One participant over time" in text and "Events avoided" in text
+    assert (out / "charts" / "per-person.png").is_file()
+    assert (out / "tables" / "per_person.csv").is_file() and (out / "tables" / "events.csv").is_file()
+    data = charts.per_person_data(result)
+    np.testing.assert_allclose(data["cumulative_pv_net"], result.life_course.per_person()["cumulative_pv_net"])
+    fig = charts.per_person_chart(result)
+    (line,) = [ln for ax in fig.axes for ln in ax.lines if ln.get_gid() == "person-0"]
+    np.testing.assert_allclose(line.get_ydata(), data["cumulative_pv_net"])
+
+
+def test_run_shows_one_participant_over_time_without_cutting_digits(cli, write_scenario, monkeypatch):
+    for width in ("60", "80", "120"):
+        monkeypatch.setenv("COLUMNS", width)
+        code, out, _ = cli("run", write_scenario(EVENTS))
+        assert code == 0 and "One participant over time" in out
+        assert "£30,733" in out  # NPV from entry of one participant, whole
+        assert max(len(line) for line in out.splitlines()) <= int(width)

@@ -225,7 +225,7 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
     Returns
     -------
     Tables named comparison, [uncertainty tables,] interventions, agencies, layers,
-    [waterfall,] years, assumptions, provenance, notes.
+    [per_person, events,] [waterfall,] years, assumptions, provenance, notes.
     """
     results = list(results)
     if not results:
@@ -238,6 +238,16 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
                      "Net is PV benefits gained minus PV costs funded.")
     out.append(agencies)
     out.append(_stack([tables.layers_table(r) for r in results], names))
+    person = [tables.per_person_table(r) for r in results]
+    if all(t is not None for t in person):
+        stacked = _stack(person, names)
+        stacked.note = person[0].note
+        out.append(stacked)
+    events = [(t, n) for t, n in zip((tables.events_table(r) for r in results), names) if t is not None]
+    if events:
+        stacked = _stack([t for t, _ in events], [n for _, n in events])
+        stacked.note = events[0][0].note
+        out.append(stacked)
     if waterfalls is None and all(r.waterfall is not None for r in results):
         waterfalls = [r.waterfall for r in results]
     if waterfalls is not None:

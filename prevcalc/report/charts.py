@@ -224,6 +224,70 @@ def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = No
     return fig
 
 
+def per_person_data(result: Result) -> pd.DataFrame:
+    """One participant's cumulative discounted net benefit by years since entry, per
+    intervention, with the discounted payback (years after entry): the per-person J-curves."""
+    lc = result.life_course
+    if lc is None:
+        return pd.DataFrame(columns=["intervention", "years_since_entry", "cumulative_pv_net",
+                                     "discounted_payback_years_since_entry"])
+    data = lc.per_person()[["intervention", "years_since_entry", "cumulative_pv_net"]]
+    payback = lc.person_summary().set_index("intervention")["discounted_payback_years_since_entry"]
+    data["discounted_payback_years_since_entry"] = data["intervention"].map(
+        lambda i: float(payback[i]) if pd.notna(payback[i]) else math.nan)
+    return data
+
+
+def per_person_chart(result: Result):
+    """Each intervention's per-person J-curve, one small panel each (each on its own scale, so
+    a programme worth thousands a head is not flattened by one worth hundreds of thousands):
+    one participant's cumulative discounted net benefit by years since entry, a star where it
+    turns positive for good. Each line has gid ``person-<i>``."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    data = per_person_data(result)
+    groups = list(data.groupby("intervention", sort=False))
+    cols = min(3, max(1, len(groups)))
+    rows = -(-len(groups) // cols) if groups else 1
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(7.0, 1.2 + 2.3 * rows))
+        FigureCanvasAgg(fig)
+        axes = fig.subplots(rows, cols, squeeze=False)
+        for i, (ident, d) in enumerate(groups):
+            ax = axes[i // cols][i % cols]
+            colour = COLOURS[i % len(COLOURS)]
+            (line,) = ax.plot(d["years_since_entry"], d["cumulative_pv_net"], color=colour,
+                              linewidth=1.6)
+            line.set_gid(f"person-{i}")
+            ax.axhline(0, color="black", linewidth=0.8)
+            pb = d["discounted_payback_years_since_entry"].iloc[0]
+            if not math.isnan(pb):
+                y = float(d.loc[d["years_since_entry"] == int(pb), "cumulative_pv_net"].iloc[0])
+                ax.plot([int(pb)], [y], linestyle="none", marker="*", markersize=10,
+                        markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.3, zorder=5)
+                words = ("repaid within the first year" if int(pb) == 0 else
+                         f"repaid {int(pb)} year{'s' if int(pb) != 1 else ''} after entry")
+            else:
+                words = "not repaid within the horizon"
+            ax.set_title(f"{_text(ident)}\n{words}", loc="left", fontsize=8.5)
+            ax.yaxis.set_major_formatter(_money_ticks(result.currency))
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
+            ax.tick_params(labelsize=7.5)
+        for j in range(len(groups), rows * cols):
+            axes[j // cols][j % cols].set_visible(False)
+        fig.supxlabel("Years since the participant entered", fontsize=9)
+        fig.supylabel(f"Cumulative discounted net benefit ({_units(result.currency, result.price_year)})",
+                      fontsize=9)
+        fig.suptitle("One participant over time: when do their savings repay their costs?",
+                     x=0.01, ha="left", fontsize=10)
+        fig.tight_layout()
+    return fig
+
+
 def agency_chart(result: Result):
     """Grouped bars: PV costs each agency funds against PV benefits it gains ("wrong pockets")."""
     import matplotlib
@@ -349,6 +413,18 @@ def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path,
         keep(agency_chart(r), _agency_stem(i, len(results)), f"Who pays and who gains{who}",
              f"PV costs funded (hatched //) and PV benefits gained (dotted) by agency{who} ({units}).",
              "agencies")
+    seen: list[np.ndarray] = []
+    for i, (r, name) in enumerate(zip(results, names)):
+        lc = r.life_course
+        if lc is None or any(p.shape == lc.person.shape and np.allclose(p, lc.person) for p in seen):
+            continue  # a variant that leaves every participant's flows as they were adds nothing
+        seen.append(lc.person)
+        who = f": {name}" if len(results) > 1 else ""
+        keep(per_person_chart(r), f"per-person-{i + 1}" if len(results) > 1 else "per-person",
+             f"One participant over time{who}",
+             f"Cumulative discounted net benefit of one participant of each intervention, by years "
+             f"since entry{who} ({units}); a star marks the year it turns positive for good. "
+             "Programme-level costs (setup, running) are not in it.", "per_person")
     keep(layer_chart(results, names), "layers", "Net present value by layer",
          f"Net present value of each layer ({units}).", "layers")
     for t in tornadoes or ():
