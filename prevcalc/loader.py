@@ -245,10 +245,12 @@ def _list_index(items: list, part: Any, where: str) -> int:
 
 def _apply_variant(data: dict, doc: _yaml.Document, name: str, label: str, origins: dict) -> None:
     variants = data.get("variants") or []
-    names = [v.get("name") for v in variants if isinstance(v, dict)]
+    if not isinstance(variants, list):  # the schema reports it, located
+        variants = []
+    names = [v.get("name") if isinstance(v, dict) else None for v in variants]
     if name not in names:
-        known = ", ".join(map(str, names)) or "none"
-        hint = _did_you_mean(name, [str(n) for n in names])
+        known = ", ".join(str(n) for n in names if n is not None) or "none"
+        hint = _did_you_mean(name, [str(n) for n in names if n is not None])
         raise ScenarioError(label, [Problem(0, 0, "", f"no variant named {name!r}{hint} (variants: {known})")])
     index = names.index(name)
     settings = variants[index].get("set") or {}

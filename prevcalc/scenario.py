@@ -261,13 +261,17 @@ UptakeCurve = Annotated[
 ]
 
 
+#: A list of yearly values: at least one year.
+YearList = Annotated[list[NonNegative], Field(min_length=1)]
+
+
 class Intake(_Model):
-    participants: NonNegative | list[NonNegative] | None = Field(
+    participants: NonNegative | YearList | None = Field(
         None,
         description="Participants entering each year: a list for years 0, 1, 2... (nobody enters "
         "after it ends), or one number for every year (see years).",
     )
-    eligible: NonNegative | list[NonNegative] | None = Field(
+    eligible: NonNegative | YearList | None = Field(
         None, description="People eligible each year (a number or a list); used with uptake."
     )
     uptake: Share | UptakeCurve | None = Field(
