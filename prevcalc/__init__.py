@@ -34,6 +34,43 @@ def run(scenario, draws=None, seed=None, sampler="random", chunk=None, progress=
     return _run(scenario, draws=draws, seed=seed, sampler=sampler, chunk=chunk, progress=progress)
 
 
+def options(files, variants=False, overrides=()):
+    """(name, scenario) for each option: each file, and with ``variants=True`` each of its
+    variants (see :func:`prevcalc.loader.load_options`); what ``compare`` and ``brief`` take."""
+    from .loader import load_options
+
+    return load_options(files, variants=variants, overrides=overrides)
+
+
+def sensitivity(scenario, swing=None, inputs=None):
+    """One-way sensitivity of NPV, as ``prevcalc sensitivity`` computes it.
+
+    Returns a dict of DataFrames: ``tornado`` (each uncertain input, and with ``swing`` each
+    plain number moved by ± that share, at its low and high value), ``discount_rates`` (NPV
+    under other schedules) and ``switching_values`` (the value of each input at which NPV is
+    zero; ``inputs`` to choose them).
+    """
+    from . import uncertainty
+
+    if not hasattr(scenario, "interventions"):
+        scenario = load(scenario)
+    return {
+        "tornado": uncertainty.tornado(scenario, swing=swing),
+        "discount_rates": uncertainty.discount_rate_table(scenario),
+        "switching_values": uncertainty.switching_values(scenario, inputs),
+    }
+
+
+def switching_values(scenario, inputs=None):
+    """For each input, the value at which NPV becomes zero (see
+    :func:`prevcalc.uncertainty.switching_values`)."""
+    from . import uncertainty
+
+    if not hasattr(scenario, "interventions"):
+        scenario = load(scenario)
+    return uncertainty.switching_values(scenario, inputs)
+
+
 def compare(results, **kwargs):
     """Line up several results side by side (see :func:`prevcalc.comparison.compare`)."""
     from .comparison import compare as _compare
@@ -42,6 +79,6 @@ def compare(results, **kwargs):
 
 
 __all__ = [
-    "load", "run", "compare", "PrevcalcError", "ScenarioError", "ModelError", "OutputError",
+    "load", "run", "compare", "options", "sensitivity", "switching_values", "PrevcalcError", "ScenarioError", "ModelError", "OutputError",
     "Problem", "__version__",
 ]

@@ -219,19 +219,9 @@ def schema(output: str | None, force: bool) -> None:
 
 def _options(files: tuple[Path, ...], variants: bool, overrides: tuple[str, ...]) -> list[tuple[str, object]]:
     """(name, scenario) for each option: each file, and with ``variants`` each of its variants."""
-    from . import load
+    from . import options
 
-    out = []
-    for f in files:
-        base = load(f, overrides=overrides)
-        prefix = f"{base.name}: " if variants and len(files) > 1 else ""
-        out.append((f"{prefix}{base.name}" if not prefix else f"{prefix}base", base))
-        if variants:
-            if not base.variants:
-                raise ModelError(f"{f} has no variants to compare (add a variants: section, or drop --variants)")
-            for v in base.variants:
-                out.append((f"{prefix}{v.name}", load(f, variant=v.name, overrides=overrides)))
-    return out
+    return options(files, variants=variants, overrides=overrides)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -224,7 +224,7 @@ def _intake(iv: Intervention, T: int, notes: list[str]) -> Callable[[sampling.Dr
     years = np.arange(T)
     window = (years < spec.years) if spec.years is not None else np.ones(T, bool)
 
-    def as_series(v: Any, draws: sampling.Draws, hold: bool, where: str) -> np.ndarray:
+    def as_series(v: Any, draws: sampling.Draws, where: str) -> np.ndarray:
         if isinstance(v, list):
             cols = np.broadcast_arrays(*[draws.value(x, 0, None, f"{where}.{e}") for e, x in enumerate(v)])
             arr = np.stack(cols, axis=-1)[:, :T]
@@ -239,8 +239,8 @@ def _intake(iv: Intervention, T: int, notes: list[str]) -> Callable[[sampling.Dr
 
     def intake(draws: sampling.Draws) -> np.ndarray:
         if spec.participants is not None:
-            return as_series(spec.participants, draws, hold=False, where=f"{path}.participants")
-        eligible = as_series(spec.eligible, draws, hold=True, where=f"{path}.eligible")
+            return as_series(spec.participants, draws, where=f"{path}.participants")
+        eligible = as_series(spec.eligible, draws, where=f"{path}.eligible")
         return eligible * _uptake(spec.uptake, draws, T)
 
     return intake

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Expression", "ExpressionError", "evaluation_order", "linear_coefficients", "parse"]
+__all__ = ["Expression", "ExpressionError", "evaluation_order", "parse"]
 
 FUNCTIONS = {"min": np.minimum, "max": np.maximum}
 OPERATORS = "+ - * / **"
@@ -570,107 +570,3 @@ def evaluation_order(dependencies: Mapping[str, frozenset[str]]) -> list[str]:
                 on_path.add(child)
                 stack.append(iter(sorted(dependencies[child])))
     return order
-
-
-class _NotAffine(Exception):
-    pass
-
-
-def _affine(node, name, env):
-    """Return (a, b) with node = a + b·name, b None when node does not involve name."""
-    kind = node[0]
-    if kind == "num":
-        return node[2], None
-    if kind == "name":
-        return (np.float64(0.0), np.float64(1.0)) if node[2] == name else (env[node[2]], None)
-    if kind == "pos":
-        return _affine(node[2], name, env)
-    if kind == "neg":
-        a, b = _affine(node[2], name, env)
-        return -a, (None if b is None else -b)
-    if kind == "chain":
-        a, b = _affine(node[2], name, env)
-        for op, _, operand in node[3]:
-            a, b = _affine_step(op, a, b, *_affine(operand, name, env))
-        return a, b
-    parts = [_affine(child, name, env) for child in _children(node)]
-    if any(b is not None for _, b in parts):
-        # name inside a power or min/max: not affine by its form.
-        raise _NotAffine
-    if kind == "pow":
-        return np.power(parts[0][0], parts[1][0]), None
-    return functools.reduce(FUNCTIONS[node[2]], [a for a, _ in parts]), None
-
-
-def _affine_step(op, a1, b1, a2, b2):
-    """Combine (a1 + b1·x) op (a2 + b2·x) for op in + - * /, b None meaning 0."""
-    if op in ("+", "-"):
-        if b2 is None:
-            b = b1
-        elif op == "-":
-            b = -b2 if b1 is None else b1 - b2
-        else:
-            b = b2 if b1 is None else b1 + b2
-        return _BINARY[op](a1, a2), b
-    if b2 is not None and (op == "/" or b1 is not None):
-        raise _NotAffine
-    f = _BINARY[op]
-    if b2 is not None:  # a1 * (a2 + b2·x)
-        return a1 * a2, a1 * b2
-    return f(a1, a2), (None if b1 is None else f(b1, a2))
-
-
-def linear_coefficients(
-    expr: Expression | str, name: str, env: Mapping[str, float | np.ndarray]
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Write an expression as ``a + b · name``, if it has that form.
-
-    Parameters
-    ----------
-    expr : Expression or str
-        The expression (a string is parsed first).
-    name : str
-        The parameter to solve for. It need not be in ``env``.
-    env : Mapping[str, float or ndarray]
-        Values of every other parameter the expression names, numbers or arrays shape (draw,).
-
-    Returns
-    -------
-    (ndarray, ndarray) or None
-        ``(a, b)`` evaluated at ``env`` and broadcast to a common shape, or None if the
-        expression is not affine in ``name`` by its form. An expression that does not mention
-        ``name`` gives ``b = 0``.
-
-    Notes
-    -----
-    The test is structural, not numeric: ``name`` must not appear inside ``min``/``max``, in a
-    divisor or in a power, and a product may involve it on one side only. So ``x * x / x`` is
-    reported as not affine although it equals ``x``; the answer is never wrong when it is not
-    None. Switching values (the input at which NPV is zero) solve ``a + b · name = 0`` from it.
-
-    Examples
-    --------
-    >>> a, b = linear_coefficients("(price - cost) * 2 + 10", "price", {"cost": 3.0})
-    >>> float(a), float(b)
-    (4.0, 2.0)
-    >>> linear_coefficients("min(price, 5)", "price", {}) is None
-    True
-    """
-    if isinstance(expr, str):
-        expr = parse(expr)
-    others = {k: v for k, v in env.items() if k != name}
-    for other, offset in sorted(expr._offsets.items(), key=lambda item: item[1]):
-        if other != name and other not in others:
-            raise ExpressionError(
-                f"unknown parameter '{other}'" + _did_you_mean(other, others), offset, (other,)
-            )
-    values = {k: np.asarray(v, dtype=float) for k, v in others.items()}
-    try:
-        with np.errstate(all="ignore"):
-            a, b = _affine(expr._tree, name, values)
-    except _NotAffine:
-        return None
-    if b is None:
-        b = np.zeros_like(np.asarray(a, dtype=float))
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    return a.copy(), b.copy()

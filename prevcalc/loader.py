@@ -151,6 +151,33 @@ def loads(
     return scenario
 
 
+def load_options(files: Iterable[str | FilePath], variants: bool = False,
+                 overrides: Iterable[str] = ()) -> list[tuple[str, Scenario]]:
+    """(name, scenario) for each option to compare: each file, and with ``variants`` each of
+    its variants after its base. Names are the scenarios' names (the variants' with several
+    files: ``"<scenario>: <variant>"``, and ``"<scenario>: base"``).
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`load`; and when ``variants`` is asked of a file that has none.
+    """
+    files = list(files)
+    overrides = tuple(overrides)
+    out: list[tuple[str, Scenario]] = []
+    for f in files:
+        base = load(f, overrides=overrides)
+        prefix = f"{base.name}: " if variants and len(files) > 1 else ""
+        out.append((f"{prefix}base" if prefix else base.name, base))
+        if variants:
+            if not base.variants:
+                raise ScenarioError(str(f), [Problem(0, 0, "", "has no variants to compare (add a "
+                                                     "variants: section, or drop --variants)")])
+            for v in base.variants:
+                out.append((f"{prefix}{v.name}", load(f, variant=v.name, overrides=overrides)))
+    return out
+
+
 def source_of(scenario: Scenario) -> Source:
     """The :class:`Source` a scenario was loaded from (a stand-in for one built in Python)."""
     src = getattr(scenario, "__prevcalc_source__", None)

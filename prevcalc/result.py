@@ -24,7 +24,11 @@ SUMMARY_KEYS = (
     "irr", "participants", "npv_per_participant", "npv_per_person",
 )
 GROUPINGS = ("total", "intervention", "layer", "agency")
-_INTEGER_KEYS = {"payback_year", "discounted_payback_year", "payback_years_since_entry",
+#: Kinds of benefit (FORMAT.md's value_type); only "fiscal" is cashable.
+VALUE_TYPES = ("fiscal", "fiscal_noncashable", "economic", "social")
+#: The funder of benefits from an intervention that has no costs.
+NO_FUNDER = "no funder (no costs)"
+_INTEGER_KEYS = {"break_even_year", "discounted_break_even_year", "payback_year", "discounted_payback_year", "payback_years_since_entry",
                  "discounted_payback_years_since_entry", "entry_year"}
 
 
@@ -322,6 +326,134 @@ class Result:
         cols = list(self.lines.columns) + ["year", "flow", "pv"]
         return pd.concat(frames, ignore_index=True)[cols] if frames else pd.DataFrame(columns=cols)
 
+    # -- accounts: who pays, who gains, and when (additions) -----------------------------------
+
+    def value_split(self) -> dict[str, float]:
+        """PV of benefits by value type (fiscal, fiscal_noncashable, economic, social), from
+        the mean flows: with draws, the mean over draws (PV is linear in the flows)."""
+        pv = self.flows @ self.factors if len(self.lines) else np.zeros(0)
+        out = {v: 0.0 for v in VALUE_TYPES}
+        for vt, kind, value in zip(self.lines["value_type"], self.lines["kind"], pv):
+            if kind != "cost":
+                out[str(vt)] = out.get(str(vt), 0.0) + float(value)
+        return out
+
+    def fiscal_summary(self) -> dict[str, float | None]:
+        """NPV and BCR counting only cashable fiscal benefits (value type ``fiscal``):
+        ``pv_costs``, ``pv_fiscal_benefits``, ``fiscal_npv`` = fiscal benefits − costs,
+        ``fiscal_bcr`` = fiscal benefits ÷ costs (None without costs), all from the mean flows."""
+        pv = self.flows @ self.factors if len(self.lines) else np.zeros(0)
+        is_cost = (self.lines["kind"] == "cost").to_numpy()
+        fiscal = (self.lines["value_type"] == "fiscal").to_numpy() & ~is_cost
+        costs = float(pv[is_cost].sum())
+        gains = float(pv[fiscal].sum())
+        return {"pv_costs": costs, "pv_fiscal_benefits": gains, "fiscal_npv": gains - costs,
+                "fiscal_bcr": gains / costs if costs > 0 else None}
+
+    def agency_flows(self) -> pd.DataFrame:
+        """Each agency's own account, year by year (long format): ``costs`` it funds,
+        ``benefits`` it gains (``fiscal_benefits`` of them cashable), ``net``, ``cumulative_net``,
+        ``pv_net`` and ``cumulative_pv_net`` (undiscounted flows are the mean over draws)."""
+        return self._flows_by("agency")
+
+    def layer_flows(self) -> pd.DataFrame:
+        """Year-by-year costs, benefits and net flows of each layer (long format), as
+        :meth:`agency_flows` by layer."""
+        return self._flows_by("layer")
+
+    def _flows_by(self, column: str) -> pd.DataFrame:
+        is_cost = (self.lines["kind"] == "cost").to_numpy()
+        fiscal = (self.lines["value_type"] == "fiscal").to_numpy() & ~is_cost
+        keys = self.lines[column].astype(str).to_numpy()
+        years = np.arange(self.horizon)
+        frames = []
+        for label in dict.fromkeys(list(self.labels.get(column, [])) + list(keys)):
+            mine = keys == label
+            costs = self.flows[mine & is_cost].sum(axis=0) if (mine & is_cost).any() else np.zeros(self.horizon)
+            gains = self.flows[mine & ~is_cost].sum(axis=0) if (mine & ~is_cost).any() else np.zeros(self.horizon)
+            cash = self.flows[mine & fiscal].sum(axis=0) if (mine & fiscal).any() else np.zeros(self.horizon)
+            net = gains - costs
+            pv = net * self.factors
+            frames.append(pd.DataFrame({
+                column: label, "year": years, "costs": costs, "benefits": gains, "fiscal_benefits": cash,
+                "net": net, "cumulative_net": np.cumsum(net), "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
+            }))
+        columns = [column, "year", "costs", "benefits", "fiscal_benefits", "net", "cumulative_net",
+                   "pv_net", "cumulative_pv_net"]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+
+    def agency_positions(self) -> pd.DataFrame:
+        """Per agency: PV of the costs it funds and the benefits it gains (cashable fiscal
+        apart), its net, and the years its own budget breaks even, undiscounted and discounted
+        (the first year from which its cumulative net stays non-negative; missing if never;
+        0 for an agency that only gains)."""
+        flows = self.agency_flows()
+        rows = []
+        for agency, g in flows.groupby("agency", sort=False):
+            net, pv = g["net"].to_numpy(), g["pv_net"].to_numpy()
+            f = self.factors
+            rows.append({
+                "agency": agency,
+                "pv_costs_funded": float(g["costs"].to_numpy() @ f),
+                "pv_benefits_gained": float(g["benefits"].to_numpy() @ f),
+                "pv_fiscal_benefits": float(g["fiscal_benefits"].to_numpy() @ f),
+                "net": float(pv.sum()),
+                "break_even_year": float(metrics.payback_year(net)),
+                "discounted_break_even_year": float(metrics.payback_year(pv)),
+            })
+        columns = ["agency", "pv_costs_funded", "pv_benefits_gained", "pv_fiscal_benefits", "net",
+                   "break_even_year", "discounted_break_even_year"]
+        frame = pd.DataFrame(rows, columns=columns)
+        for key in ("break_even_year", "discounted_break_even_year"):
+            frame[key] = _years(frame[key].to_numpy(dtype=float))
+        return frame
+
+    def funding_matrix(self) -> pd.DataFrame:
+        """Who funds whose gains: PV of benefits by funder (rows) and beneficiary, cashable
+        fiscal (``cashable``) and other value (``other``) apart, long format.
+
+        Each intervention's benefits are shared among the agencies funding its costs in
+        proportion to the PV each funds; an intervention without costs has the funder
+        :data:`NO_FUNDER`. The cells add up to the PV of benefits.
+        """
+        pv = self.flows @ self.factors if len(self.lines) else np.zeros(0)
+        lines = self.lines.assign(pv=pv)
+        cells: dict[tuple[str, str], list[float]] = {}
+        for _, g in lines.groupby("intervention", sort=False):
+            costs = g[g["kind"] == "cost"].groupby("agency", sort=False)["pv"].sum()
+            total = float(costs.sum())
+            shares = ({str(a): float(v) / total for a, v in costs.items()} if total > 0
+                      else {NO_FUNDER: 1.0})
+            for _, b in g[g["kind"] != "cost"].iterrows():
+                slot = 0 if b["value_type"] == "fiscal" else 1
+                for funder, share in shares.items():
+                    cell = cells.setdefault((funder, str(b["agency"])), [0.0, 0.0])
+                    cell[slot] += share * float(b["pv"])
+        rows = [{"funder": f, "beneficiary": b, "cashable": v[0], "other": v[1]}
+                for (f, b), v in cells.items()]
+        return pd.DataFrame(rows, columns=["funder", "beneficiary", "cashable", "other"])
+
+    def accounts_dict(self) -> dict[str, Any]:
+        """The accounts as JSON-ready data: the value split, fiscal-only figures, the funding
+        matrix, and each agency's position with its cumulative net by year."""
+        flows = self.agency_flows()
+        positions = self.agency_positions()
+        return {
+            "value_types": self.value_split(),
+            "fiscal": {k: _json_number(v, k) for k, v in self.fiscal_summary().items()},
+            "funding_matrix": [{k: (_json_number(v, k) if not isinstance(v, str) else v)
+                                for k, v in row.items()}
+                               for row in self.funding_matrix().to_dict(orient="records")],
+            "agencies": [
+                {**{k: (_json_number(v, k) if not isinstance(v, str) else v) for k, v in row.items()},
+                 "cumulative_net": [_json_number(v, "") for v in
+                                    flows.loc[flows["agency"] == row["agency"], "cumulative_net"]],
+                 "cumulative_pv_net": [_json_number(v, "") for v in
+                                       flows.loc[flows["agency"] == row["agency"], "cumulative_pv_net"]]}
+                for row in positions.to_dict(orient="records")
+            ],
+        }
+
     # -- machine-readable output ----------------------------------------------------------------
 
     def to_dict(self, ci: float = 0.90) -> dict[str, Any]:
@@ -358,7 +490,19 @@ class Result:
             out["draws"] = self.draws
         if self.life_course is not None:
             out.update(self._life_course_dict())
+        out["accounts"] = self.accounts_dict()
+        if self.draws > 1:
+            for key in ("payback_year", "discounted_payback_year"):
+                out["summary"][f"prob_{key}_within_horizon"] = self.prob_pays_back(key)
         return out
+
+    def prob_pays_back(self, key: str = "payback_year", grouping: str = "total", gi: int = 0) -> float | None:
+        """Share of draws that pay back within the horizon (a draw that never pays back counts
+        as beyond it, not as missing); None where the figure was not computed draw by draw."""
+        a = self.values[grouping][key][:, gi]
+        if self.draws > 1 and np.all(np.isnan(a)) and grouping not in ("total", "layer"):
+            return None
+        return float(np.mean(np.isfinite(a)))
 
     def pv_costs_by_intervention(self) -> dict[str, float]:
         """Mean PV of costs of each intervention."""
@@ -434,9 +578,22 @@ def _stat(a: np.ndarray, stat: str) -> np.ndarray:
             if stat == "median":
                 return np.nanmedian(a, axis=0)
             if stat.startswith("p"):
-                q = float(stat[1:]) / (10 ** (len(stat) - 3))
-                return np.nanpercentile(a, q, axis=0)
+                return np.nanpercentile(a, percentile_of(stat), axis=0)
     raise ValueError(f"unknown statistic {stat!r}")
+
+
+def percentile_of(stat: str) -> float:
+    """The percentile a statistic's name stands for: two digits, then decimals.
+
+    >>> [percentile_of(s) for s in ("p05", "p5", "p95", "p025", "p975", "p50", "p100", "p0")]
+    [5.0, 5.0, 95.0, 2.5, 97.5, 50.0, 100.0, 0.0]
+    """
+    digits = stat[1:]
+    if not stat.startswith("p") or not digits.isdigit():
+        raise ValueError(f"unknown statistic {stat!r}: expected mean, median or pNN (p05, p95, p025...)")
+    if len(digits) <= 2 or digits == "100":
+        return float(int(digits))
+    return float(f"{digits[:2]}.{digits[2:]}")
 
 
 def _json_number(v: Any, key: str) -> Any:

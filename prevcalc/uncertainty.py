@@ -31,7 +31,6 @@ __all__ = [
     "discount_rate_table",
     "switching_values",
     "prob_best_and_evpi",
-    "psa_summary",
     "DISCOUNT_CASES",
 ]
 
@@ -420,25 +419,3 @@ def prob_best_and_evpi(results: list[Result], names: list[str] | None = None) ->
     evpi = float(np.mean(npv.max(axis=1)) - mean.max())
     frame = pd.DataFrame({"option": names, "mean_npv": mean, "prob_best": prob})
     return frame, max(evpi, 0.0)
-
-
-def psa_summary(result: Result, ci: float = 0.90) -> pd.DataFrame:
-    """NPV over draws for every group of every grouping: mean, median, interval, P(NPV > 0).
-
-    Columns: grouping, group, mean, median, the interval's two keys (p05/p95 or p025/p975),
-    prob_npv_positive, draws.
-    """
-    lo, hi = _interval_keys(ci)
-    q = {"p05": 5, "p95": 95, "p025": 2.5, "p975": 97.5}
-    rows = []
-    for grouping, labels in result.labels.items():
-        npv = result.values[grouping]["npv"]
-        for gi, label in enumerate(labels):
-            a = npv[:, gi]
-            rows.append({
-                "grouping": grouping, "group": label, "mean": float(np.mean(a)),
-                "median": float(np.median(a)), lo: float(np.percentile(a, q[lo])),
-                hi: float(np.percentile(a, q[hi])), "prob_npv_positive": float(np.mean(a > 0)),
-                "draws": a.shape[0],
-            })
-    return pd.DataFrame(rows)

@@ -12,7 +12,6 @@ from prevcalc.expressions import (
     Expression,
     ExpressionError,
     evaluation_order,
-    linear_coefficients,
     parse,
 )
 
@@ -276,34 +275,3 @@ def test_dependencies_from_parsed_expressions():
     for name in evaluation_order(deps):
         env[name] = parse(texts[name]).evaluate(env)
     assert env == {"c": 3.0, "b": 4.0, "a": 8.0}
-
-
-@pytest.mark.parametrize(
-    "text, a, b",
-    [
-        ("x", 0.0, 1.0),
-        ("3 * x + 2", 2.0, 3.0),
-        ("(k - x) / 2", 2.5, -0.5),
-        ("-(x * k) + min(k, 1)", 1.0, -5.0),
-        ("k ** 2 + x / k", 25.0, 0.2),
-        ("k", 5.0, 0.0),
-    ],
-)
-def test_linear_coefficients_of_affine_expressions(text, a, b):
-    got = linear_coefficients(text, "x", {"k": 5.0})
-    assert got is not None
-    assert (float(got[0]), float(got[1])) == pytest.approx((a, b))
-
-
-@pytest.mark.parametrize("text", ["x * x", "1 / x", "x ** 2", "2 ** x", "min(x, 1)", "k / (x + 1)"])
-def test_linear_coefficients_of_nonaffine_expressions(text):
-    assert linear_coefficients(text, "x", {"k": 5.0}) is None
-
-
-def test_linear_coefficients_over_draws_reproduce_the_expression():
-    k = np.array([1.0, 2.0, 3.0])
-    e = parse("(x - k) * k * 0.5 + 4")
-    a, b = linear_coefficients(e, "x", {"k": k, "x": 99.0})
-    assert a.shape == b.shape == (3,)
-    for x in (-2.0, 0.0, 7.0):
-        np.testing.assert_allclose(a + b * x, e.evaluate({"k": k, "x": x}))

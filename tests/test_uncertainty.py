@@ -236,18 +236,6 @@ def test_prob_best_with_real_runs():
     assert evpi == pytest.approx(0.0, abs=1e-6)
 
 
-def test_psa_summary():
-    r = engine.run(scenario(), draws=300, seed=2)
-    s = uncertainty.psa_summary(r)
-    assert set(s["grouping"]) == {"total", "intervention", "layer", "agency"}
-    tot = s[s["grouping"] == "total"].iloc[0]
-    assert tot["mean"] == pytest.approx(r.summary()["npv"])
-    assert tot["prob_npv_positive"] == pytest.approx(r.summary()["prob_npv_positive"])
-    iv = s[s["grouping"] == "intervention"].set_index("group")["prob_npv_positive"]
-    pd.testing.assert_series_equal(iv, r.by("intervention")["prob_npv_positive"].rename_axis("group"), check_names=False)
-    assert {"p05", "p95"} <= set(s.columns)
-
-
 def test_swing_moves_plain_numbers_anywhere_in_the_file():
     """--swing 0.2: a plain amount deep in an intervention becomes an input of the tornado, and
     its NPV at ±20% matches a re-run with the number set as --set would."""
