@@ -26,7 +26,7 @@ import numpy as np
 
 from . import curves, discounting, expressions, metrics, prices, sampling
 from .errors import ModelError, Problem, ScenarioError
-from .loader import source_of
+from .provenance import source_of
 from .result import GROUPINGS, SUMMARY_KEYS, EventLine, LifeCourse, Metrics, Result
 from .scenario import PER_YEAR, Intervention, Outcome, Scenario, walk
 

@@ -18,51 +18,19 @@ import copy
 import re
 import difflib
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path as FilePath
 from typing import Any, Iterable, Iterator
 
 from pydantic import BaseModel, ValidationError
 
 from . import _yaml, expressions, prices
+from .provenance import Source, source_of
 from .errors import Problem, ScenarioError
 from .scenario import Scenario, walk
 
 Loc = tuple[Any, ...]
 _ID_RE = re.compile(r"^[a-z0-9_]+$")
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where a scenario came from: for provenance and for error messages.
-
-    ``positions`` maps each raw location (keys and list indices) to its (line, column) in the
-    file, and ``origins`` each overridden location to what set it (a variant or a ``--set``
-    option), so that a problem found only when the model runs is still located.
-    """
-
-    path: str
-    sha256: str
-    variant: str | None = None
-    overrides: tuple[str, ...] = ()
-    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
-    origins: dict[Loc, Problem] = field(default_factory=dict, compare=False, repr=False)
-    ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
-
-    def problem(self, dotted: str, message: str, hint: str = "") -> Problem:
-        """A :class:`Problem` at ``dotted`` (interventions named by id), located in the file."""
-        loc: list[Any] = split_path(dotted)
-        if len(loc) > 1 and loc[0] == "interventions" and loc[1] in self.ids:
-            loc[1] = self.ids.index(loc[1])
-        for n in range(len(loc), 0, -1):
-            origin = self.origins.get(tuple(loc[:n]))
-            if origin is not None:
-                return Problem(origin.line, origin.column, dotted, f"{message} [{origin.message}]", hint)
-        for n in range(len(loc), -1, -1):
-            if tuple(loc[:n]) in self.positions:
-                line, col = self.positions[tuple(loc[:n])]
-                return Problem(line, col, dotted, message, hint)
-        return Problem(0, 0, dotted, message, hint)
 
 
 def load(
@@ -147,7 +115,7 @@ def loads(
     src = source or Source(label, hashlib.sha256(text.encode()).hexdigest(), variant, tuple(overrides))
     src = replace(src, positions=doc.positions, origins=origins,
                   ids=tuple(iv.id for iv in scenario.interventions))
-    object.__setattr__(scenario, "__prevcalc_source__", src)
+    scenario._source = src
     return scenario
 
 
@@ -176,15 +144,6 @@ def load_options(files: Iterable[str | FilePath], variants: bool = False,
             for v in base.variants:
                 out.append((f"{prefix}{v.name}", load(f, variant=v.name, overrides=overrides)))
     return out
-
-
-def source_of(scenario: Scenario) -> Source:
-    """The :class:`Source` a scenario was loaded from (a stand-in for one built in Python)."""
-    src = getattr(scenario, "__prevcalc_source__", None)
-    if src is None:
-        digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
-        return Source("<python>", digest)
-    return src
 
 
 # ---------------------------------------------------------------------------------------------

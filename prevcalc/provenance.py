@@ -3,12 +3,62 @@
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import os
 import platform
 import sys
 from importlib import metadata
 
-from .errors import ModelError
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ModelError, Problem
+
+Loc = tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a scenario came from: for provenance and for error messages.
+
+    ``positions`` maps each raw location (keys and list indices) to its (line, column) in the
+    file, and ``origins`` each overridden location to what set it (a variant or a ``--set``
+    option), so that a problem found only when the model runs is still located. Plain data: it
+    pickles with the scenario that carries it.
+    """
+
+    path: str
+    sha256: str
+    variant: str | None = None
+    overrides: tuple[str, ...] = ()
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict, compare=False, repr=False)
+    origins: dict[Loc, Problem] = field(default_factory=dict, compare=False, repr=False)
+    ids: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def problem(self, dotted: str, message: str, hint: str = "") -> Problem:
+        """A :class:`Problem` at ``dotted`` (interventions named by id), located in the file."""
+        loc: list[Any] = [int(p) if p.isdigit() else p for p in dotted.split(".")]
+        if len(loc) > 1 and loc[0] == "interventions" and loc[1] in self.ids:
+            loc[1] = self.ids.index(loc[1])
+        for n in range(len(loc), 0, -1):
+            origin = self.origins.get(tuple(loc[:n]))
+            if origin is not None:
+                return Problem(origin.line, origin.column, dotted, f"{message} [{origin.message}]", hint)
+        for n in range(len(loc), -1, -1):
+            if tuple(loc[:n]) in self.positions:
+                line, col = self.positions[tuple(loc[:n])]
+                return Problem(line, col, dotted, message, hint)
+        return Problem(0, 0, dotted, message, hint)
+
+
+def source_of(scenario: Any) -> Source:
+    """The :class:`Source` a scenario was loaded from (its declared private attribute
+    ``_source``), or a stand-in for one built in Python (hashed from its JSON)."""
+    src = getattr(scenario, "_source", None)
+    if src is None:
+        digest = hashlib.sha256(scenario.model_dump_json().encode()).hexdigest()
+        return Source("<python>", digest)
+    return src
 
 #: The libraries whose versions can change a figure; recorded with every run.
 LIBRARIES = ("numpy", "scipy", "pandas", "pydantic")

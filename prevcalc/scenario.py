@@ -18,6 +18,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -464,6 +465,9 @@ class Scenario(_Model):
     )
     interventions: list[Intervention] = Field(min_length=1)
     variants: list[Variant] = Field(default_factory=list)
+    #: Where the scenario was loaded from (a ``provenance.Source``), set by the loader; kept by
+    #: ``model_copy`` and pickling, never part of the format.
+    _source: Any = PrivateAttr(default=None)
 
     @field_validator("interventions")
     @classmethod

@@ -57,7 +57,7 @@ _NONNEGATIVE_FIELDS = {"baseline", "unit_cost", "participants", "eligible", "cos
 def _copy(scenario: Scenario, **update: Any) -> Scenario:
     """A modified copy of a scenario that keeps the original's provenance (file, hash)."""
     copy = scenario.model_copy(update=update)
-    object.__setattr__(copy, "__prevcalc_source__", engine.source_of(scenario))
+    copy._source = engine.source_of(scenario)
     return copy
 
 
@@ -122,7 +122,7 @@ def _with_plain_as_fixed(scenario: Scenario, keys: Iterable[str]) -> Scenario:
         last = int(parts[-1]) if isinstance(node, list) else parts[-1]
         node[last] = {"dist": "fixed", "value": float(node[last])}
     copy = Scenario.model_validate(data)
-    object.__setattr__(copy, "__prevcalc_source__", engine.source_of(scenario))
+    copy._source = engine.source_of(scenario)
     return copy
 
 
