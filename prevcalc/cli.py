@@ -322,7 +322,11 @@ def brief(files: tuple[Path, ...], out: Path, title: str | None, variants: bool,
     term = _terminal()
     options = _options(files, variants, overrides)
     results = [run_scenario(sc) for _, sc in options]
+    from .report.summary import context_of
+
+    contexts = [context_of(sc) for _, sc in options]
     uncertainty = None
+    runs = None
     if draws:
         from dataclasses import replace
 
@@ -339,7 +343,8 @@ def brief(files: tuple[Path, ...], out: Path, title: str | None, variants: bool,
                 uncertainty.append(replace(t, name=f"tornado{suffix}",
                                            title=t.title + (f": {name}" if len(options) > 1 else "")))
     written = write_brief(results, out, title=title, rounding=rounding, force=force,
-                          names=[n for n, _ in options], uncertainty=uncertainty)
+                          names=[n for n, _ in options], uncertainty=uncertainty, runs=runs,
+                          contexts=contexts)
     term.info(f"wrote {len(written)} files to {out}")
 
 

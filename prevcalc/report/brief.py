@@ -70,14 +70,31 @@ def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
         # The writers may show options as columns or as rows, so the note names neither.
         table.note = (f"* marks the best value of each figure (the lowest for costs and payback years; "
                       f"participants are not ranked, ties are not marked). Differences are each option "
-                      f"minus {names[0]}.")
+                      f"minus {names[0]}; IRRs are not differenced (a difference of rates is not a rate "
+                      f"of return). {_FISCAL_NOTE}")
         return table
     r = results[0]
     s = r.summary()
     keys = [k for k in tables.COMPARED if k in s.index]
-    frame = pd.DataFrame([{"option": names[0], **{k: float(s[k]) for k in keys}}])
+    row = {"option": names[0], **{k: float(s[k]) for k in keys}}
+    fiscal = r.fiscal_summary()
+    at = keys.index("bcr") + 1
+    keys[at:at] = ["fiscal_npv", "fiscal_bcr"]
+    row["fiscal_npv"] = fiscal["fiscal_npv"]
+    row["fiscal_bcr"] = float("nan") if fiscal["fiscal_bcr"] is None else fiscal["fiscal_bcr"]
+    frame = pd.DataFrame([{k: row[k] for k in ["option", *keys]}])
+    words = {}
+    irr = tables.irr_words(r)
+    if irr:
+        words[(0, "irr")] = irr
+        frame.loc[0, "irr"] = float("nan")
     kinds: dict[str, Kind] = {"option": "text", **{k: METRIC_KINDS[k] for k in keys}}
-    return Table("comparison", "Headline figures", frame, kinds, r.currency, r.price_year)
+    return Table("comparison", "Headline figures", frame, kinds, r.currency, r.price_year, _FISCAL_NOTE,
+                 words=words)
+
+
+_FISCAL_NOTE = ("NPV and BCR on cashable savings only count benefits of value type fiscal (not "
+                "non-cashable fiscal, economic or social value).")
 
 
 def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
@@ -91,8 +108,13 @@ def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
         f.insert(0, "option", name)
         frames.append(f)
     kinds = {"option": "text", **head.kinds}
+    words: dict[tuple[int, str], str] = {}
+    offset = 0
+    for t in parts:
+        words.update({(i + offset, c): w for (i, c), w in t.words.items()})
+        offset += len(t.frame)
     return Table(head.name, head.title, pd.concat(frames, ignore_index=True), kinds, head.currency,
-                 head.price_year, head.note)
+                 head.price_year, head.note, words=words, intervals=dict(head.intervals))
 
 
 def _pretty(label: Any) -> Any:
@@ -237,6 +259,9 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
     agencies.note = ("Wrong pockets: an agency may fund costs while the benefits fall to others. "
                      "Net is PV benefits gained minus PV costs funded.")
     out.append(agencies)
+    out.append(_stack([tables.funding_matrix_table(r) for r in results], names))
+    out.append(_stack([tables.agency_positions_table(r) for r in results], names))
+    out.append(_stack([tables.agency_cumulative_table(r) for r in results], names))
     out.append(_stack([tables.layers_table(r) for r in results], names))
     person = [tables.per_person_table(r) for r in results]
     if all(t is not None for t in person):
@@ -322,6 +347,20 @@ def overview_table(results: Sequence[Result], names: Sequence[str]) -> Table:
                  "below. Money is in each option's own currency and prices.")
 
 
+def flow_tables(results: Sequence[Result], names: Sequence[str]) -> list[Table]:
+    """The year-by-year flows by agency and by layer: CSV and Excel only (too long to print)."""
+    if not results:
+        return []
+    return [_stack([tables.agency_years_table(r) for r in results], names),
+            _stack([tables.layer_years_table(r) for r in results], names)]
+
+
+def summary_sheet(sentences: Sequence[str]) -> Table:
+    """The summary's sentences as a one-column table (the workbook's first sheet)."""
+    frame = pd.DataFrame({"summary": list(sentences)}, columns=["summary"])
+    return Table("summary", "Summary", frame, {"summary": "text"}, price_year=None)
+
+
 def _prefixed(t: Table, prefix: str, label: str) -> Table:
     from dataclasses import replace
 
@@ -333,7 +372,8 @@ def _prefixed(t: Table, prefix: str, label: str) -> Table:
 def write_brief(results: Sequence[Result], out: Path, title: str | None = None, rounding: str = "sig3",
                 force: bool = False, formats: set[str] | None = None, names: Sequence[str] | None = None,
                 waterfalls: Sequence[pd.DataFrame] | None = None,
-                uncertainty: Sequence[Table] | None = None) -> list[Path]:
+                uncertainty: Sequence[Table] | None = None, runs: Sequence[Result | None] | None = None,
+                contexts: Sequence[Any] | None = None) -> list[Path]:
     """Write the brief into the folder ``out``: brief.md, brief.html, brief.docx, brief.xlsx,
     ``tables/*.csv`` and ``charts/*.png|svg`` (or the subset in ``formats``).
 
@@ -343,6 +383,10 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
     ``force``; an empty folder is filled; anything else is refused with
     :class:`~prevcalc.errors.OutputError` (as is a failure to write: a read-only folder, a full
     disk). ``names``, ``waterfalls`` and ``uncertainty`` are as for :func:`build_tables`.
+    The brief opens with a summary in sentences and a recommendation table
+    (:mod:`.summary`): ``runs`` are the options' probabilistic runs (for intervals and
+    probabilities) and ``contexts`` their :class:`~.summary.Context` (flagged assumptions,
+    evidence in another currency), each in the order of ``results``.
     Returns the files written, sorted (the marker file aside).
     """
     if rounding not in ROUNDINGS:
@@ -371,6 +415,11 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
             built += [_prefixed(t, prefix, group_label) for t in part]
             sections.append((prefix, idx))
     meta = brief_meta(results, label, title, rounding)
+    from .summary import recommendation_table, summary_sentences
+
+    meta["summary"] = summary_sentences(results, label, runs, contexts) if results else []
+    if results and len(groups) == 1:
+        meta["recommendation"] = recommendation_table(results, label, runs)
     if len(groups) > 1:
         meta["units"] = "each option in its own currency and prices"
         meta["subtitle"] = (f"{len(results)} options in {len(groups)} like-for-like groups · "
@@ -391,10 +440,12 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
                 if prefix is not None:
                     drawn = [replace(c, name=f"{prefix}-{c.name}", section=f"{prefix}_{c.section}") for c in drawn]
                 chart_files += drawn
+        front = [meta["recommendation"]] if meta.get("recommendation") is not None else []
+        data_only = flow_tables(results, label)
         if "csv" in formats:
             from .csv import write_csvs
 
-            write_csvs(built, tmp / "tables")
+            write_csvs(front + built + data_only, tmp / "tables")
         if "md" in formats:
             from .markdown import write_markdown
 
@@ -410,6 +461,6 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
         if "xlsx" in formats:
             from .xlsx import write_xlsx
 
-            write_xlsx(built, tmp / "brief.xlsx")
+            write_xlsx([summary_sheet(meta["summary"]), *front, *built, *data_only], tmp / "brief.xlsx")
         written = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
     return [out / p for p in written]

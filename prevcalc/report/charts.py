@@ -288,6 +288,48 @@ def per_person_chart(result: Result):
     return fig
 
 
+def agency_position_chart(result: Result, most: int = 6):
+    """Each budget's cumulative net position by year (undiscounted), for the agencies with the
+    largest flows; a star marks the year a funding agency's budget breaks even for good.
+
+    Each agency's line has gid ``position-<agency>`` and its marker ``break-even-<agency>``.
+    """
+    import matplotlib
+
+    flows = result.agency_flows()
+    size = flows.groupby("agency", sort=False).apply(
+        lambda g: float(g["costs"].sum() + g["benefits"].sum()), include_groups=False)
+    size = size[size > 0].sort_values(ascending=False, kind="stable")
+    shown = list(size.index[:most])
+    positions = result.agency_positions().set_index("agency")
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure(7.0, 4.4)
+        for i, agency in enumerate(shown):
+            d = flows[flows["agency"] == agency]
+            style = dict(color=COLOURS[i % len(COLOURS)], linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+                         linewidth=1.6)
+            (line,) = ax.plot(d["year"], d["cumulative_net"], label=_text(_pretty(agency)), **style)
+            line.set_gid(f"position-{agency}")
+            be = positions.loc[agency, "break_even_year"]
+            if positions.loc[agency, "pv_costs_funded"] > 0 and not pd.isna(be):
+                y = float(d.loc[d["year"] == int(be), "cumulative_net"].iloc[0])
+                (mark,) = ax.plot([int(be)], [y], linestyle="none", marker="*", markersize=12,
+                                  markerfacecolor="white", markeredgecolor=style["color"], zorder=5)
+                mark.set_gid(f"break-even-{agency}")
+        ax.axhline(0, color="black", linewidth=0.9)
+        ax.set_xlabel("Year (0 = base year)")
+        ax.set_ylabel(f"Cumulative net ({_units(result.currency, result.price_year)})")
+        ax.yaxis.set_major_formatter(_money_ticks(result.currency))
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_xlim(-0.5, result.horizon - 0.5)
+        ax.set_title("Each budget over time: gained minus funded, cumulative", loc="left", fontsize=10)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)
+        fig.tight_layout()
+    return fig
+
+
 def agency_chart(result: Result):
     """Grouped bars: PV costs each agency funds against PV benefits it gains ("wrong pockets")."""
     import matplotlib
@@ -413,6 +455,13 @@ def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path,
         keep(agency_chart(r), _agency_stem(i, len(results)), f"Who pays and who gains{who}",
              f"PV costs funded (hatched //) and PV benefits gained (dotted) by agency{who} ({units}).",
              "agencies")
+    for i, (r, name) in enumerate(zip(results, names)):
+        who = f": {name}" if len(results) > 1 else ""
+        stem = "agency-positions" if len(results) == 1 else f"agency-positions-{i + 1}"
+        keep(agency_position_chart(r), stem, f"Each budget over time{who}",
+             f"Cumulative net position of the agencies with the largest flows{who}, undiscounted "
+             f"({units}): below zero, the agency has funded more than it has gained; a star marks the "
+             "year a funding agency's budget breaks even for good.", "agency_cumulative")
     seen: list[np.ndarray] = []
     for i, (r, name) in enumerate(zip(results, names)):
         lc = r.life_course

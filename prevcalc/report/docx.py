@@ -115,6 +115,18 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     if meta.get("rounding"):
         document.add_paragraph(clean(meta["rounding"]))
 
+    if meta.get("summary"):
+        document.add_heading("Summary", level=1)
+        for sentence in meta["summary"]:
+            document.add_paragraph(clean(sentence), style="List Bullet")
+    rec = meta.get("recommendation")
+    if rec is not None:
+        document.add_heading(clean(rec.title), level=1)
+        _add_table(document, rec, rounding, None)
+        if rec.note:
+            note = document.add_paragraph(clean(rec.note))
+            for run in note.runs:
+                run.italic = True
     plan = section_plan(tables_, charts)
     document.add_heading("Contents", level=1)
     for n, (t, _) in enumerate(plan, 1):

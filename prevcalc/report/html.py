@@ -33,6 +33,21 @@ header.title-block dl { display: grid; grid-template-columns: max-content 1fr; g
   margin: 0; font-size: .9rem; }
 header.title-block dt { font-weight: 600; }
 header.title-block dd { margin: 0; }
+section.summary ul { padding-left: 1.2rem; margin: .4rem 0 1rem; }
+section.summary li { margin: .35rem 0; font-size: 1.02rem; }
+section.recommendation td:last-child { white-space: normal; min-width: 14rem; }
+section.recommendation td.num { white-space: normal; }
+section.recommendation .table-wrap { overflow-x: visible; }
+@media (max-width: 40rem) {
+  body { padding: 1rem .8rem 3rem; }
+  section.recommendation table, section.recommendation thead, section.recommendation tbody,
+  section.recommendation tr, section.recommendation th, section.recommendation td { display: block; }
+  section.recommendation thead { display: none; }
+  section.recommendation td, section.recommendation tbody th { text-align: left; border: 0; padding: .1rem .3rem; }
+  section.recommendation td::before { content: attr(data-label) ": "; font-weight: 600; }
+  section.recommendation tr { border-bottom: 1px solid var(--rule); padding: .4rem 0; }
+  nav.contents ol { columns: 1; }
+}
 nav.contents { border: 1px solid var(--rule); background: var(--band); padding: .8rem 1.2rem; margin-bottom: 2rem; }
 nav.contents h2 { font-size: 1.05rem; margin: 0 0 .4rem; border: 0; padding: 0; }
 nav.contents ol { margin: 0; padding-left: 1.4rem; columns: 2; column-gap: 2rem; }
@@ -123,7 +138,8 @@ def html_table(table: Table, rounding: tables.Rounding = "sig3", number: int | N
         for j, (v, n, m) in enumerate(zip(row, numeric, mk)):
             cls = " ".join(c for c in ("num" if n else "", "best" if m else "") if c)
             attr = f' class="{cls}"' if cls else ""
-            cells.append(f"<th scope=\"row\"{attr}>{_e(v)}</th>" if j == 0 and not n else f"<td{attr}>{_e(v)}</td>")
+            label = f' data-label="{_e(headers[j])}"'
+            cells.append(f"<th scope=\"row\"{attr}>{_e(v)}</th>" if j == 0 and not n else f"<td{attr}{label}>{_e(v)}</td>")
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out)
@@ -150,6 +166,17 @@ def render_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     parts.append("</header>")
     if meta.get("rounding"):
         parts.append(f'<p class="rounding">{_e(meta["rounding"])}</p>')
+    if meta.get("summary"):
+        parts += ['<section id="summary" class="summary">', "<h2>Summary</h2>", "<ul>"]
+        parts += [f"<li>{_e(x)}</li>" for x in meta["summary"]]
+        parts += ["</ul>", "</section>"]
+    rec = meta.get("recommendation")
+    if rec is not None:
+        parts += ['<section id="recommendation" class="recommendation">', f"<h2>{_e(rec.title)}</h2>",
+                  html_table(rec, rounding)]
+        if rec.note:
+            parts.append(f'<p class="note">{_e(rec.note)}</p>')
+        parts.append("</section>")
     parts += ['<nav class="contents" aria-label="Contents">', "<h2>Contents</h2>", "<ol>"]
     parts += [f'<li><a href="#{anchor(t)}">{_e(t.title)}</a></li>' for t, _ in plan]
     parts += ["</ol>", "</nav>", "<main>"]

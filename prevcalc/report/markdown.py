@@ -53,7 +53,7 @@ def grid(table: Table, rounding: tables.Rounding) -> tuple[list[str], list[list[
     headers (joined with " · ") and each figure becomes a row.
     """
     text = table.formatted(rounding, units=False)
-    cols = list(table.frame.columns)
+    cols = table.shown()
     numeric = [table.kinds.get(c, "text") != "text" for c in cols]
     marks = [[is_marked(table, i, c) for c in cols] for i in range(len(text))]
     rows = [[str(v) for v in row] for row in text.itertuples(index=False)]
@@ -134,6 +134,13 @@ def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[
         out += [stamp, ""]
     if meta.get("rounding"):
         out += [_para(meta["rounding"]), ""]
+    if meta.get("summary"):
+        out += ["## Summary", ""] + [f"- {_para(x)}" for x in meta["summary"]] + [""]
+    rec = meta.get("recommendation")
+    if rec is not None:
+        out += [f"## {_para(rec.title)}", "", f"**{_para(caption(rec))}**", "", markdown_table(rec, rounding)]
+        if rec.note:
+            out += [f"*{_para(rec.note)}*", ""]
     plan = section_plan(tables_, charts)
     out += ["## Contents", ""]
     out += [f"{n}. [{_para(t.title)}](#{anchor(t)})" for n, (t, _) in enumerate(plan, 1)]

@@ -77,6 +77,19 @@ LABELS = {
     "cost_per_event_avoided": "Cost per one avoided",
     "entry_year": "Entry year",
     "npv_from_entry": "NPV from entry",
+    "fiscal_npv": "NPV, cashable savings only",
+    "fiscal_bcr": "BCR, cashable savings only",
+    "pv_fiscal_benefits": "PV cashable savings",
+    "prob_pays_back": "P(pays back in horizon)",
+    "reason": "Reason",
+    "funder": "Funded by",
+    "beneficiary": "Gains",
+    "cashable": "Cashable savings",
+    "other": "Other value",
+    "break_even_year": "Budget breaks even (year)",
+    "discounted_break_even_year": "Breaks even, discounted",
+    "cumulative_net": "Cumulative net",
+    "fiscal_benefits": "Cashable savings",
 }
 
 METRIC_KINDS: dict[str, Kind] = {
@@ -87,6 +100,9 @@ METRIC_KINDS: dict[str, Kind] = {
     "discount_factor": "factor", "pv_net": "money", "cumulative_pv_net": "money", "year": "year",
     "payback_years_since_entry": "year", "discounted_payback_years_since_entry": "year",
     "events_avoided": "count", "cost_per_event_avoided": "money", "entry_year": "year",
+    "fiscal_npv": "money", "fiscal_bcr": "ratio", "pv_fiscal_benefits": "money",
+    "prob_pays_back": "probability", "break_even_year": "year", "discounted_break_even_year": "year",
+    "cumulative_net": "money", "fiscal_benefits": "money", "cashable": "money", "other": "money",
 }
 
 
@@ -121,7 +137,7 @@ def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", roun
     """
     if kind == "text":
         return "" if value is None else str(value)
-    if value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+    if value is None or value is pd.NA or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
         return "–"
     v = float(value)
     if kind == "money":
@@ -162,18 +178,44 @@ class Table:
     price_year: int | None = None
     note: str = ""
     marks: set[tuple[int, str]] = field(default_factory=set)  # (row, column) cells to mark as best
+    #: (row, column) cells shown in words instead of their figure ("never", "no spread",
+    #: "n/a: net gain from the first year"); CSV and Excel keep the figure (empty if undefined).
+    words: dict[tuple[int, str], str] = field(default_factory=dict)
+    #: column -> its (low, high) columns: the text writers show "figure (low to high)" in one
+    #: cell and leave the low and high columns out; CSV and Excel keep all three.
+    intervals: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+    def shown(self) -> list[str]:
+        """The columns the text writers (terminal, Markdown, HTML, Word) show."""
+        inner = {c for pair in self.intervals.values() for c in pair}
+        return [c for c in self.frame.columns if c not in inner]
 
     def formatted(self, rounding: Rounding = "unit", units: bool = True) -> pd.DataFrame:
         """The table as text, with human column headers (money headers name the currency
         and price year unless ``units`` is False, for a caller that puts them in the title)."""
         out = pd.DataFrame(index=range(len(self.frame)))
-        for col in self.frame.columns:
+        for col in self.shown():
             kind = self.kinds.get(col, "text")
-            out[self.header(col, units)] = [
+            cells = [
+                self.words.get((i, col)) or
                 fmt(v, kind, self.currency, rounding) + (" *" if (i, col) in self.marks else "")
                 for i, v in enumerate(self.frame[col])
             ]
+            header = self.header(col, units)
+            if col in self.intervals:
+                lo, hi = self.intervals[col]
+                cells = [c if (i, col) in self.words or pd.isna(a) or pd.isna(b) else
+                         f"{c} (no spread)" if a == b else
+                         f"{c} ({fmt(a, kind, self.currency, rounding)} to {fmt(b, kind, self.currency, rounding)})"
+                         for i, (c, a, b) in enumerate(zip(cells, self.frame[lo], self.frame[hi]))]
+                header += f" ({self.interval_label})"
+            out[header] = cells
         return out
+
+    @property
+    def interval_label(self) -> str:
+        lo = next(iter(self.intervals.values()))[0] if self.intervals else "p05"
+        return "95% interval" if lo == "p025" else "90% interval"
 
     def header(self, col: str, units: bool = True) -> str:
         label = LABELS.get(col, col.replace("_", " ").capitalize() if col.islower() else col)
@@ -188,7 +230,9 @@ class Table:
         keep = [c for c in columns if c in self.frame.columns]
         rows = {i for i, _ in self.marks}
         return replace(self, frame=self.frame[keep].copy(), kinds={c: self.kinds.get(c, "text") for c in keep},
-                       marks={(i, c) for i, c in self.marks if c in keep and i in rows})
+                       marks={(i, c) for i, c in self.marks if c in keep and i in rows},
+                       words={(i, c): w for (i, c), w in self.words.items() if c in keep},
+                       intervals={c: p for c, p in self.intervals.items() if c in keep and set(p) <= set(keep)})
 
     def numeric_columns(self) -> list[str]:
         return [c for c in self.frame.columns if self.kinds.get(c, "text") != "text"]
@@ -250,14 +294,42 @@ def summary_table(result: Result) -> Table:
 
 
 def headline(result: Result, rounding: Rounding = "unit") -> list[tuple[str, str]]:
-    """(label, text) pairs for the headline panel."""
+    """(label, text) pairs for the headline panel: the full figures with the NPV and BCR on
+    cashable savings alone beside them; IRR in words where it is no rate of return; payback
+    "never" where it does not come within the horizon."""
     s = result.summary()
-    keys = ["npv", "pv_costs", "pv_benefits", "bcr", "roi", "payback_year", "discounted_payback_year",
-            "irr", "participants", "npv_per_participant", "npv_per_person"]
-    pairs = [(LABELS[k], fmt(s[k], METRIC_KINDS[k], result.currency, rounding)) for k in keys]
+    fiscal = result.fiscal_summary()
+    keys = ["npv", "fiscal_npv", "pv_costs", "pv_benefits", "bcr", "fiscal_bcr", "roi", "payback_year",
+            "discounted_payback_year", "irr", "participants", "npv_per_participant", "npv_per_person"]
+    pairs = []
+    for k in keys:
+        value = fiscal[k] if k.startswith("fiscal_") else s[k]
+        text = fmt(value, METRIC_KINDS[k], result.currency, rounding)
+        if k == "irr":
+            text = irr_words(result) or text
+        elif k in ("payback_year", "discounted_payback_year"):
+            text = _payback_text(result, k, text)
+        pairs.append((LABELS[k], text))
     if result.draws > 1:
         pairs.append((LABELS["prob_npv_positive"], fmt(s["prob_npv_positive"], "probability")))
+        prob = result.prob_pays_back("payback_year")
+        if prob is not None:
+            pairs.append((LABELS["prob_pays_back"], fmt(prob, "probability")))
     return pairs
+
+
+def payback_over_draws(result: Result, key: str = "payback_year") -> np.ndarray:
+    """A payback year in each draw, a draw that never pays back counted as beyond the horizon
+    (infinity) rather than dropped; shape (draw,)."""
+    a = np.asarray(result.metric(key)[:, 0], dtype=float)
+    return np.where(np.isnan(a), np.inf, a)
+
+
+def _payback_text(result: Result, key: str, text: str) -> str:
+    if result.draws == 1:
+        return "never" if text == "–" else text
+    median = float(np.median(payback_over_draws(result, key)))
+    return "never (median)" if math.isinf(median) else f"{int(median)} (median)"
 
 
 #: Years since entry at which the per-person table shows the cumulative discounted net benefit.
@@ -322,14 +394,32 @@ def comparison_table(comparison: Comparison, grouping: str = "total", label: str
     d = comparison.differences(grouping, label)
     rows += [{"option": f"{n} − {first}", **{k: d.loc[k, n] for k in keys}} for n in d.columns]
     frame = pd.DataFrame(rows)
-    kinds: dict[str, Kind] = {"option": "text", **{k: METRIC_KINDS[k] for k in keys}}
+    words: dict[tuple[int, str], str] = {}
+    n_options = len(comparison.names)
+    if "irr" in frame.columns:
+        # A difference of two rates of return is not itself a rate of return: never shown.
+        frame.loc[n_options:, "irr"] = np.nan
+        for i, r in enumerate(comparison.results):
+            w = irr_words(r)
+            if w:
+                words[(i, "irr")] = w
+                frame.loc[i, "irr"] = np.nan
+    fiscal = [r.fiscal_summary() for r in comparison.results]
+    if grouping == "total":
+        at = list(frame.columns).index("bcr") + 1 if "bcr" in frame.columns else len(frame.columns)
+        fnpv = [f["fiscal_npv"] for f in fiscal]
+        fbcr = [np.nan if f["fiscal_bcr"] is None else f["fiscal_bcr"] for f in fiscal]
+        frame.insert(at, "fiscal_npv", fnpv + [v - fnpv[0] for v in fnpv[1:]])
+        frame.insert(at + 1, "fiscal_bcr", fbcr + [v - fbcr[0] for v in fbcr[1:]])
+    kinds: dict[str, Kind] = {"option": "text", **{k: METRIC_KINDS[k] for k in frame.columns if k != "option"}}
     best = comparison.best(grouping, label)
     marks = {(comparison.names.index(w), k) for k, w in best.items() if w is not None and k in keys}
     title = "Options compared" if label is None else f"Options compared: {label}"
     r0 = comparison.results[0]
     return Table("comparison", title, frame, kinds, r0.currency, r0.price_year,
-                 note="* best value in the row; the last rows are differences from the first option.",
-                 marks=marks)
+                 note="* best value in the row; the last rows are differences from the first option "
+                      "(no difference of IRRs: it would not be a rate of return).",
+                 marks=marks, words=words)
 
 
 def comparison_groups_table(comparison: Comparison, grouping: str) -> Table:
@@ -396,3 +486,109 @@ def psa_table(results: list[Result], names: list[str], ci: float = 0.90) -> Tabl
     r0 = results[0]
     return Table("uncertainty", f"NPV over {r0.draws:,} draws ({ci:.0%} interval)", frame, kinds,
                  r0.currency, r0.price_year, "P(NPV > 0): the chance benefits exceed costs.")
+
+
+# -- who pays, who gains, when -----------------------------------------------------------------------
+
+def _agency_label(label: str) -> str:
+    from .summary import agency_name
+
+    return agency_name(label)
+
+
+def funding_matrix_table(result: Result) -> Table:
+    """Who funds whose gains: a row per (funder, beneficiary) pair, cashable fiscal savings and
+    other value apart, largest first within each funder (the long form of the matrix)."""
+    m = result.funding_matrix()
+    m["total"] = m["cashable"] + m["other"]
+    order = {f: -float(g["total"].sum()) for f, g in m.groupby("funder")}
+    m = m.assign(_o=m["funder"].map(order)).sort_values(["_o", "total"], ascending=[True, False], kind="stable")
+    frame = m.drop(columns="_o")
+    frame = frame[frame["total"].abs() > 0].reset_index(drop=True)
+    kinds: dict[str, Kind] = {"funder": "text", "beneficiary": "text", "cashable": "money", "other": "money",
+                              "total": "money"}
+    return Table("funding_matrix", "Who funds whose gains (funder by beneficiary)", frame, kinds,
+                 result.currency, result.price_year,
+                 "PV of benefits. Each intervention's benefits are shared among the agencies that fund its "
+                 "costs, in proportion to what each funds. Cashable savings: value type fiscal; other value: "
+                 "non-cashable fiscal, economic and social.")
+
+
+def agency_positions_table(result: Result) -> Table:
+    """Each agency's own budget: PV of what it funds and gains (cashable apart), its net, and the
+    years its cumulative net position breaks even (undiscounted and discounted)."""
+    frame = result.agency_positions()
+    frame = frame[(frame["pv_costs_funded"] != 0) | (frame["pv_benefits_gained"] != 0)].reset_index(drop=True)
+    words: dict[tuple[int, str], str] = {}
+    for i, row in frame.iterrows():
+        for key in ("break_even_year", "discounted_break_even_year"):
+            if row["pv_costs_funded"] <= 0:
+                words[(i, key)] = "gains only"
+            elif pd.isna(row[key]):
+                words[(i, key)] = "never"
+    kinds: dict[str, Kind] = {"agency": "text", "pv_costs_funded": "money", "pv_benefits_gained": "money",
+                              "pv_fiscal_benefits": "money", "net": "money", "break_even_year": "year",
+                              "discounted_break_even_year": "year"}
+    return Table("agency_positions", "Each budget's position and the year it breaks even", frame, kinds,
+                 result.currency, result.price_year,
+                 "Break-even: the first year from which the agency's cumulative net (what it gains minus what "
+                 "it funds) stays at or above zero; \"never\": not within the horizon.", words=words)
+
+
+#: Years at which the brief shows each agency's cumulative net position.
+POSITION_YEARS = (0, 1, 2, 4, 9, 19)
+
+
+def agency_cumulative_table(result: Result) -> Table:
+    """Each agency's cumulative net position (undiscounted, as a budget sees it) at the end of
+    years 0, 1, 2, 4, 9, 19 and the last year."""
+    flows = result.agency_flows()
+    years = [y for y in POSITION_YEARS if y < result.horizon - 1] + [result.horizon - 1]
+    rows = []
+    for agency, g in flows.groupby("agency", sort=False):
+        c = g["cumulative_net"].to_numpy()
+        if not np.any(g["costs"].to_numpy()) and not np.any(g["benefits"].to_numpy()):
+            continue
+        rows.append({"agency": agency, **{f"to year {y}": float(c[y]) for y in years}})
+    frame = pd.DataFrame(rows, columns=["agency"] + [f"to year {y}" for y in years])
+    kinds: dict[str, Kind] = {"agency": "text", **{f"to year {y}": "money" for y in years}}
+    return Table("agency_cumulative", "Each budget's cumulative net position over time", frame, kinds,
+                 result.currency, result.price_year,
+                 "Undiscounted: what the agency has gained minus what it has funded, from year 0 to the end "
+                 "of each year shown (the whole path is in the CSV tables agency_years).")
+
+
+def agency_years_table(result: Result) -> Table:
+    """Year-by-year flows of each agency (long format), for CSV and Excel."""
+    frame = result.agency_flows()
+    kinds: dict[str, Kind] = {"agency": "text", "year": "year", **{c: "money" for c in frame.columns[2:]}}
+    return Table("agency_years", "Year-by-year flows by agency", frame, kinds, result.currency, result.price_year)
+
+
+def layer_years_table(result: Result) -> Table:
+    """Year-by-year flows of each layer (long format), for CSV and Excel."""
+    frame = result.layer_flows()
+    kinds: dict[str, Kind] = {"layer": "text", "year": "year", **{c: "money" for c in frame.columns[2:]}}
+    return Table("layer_years", "Year-by-year flows by layer", frame, kinds, result.currency, result.price_year)
+
+
+def irr_words(result: Result) -> str | None:
+    """Why the IRR is not a rate of return, in words, or None where it is one.
+
+    Where the net flows start with a gain (or there are no costs), no rate of return applies:
+    "n/a: net gain from the first year"; where they never change sign or have no unique root,
+    the words say so.
+    """
+    net = result.cashflows()["net"].to_numpy()
+    scale = float(np.abs(net).max()) if net.size else 0.0
+    nonzero = net[np.abs(net) > 1e-9 * max(scale, 1.0)]
+    if nonzero.size == 0:
+        return "n/a: no net flows"
+    if nonzero[0] > 0:
+        return "n/a: net gain from the first year"
+    irr = result.summary()["irr"]
+    if pd.isna(irr) or not math.isfinite(float(irr)):
+        if np.all(nonzero <= 0):
+            return "n/a: never a net gain"
+        return "n/a: no unique rate"
+    return None

@@ -89,7 +89,7 @@ def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
     """A report table as a rich table, numbers right-aligned, units in the title."""
     text = _safe(table.formatted(rounding, units=False))
     t = RichTable(title=terminal_text(_title(table)), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    for col, header in zip(table.frame.columns, text.columns):
+    for col, header in zip(table.shown(), text.columns):
         numeric = table.kinds.get(col, "text") != "text"
         longest = max([len(str(v)) for v in text[header]] + [1])
         # Numbers keep their width; text columns give way (down to 12 characters) and fold.

@@ -1,0 +1,441 @@
+"""The answer first: a brief's opening summary in plain sentences, and its recommendation table.
+
+:func:`summary_sentences` turns results into the few sentences a committee reads first: whether
+each option pays back and when (undiscounted and discounted), its net present value (with its
+interval when draws were run), who pays and who gains (the budget that carries the cost, and
+whether it ever breaks even), how much of the benefit is cashable, and the caveats that matter
+most. It is a pure function of its arguments: the same results give the same words.
+:func:`recommendation_table` sets the options side by side with a reason for each.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..result import Result
+from .tables import Kind, Table, symbol
+
+#: The share of draws below which an option's NPV is called uncertain.
+UNCERTAIN = 0.80
+#: Agency words written in capitals.
+_ACRONYMS = {"nhs", "dwp", "gp", "hmrc", "dfe", "dhsc", "moj", "ae", "a&e", "icb", "ccg", "uk", "us"}
+_FLAGGED = re.compile(r"\bASSUMPTIONS?\b|\bassumed\b|\bASSUMED\b", re.I)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a scenario file says about itself that its results do not carry.
+
+    ``assumptions``: the sentences of its description and notes that flag an assumption
+    ("ASSUMPTION", "assumed"); ``foreign``: (intervention name, currency) for each intervention
+    with figures entered in a currency other than the scenario's (transferred evidence).
+    """
+
+    assumptions: list[str] = field(default_factory=list)
+    foreign: list[tuple[str, str]] = field(default_factory=list)
+
+
+def context_of(scenario: Any) -> Context:
+    """The :class:`Context` of a loaded scenario (a :class:`prevcalc.Scenario`)."""
+    texts = [scenario.description or "", *scenario.notes]
+    flagged = [s for t in texts for s in _sentences(t) if _FLAGGED.search(s)]
+    foreign: list[tuple[str, str]] = []
+    for iv in scenario.interventions:
+        items = [*iv.costs.setup, *iv.costs.running, *iv.costs.per_participant, *iv.outcomes]
+        currencies = {c for c in [iv.currency, *(getattr(x, "currency", None) for x in items)]
+                      if c and c != scenario.currency}
+        for c in sorted(currencies):
+            foreign.append((iv.name or iv.id, c))
+    return Context(flagged, foreign)
+
+
+def _sentences(text: str) -> list[str]:
+    text = " ".join(str(text).split())
+    return [s.strip() for s in re.split(r"(?<=[.!?])\s+(?=[A-Z(])", text) if s.strip()]
+
+
+# -- words for numbers -------------------------------------------------------------------------
+
+def money(x: float, currency: str = "GBP") -> str:
+    """Money in words for a sentence, to three significant figures.
+
+    >>> money(15_800_000), money(-2_674_867), money(464_123, "USD"), money(347.5), money(0)
+    ('£15.8 million', '-£2.67 million', '$464,000', '£348', '£0')
+    """
+    if x is None or not math.isfinite(x):
+        return "not defined"
+    sign = "-" if x < 0 and round(abs(x)) > 0 else ""
+    a = abs(float(x))
+    sym = symbol(currency)
+    if a >= 1e9:
+        return f"{sign}{sym}{_sig3(a / 1e9)} billion"
+    if a >= 1e6:
+        return f"{sign}{sym}{_sig3(a / 1e6)} million"
+    if a == 0:
+        return f"{sym}0"
+    digits = 2 - int(math.floor(math.log10(a)))
+    return f"{sign}{sym}{round(a, min(digits, 0)):,.0f}"
+
+
+def _sig3(v: float) -> str:
+    """1.234 -> '1.23', 15.83 -> '15.8', 158.3 -> '158' (three significant figures)."""
+    digits = max(0, 2 - int(math.floor(math.log10(v)))) if v > 0 else 0
+    return f"{round(v, digits):,.{digits}f}"
+
+
+def share(x: float) -> str:
+    """A share as a whole percentage, never 0% or 100% unless exactly so.
+
+    >>> share(0.523), share(0.999), share(0.0004), share(1.0)
+    ('52%', 'over 99%', 'under 1%', '100%')
+    """
+    if x >= 1:
+        return "100%"
+    if x <= 0:
+        return "0%"
+    if x > 0.99:
+        return "over 99%"
+    if x < 0.01:
+        return "under 1%"
+    return f"{x:.0%}"
+
+
+def agency_name(label: str) -> str:
+    """An agency identifier in words: 'adult_social_care' -> 'adult social care', 'nhs' -> 'NHS'."""
+    words = str(label).replace("_", " ").split()
+    return " ".join(w.upper() if w.lower() in _ACRONYMS else w for w in words) or str(label)
+
+
+def _listing(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _year(v: Any) -> float:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return math.nan
+    return f
+
+
+# -- per option ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Verdict:
+    """The figures the summary and recommendation state for one option."""
+
+    name: str
+    currency: str
+    horizon: int
+    pv_costs: float
+    pv_benefits: float
+    npv: float
+    payback: float
+    discounted_payback: float
+    fiscal_npv: float
+    fiscal_bcr: float | None
+    split: dict[str, float]
+    draws: int = 1
+    npv_low: float = math.nan
+    npv_high: float = math.nan
+    prob_positive: float = math.nan
+    prob_payback: float = math.nan
+    spread: bool = True
+
+
+def verdict(result: Result, name: str, run: Result | None = None, ci: float = 0.90) -> Verdict:
+    """The headline figures of one option: from ``result`` (central values) and, when given,
+    the probabilistic ``run`` of the same option (its interval, P(NPV > 0), P(pays back))."""
+    s = result.summary()
+    fiscal = result.fiscal_summary()
+    extra: dict[str, Any] = {}
+    if run is not None and run.draws > 1:
+        npv = run.metric("npv")[:, 0]
+        q = (5, 95) if ci == 0.90 else (2.5, 97.5)
+        extra = {"draws": run.draws, "npv_low": float(np.percentile(npv, q[0])),
+                 "npv_high": float(np.percentile(npv, q[1])),
+                 "prob_positive": float(np.mean(npv > 0)),
+                 "prob_payback": run.prob_pays_back("payback_year") or math.nan,
+                 "spread": bool(np.ptp(npv) > 1e-9 * max(1.0, float(np.max(np.abs(npv)))))}
+    return Verdict(name, result.currency, result.horizon, float(s["pv_costs"]), float(s["pv_benefits"]),
+                   float(s["npv"]), _year(s["payback_year"]), _year(s["discounted_payback_year"]),
+                   float(fiscal["fiscal_npv"]), fiscal["fiscal_bcr"], result.value_split(), **extra)
+
+
+def _pays_back(v: Verdict) -> str:
+    """'pays back in year 7 (year 8 once discounted)' and its variants."""
+    p, d = v.payback, v.discounted_payback
+    if v.pv_costs <= 0:
+        return "has no costs, so it is a net gain from the first year"
+    if math.isnan(p) and math.isnan(d):
+        return f"does not pay back within the {v.horizon}-year horizon"
+    if math.isnan(d):
+        return (f"pays back in year {int(p)} before discounting, but not within the {v.horizon}-year "
+                "horizon once discounted")
+    if math.isnan(p):  # possible only with negative discount rates
+        return f"pays back in year {int(d)} once discounted, but not before discounting"
+    if int(p) == int(d):
+        return f"pays back in year {int(p)}, before and after discounting"
+    return f"pays back in year {int(p)} ({int(d)} once discounted)"
+
+
+def _npv_clause(v: Verdict, ci: float) -> str:
+    c = v.currency
+    text = (f"its net present value is {money(v.npv, c)} ({money(v.pv_benefits, c)} of benefits against "
+            f"{money(v.pv_costs, c)} of costs, at central values")
+    if v.draws > 1:
+        if not v.spread:
+            text += f"; the same in all {v.draws:,} draws, as no uncertain input reaches it)"
+        else:
+            text += (f"; {ci:.0%} interval {money(v.npv_low, c)} to {money(v.npv_high, c)} over "
+                     f"{v.draws:,} draws, positive in {share(v.prob_positive)} of them)")
+    else:
+        text += ")"
+    return text
+
+
+def _value_sentence(v: Verdict) -> str:
+    c = v.currency
+    total = v.pv_benefits
+    if total <= 0:
+        return "It has no benefits to count."
+    cash = v.split.get("fiscal", 0.0)
+    others = [(money(v.split[k], c), w) for k, w in (("fiscal_noncashable", "non-cashable fiscal"),
+                                                       ("economic", "wider economic"), ("social", "social"))
+              if abs(v.split.get(k, 0.0)) > 1e-9 * max(1.0, abs(total))]
+    if abs(cash) <= 1e-9 * max(1.0, abs(total)):
+        text = f"None of its {money(total, c)} of benefits is a cashable saving to a public budget"
+    else:
+        text = (f"Of its {money(total, c)} of benefits, {money(cash, c)} ({share(cash / total)}) "
+                "is cashable: savings to public budgets")
+    if others:
+        text += "; the rest is " + _listing([f"{m} {w} value" for m, w in others])
+    if v.pv_costs > 0 and abs(cash) > 1e-9 * max(1.0, abs(total)):
+        bcr = "" if v.fiscal_bcr is None else f", a benefit-cost ratio of {v.fiscal_bcr:.2f}"
+        verb = "still pays back" if v.fiscal_npv >= 0 else "does not pay back"
+        text += (f". On cashable savings alone it {verb}: NPV {money(v.fiscal_npv, c)}{bcr}")
+    elif v.pv_costs > 0:
+        text += f". On cashable savings alone its NPV is {money(v.fiscal_npv, c)}"
+    return text + "."
+
+
+def _who_sentence(result: Result) -> str:
+    c = result.currency
+    pos = result.agency_positions()
+    funders = pos[pos["pv_costs_funded"] > 0].sort_values("pv_costs_funded", ascending=False, kind="stable")
+    gainers = pos[pos["pv_benefits_gained"] > 0].sort_values("pv_benefits_gained", ascending=False, kind="stable")
+    total_cost = float(pos["pv_costs_funded"].sum())
+    parts = []
+    if len(funders):
+        top = funders.iloc[0]
+        who = agency_name(top["agency"])
+        if len(funders) == 1:
+            parts.append(f"{who} funds all {money(total_cost, c)} of the costs")
+        else:
+            rest = [f"{agency_name(r['agency'])} {money(r['pv_costs_funded'], c)}" for _, r in funders.iloc[1:3].iterrows()]
+            more = f"{len(funders) - 3} other{'s' if len(funders) > 4 else ''}" if len(funders) > 3 else ""
+            parts.append(f"{who} carries the largest share of the costs, {money(top['pv_costs_funded'], c)} "
+                         f"of {money(total_cost, c)} ({share(top['pv_costs_funded'] / total_cost)}; "
+                         f"{_listing(rest + ([more] if more else []))})")
+        be, dbe = top["break_even_year"], top["discounted_break_even_year"]
+        if pd.isna(be) and pd.isna(dbe):
+            gains = top["pv_benefits_gained"]
+            own = (f"it gains {money(gains, c)} itself, so its own budget never breaks even"
+                   if gains > 0 else "it gains nothing itself, so its own budget never breaks even")
+            parts.append(own + " and the savings fall to others")
+        elif pd.isna(dbe):
+            parts.append(f"its own budget breaks even in year {int(be)} before discounting, but not once discounted")
+        else:
+            parts.append(f"its own budget breaks even in year {int(be)} ({int(dbe)} once discounted)")
+    gain_total = float(pos["pv_benefits_gained"].sum())
+    if len(gainers):
+        top3 = [f"{agency_name(r['agency'])} ({money(r['pv_benefits_gained'], c)})" for _, r in gainers.iloc[:3].iterrows()]
+        lead = "The gains fall mainly to " if len(gainers) > 3 else "The gains fall to "
+        tail = (f", {share(float(gainers['pv_benefits_gained'].iloc[:3].sum()) / gain_total)} of all gains"
+                if len(gainers) > 3 and gain_total > 0 else "")
+        gains_text = lead + _listing(top3) + tail
+    else:
+        gains_text = "No agency gains"
+    if not parts:
+        return "Who pays and who gains: no agency funds a cost. " + gains_text + "."
+    return "Who pays and who gains: " + "; ".join(parts) + ". " + gains_text + "."
+
+
+def _who_key(result: Result) -> tuple:
+    """What the who-pays sentence turns on: the largest funder and whether its budget breaks even."""
+    pos = result.agency_positions()
+    funders = pos[pos["pv_costs_funded"] > 0].sort_values("pv_costs_funded", ascending=False, kind="stable")
+    if not len(funders):
+        return ("none",)
+    top = funders.iloc[0]
+    gainers = pos.sort_values("pv_benefits_gained", ascending=False, kind="stable")["agency"].iloc[:3]
+    return (top["agency"], pd.isna(top["break_even_year"]), pd.isna(top["discounted_break_even_year"]),
+            tuple(gainers))
+
+
+def _caveats(results: Sequence[Result], contexts: Sequence[Context | None], limit: int = 3) -> list[str]:
+    out: list[str] = []
+    foreign = list(dict.fromkeys(f for ctx in contexts if ctx for f in ctx.foreign))
+    if foreign:
+        names = _listing([f"{n} ({cur})" for n, cur in foreign])
+        home = results[0].currency
+        out.append(f"Caveat, transferred evidence: figures for {names} come from another country's currency "
+                   f"and services, converted to {home}; whether the effects carry over here is an assumption.")
+    gross: list[str] = []
+    for r in results:
+        for note in r.notes:
+            if note.startswith("Benefits entered gross"):
+                gross += re.findall(r"\(([^()]*?), (\d+% of PV benefits)\)", note)
+    gross = list(dict.fromkeys(gross))
+    if gross:
+        items = _listing([f"{n} ({p})" for n, p in gross[:3]]) + (f" and {len(gross) - 3} more" if len(gross) > 3 else "")
+        out.append(f"Caveat, gross savings: benefits are entered with no deadweight stated for {items}, "
+                   "so savings may be over-claimed.")
+    flagged = list(dict.fromkeys(s for ctx in contexts if ctx for s in ctx.assumptions))
+    if flagged:
+        first = re.split(r"[:;]| - ", flagged[0])[0].strip().rstrip(".")
+        if len(first) > 110:
+            first = first[:107].rsplit(" ", 1)[0] + "…"
+        count = f"{len(flagged)} statement{'s' if len(flagged) > 1 else ''}"
+        out.append(f"Caveat, assumptions: the scenario's description and notes flag {count} as assumptions, "
+                   f"for example \u201c{first}\u201d.")
+    return out[:limit]
+
+
+def summary_sentences(results: Sequence[Result], names: Sequence[str] | None = None,
+                      runs: Sequence[Result | None] | None = None,
+                      contexts: Sequence[Context | None] | None = None, ci: float = 0.90) -> list[str]:
+    """The summary in plain sentences, generated from the results.
+
+    Parameters
+    ----------
+    results : each option's run at central values (deterministic).
+    names : each option's label (default: each result's name).
+    runs : each option's probabilistic run (``None`` for none), for intervals and probabilities.
+    contexts : each option's :class:`Context` (its flagged assumptions and foreign evidence).
+    ci : the interval, 0.90 or 0.95.
+
+    Returns
+    -------
+    list of str: per option, whether and when it pays back with its NPV, how much of the benefit
+    is cashable, who pays and who gains (once for options that share the same answer), after a first
+    sentence saying which option is best (several options); then at most
+    three caveats.
+    """
+    results = list(results)
+    names = list(names) if names is not None else [r.name for r in results]
+    runs = list(runs) if runs is not None else [None] * len(results)
+    contexts = list(contexts) if contexts is not None else [None] * len(results)
+    verdicts = [verdict(r, n, run, ci) for r, n, run in zip(results, names, runs)]
+    out: list[str] = []
+    said: set[tuple] = set()
+    if len(verdicts) > 1 and len({(r.currency, r.price_year, r.horizon) for r in results}) == 1:
+        best = max(verdicts, key=lambda v: v.npv)
+        fbest = max(verdicts, key=lambda v: v.fiscal_npv)
+        text = f"Of the {len(verdicts)} options, {best.name} has the highest NPV ({money(best.npv, best.currency)})"
+        if fbest is best:
+            text += ", and also on cashable savings alone"
+        else:
+            text += (f"; on cashable savings alone {fbest.name} does best "
+                     f"({money(fbest.fiscal_npv, fbest.currency)})")
+        out.append(text + ".")
+    for r, v in zip(results, verdicts):
+        sentence = f"{v.name} {_pays_back(v)}; {_npv_clause(v, ci)}."
+        if v.draws > 1 and v.spread and not math.isnan(v.prob_payback) and v.pv_costs > 0:
+            sentence += (" It pays back within the horizon in every draw." if v.prob_payback >= 1 else
+                         f" It pays back within the horizon in {share(v.prob_payback)} of draws "
+                         "(a draw that never pays back counted as beyond the horizon).")
+        out.append(sentence)
+        out.append(_value_sentence(v))
+        who = _who_sentence(r)
+        key = _who_key(r)
+        if key not in said:  # a variant with the same budget carrying the cost adds nothing new
+            out.append(who)
+            said.add(key)
+    out += _caveats(results, contexts)
+    return out
+
+
+# -- the recommendation ----------------------------------------------------------------------------
+
+def _reason(v: Verdict, best: Verdict, several: bool) -> str:
+    c = v.currency
+    reasons = []
+    if v.npv <= 0:
+        reasons.append("costs more than it returns")
+    elif several and v is best:
+        reasons.append("highest NPV")
+    elif several:
+        reasons.append(f"NPV {money(best.npv - v.npv, c)} below {best.name}")
+    else:
+        reasons.append("returns more than it costs")
+    if v.pv_costs <= 0:
+        reasons.append("no costs")
+    elif math.isnan(v.payback):
+        reasons.append("does not pay back within the horizon")
+    if v.npv > 0 and v.pv_costs > 0:
+        reasons.append("pays back on cashable savings alone" if v.fiscal_npv >= 0
+                       else "pays back only with wider economic and social value")
+    if v.draws > 1 and v.spread and v.prob_positive < UNCERTAIN:
+        reasons.append(f"uncertain: NPV positive in {share(v.prob_positive)} of draws")
+    return _cap("; ".join(reasons))
+
+
+def recommendation_table(results: Sequence[Result], names: Sequence[str] | None = None,
+                         runs: Sequence[Result | None] | None = None, ci: float = 0.90) -> Table:
+    """Each option in a row: NPV (with its interval when draws were run), NPV on cashable savings
+    alone, payback years, P(NPV > 0) and P(pays back within the horizon), and the reason."""
+    results = list(results)
+    names = list(names) if names is not None else [r.name for r in results]
+    runs = list(runs) if runs is not None else [None] * len(results)
+    verdicts = [verdict(r, n, run, ci) for r, n, run in zip(results, names, runs)]
+    best = max(verdicts, key=lambda v: v.npv)
+    probabilistic = any(v.draws > 1 for v in verdicts)
+    lo, hi = ("p05", "p95") if ci == 0.90 else ("p025", "p975")
+    rows = []
+    words: dict[tuple[int, str], str] = {}
+    for i, v in enumerate(verdicts):
+        row: dict[str, Any] = {"option": v.name, "npv": v.npv}
+        if probabilistic:
+            row[lo], row[hi] = v.npv_low, v.npv_high
+        row.update({"fiscal_npv": v.fiscal_npv, "payback_year": v.payback,
+                    "discounted_payback_year": v.discounted_payback})
+        if probabilistic:
+            row["prob_npv_positive"] = v.prob_positive
+            row["prob_pays_back"] = v.prob_payback
+            if v.draws > 1 and not v.spread:
+                words[(i, "prob_npv_positive")] = "no spread"
+                words[(i, "prob_pays_back")] = "no spread"
+        row["reason"] = _reason(v, best, len(verdicts) > 1)
+        for key in ("payback_year", "discounted_payback_year"):
+            if math.isnan(row[key]):
+                words[(i, key)] = "never"
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    kinds: dict[str, Kind] = {"option": "text", "npv": "money", lo: "money", hi: "money",
+                              "fiscal_npv": "money", "payback_year": "year",
+                              "discounted_payback_year": "year", "prob_npv_positive": "probability",
+                              "prob_pays_back": "probability", "reason": "text"}
+    kinds = {k: kinds[k] for k in frame.columns}
+    r0 = results[0]
+    note = ("NPV at central values; cashable savings: benefits of value type fiscal only. Payback years "
+            "count from year 0; \"never\": not within the horizon.")
+    if probabilistic:
+        draws = max(v.draws for v in verdicts)
+        note += (f" Interval ({ci:.0%}) and probabilities over {draws:,} draws; a draw that never pays back "
+                 "counts as beyond the horizon. \"No spread\": no uncertain input reaches the figure.")
+    return Table("recommendation", "Recommendation", frame, kinds, r0.currency, r0.price_year, note,
+                 words=words, intervals={"npv": (lo, hi)} if probabilistic else {})
