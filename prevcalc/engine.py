@@ -63,14 +63,18 @@ def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
                           {k: pad(a) for k, a in d.parameters.items()}, rows=d.n)
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Line:
-    """One cost item or outcome: what it is, and how to compute its values for some draws.
+    """One cost item or outcome, as plain data: what it is, and what its values are made of.
 
-    A *profiled* line (an outcome or a per-participant cost) has ``shares`` over years since
-    entry and an ``annual`` value per participant; a *programme* line (setup, running) has a
-    calendar-year ``mask`` and an ``annual`` value for the programme. Values are magnitudes;
-    ``kind`` says whether the line is a cost or a benefit.
+    A *profiled* line (an outcome or a per-participant cost) has shares over years since entry
+    and an annual value per participant; a *programme* line (setup, running) has a
+    calendar-year ``mask`` and an annual value for the programme. Values are magnitudes;
+    ``kind`` says whether the line is a cost or a benefit. ``spec`` is the scenario's own item
+    (a pydantic model: plain data too), ``factor`` its price conversion × periods a year, and
+    ``optimism`` the intervention's optimism bias on costs or on benefits. Every uncertain
+    number is found in the draws by its dotted path, never by object identity, so a compiled
+    model pickles and evaluates the same in another process.
     """
 
     intervention: str
@@ -81,11 +85,31 @@ class _Line:
     value_type: str
     name: str
     source: str
-    annual: Callable[[sampling.Draws], np.ndarray]  # -> (draw,)
-    shares: Callable[[sampling.Draws], np.ndarray] | None = None  # -> (draw, year since entry)
+    spec: Any
+    factor: float
+    optimism: Any
+    horizon: int
     share_key: tuple | None = None  # lines with equal keys have equal shares in every draw
     mask: np.ndarray | None = None  # (year,), programme lines
-    where: str = ""  # the item's dotted path, for notes
+    where: str = ""  # the item's dotted path: notes, and the draws' keys of its numbers
+
+    @property
+    def profiled(self) -> bool:
+        return self.mask is None
+
+    def annual(self, d: sampling.Draws) -> np.ndarray:
+        """The line's annual value per participant (programme lines: for the programme), shape
+        (draw,): amount × conversion × periods, adjusted, with optimism bias."""
+        intervention = ".".join(self.where.split(".")[:2])
+        if self.kind == "cost":
+            return _cost(d, self.spec.amount, self.optimism, self.where) * self.factor
+        return (_gross(self.spec, d, self.where) * _adjustments(self.spec, d, self.where)
+                * (1 - d.value(self.optimism, 0, 1, f"{intervention}.optimism_bias.benefits"))
+                * self.factor)
+
+    def shares(self, d: sampling.Draws) -> np.ndarray:
+        """Share of the annual value in each year since entry, shape (draw, year)."""
+        return _shares(self.spec, d, self.horizon, self.where)
 
 
 class _Buffers:
@@ -108,20 +132,48 @@ class _Buffers:
         return a
 
 
+@dataclass(frozen=True)
+class _Intake:
+    """An intervention's intake, as plain data: participants entering each year for any draws."""
+
+    spec: Any  # the scenario's Intake
+    path: str  # interventions.<id>.intake
+    horizon: int
+
+    def __call__(self, draws: sampling.Draws) -> np.ndarray:
+        """Participants entering in each year, shape (draw, year) (draw = 1 if certain)."""
+        spec, T, path = self.spec, self.horizon, self.path
+        if spec.participants is not None:
+            return self._series(spec.participants, draws, f"{path}.participants")
+        eligible = self._series(spec.eligible, draws, f"{path}.eligible")
+        return eligible * _uptake(spec.uptake, draws, T, f"{path}.uptake")
+
+    def _series(self, v: Any, draws: sampling.Draws, where: str) -> np.ndarray:
+        T = self.horizon
+        if isinstance(v, list):
+            cols = np.broadcast_arrays(*[draws.value(x, 0, None, f"{where}.{e}") for e, x in enumerate(v)])
+            arr = np.stack(cols, axis=-1)[:, :T]
+            pad = np.zeros((arr.shape[0], T - arr.shape[1]))
+            return np.concatenate([arr, pad], axis=1)
+        years = np.arange(T)
+        window = (years < self.spec.years) if self.spec.years is not None else np.ones(T, bool)
+        return draws.value(v, 0, None, where)[:, None] * window[None, :]
+
+
 @dataclass
 class _Model:
-    """A scenario compiled into lines, intakes and discount factors."""
+    """A scenario compiled into lines, intakes and discount factors: plain data (it pickles,
+    and holds no working arrays, so one model may be evaluated by several threads)."""
 
     scenario: Scenario
     horizon: int
     factors: np.ndarray  # (year,)
     lines: list[_Line]
-    intakes: dict[str, Callable[[sampling.Draws], np.ndarray]]  # id -> (draw, year)
+    intakes: dict[str, _Intake]  # id -> intake
     notes: list[str] = field(default_factory=list)
     bands: tuple[tuple[int, float], ...] = ()
     hankel: np.ndarray | None = None  # (entry year, years since entry) -> discount factor
     layout: "_Layout | None" = None
-    buffers: _Buffers = field(default_factory=_Buffers)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,46 +270,28 @@ def _item_at(scenario: Scenario, where: str) -> Any:
     return obj
 
 
-def _intake(iv: Intervention, T: int, notes: list[str]) -> Callable[[sampling.Draws], np.ndarray]:
+def _intake(iv: Intervention, T: int, notes: list[str]) -> _Intake:
     spec = iv.intake
-    path = f"interventions.{iv.id}.intake"
-    years = np.arange(T)
-    window = (years < spec.years) if spec.years is not None else np.ones(T, bool)
-
-    def as_series(v: Any, draws: sampling.Draws, where: str) -> np.ndarray:
-        if isinstance(v, list):
-            cols = np.broadcast_arrays(*[draws.value(x, 0, None, f"{where}.{e}") for e, x in enumerate(v)])
-            arr = np.stack(cols, axis=-1)[:, :T]
-            pad = np.zeros((arr.shape[0], T - arr.shape[1]))
-            return np.concatenate([arr, pad], axis=1)
-        return draws.value(v, 0, None, where)[:, None] * window[None, :]
-
     if isinstance(spec.participants, list) and len(spec.participants) > T:
         notes.append(f"{iv.id}: intake lists {len(spec.participants)} years but the horizon is {T}; later entrants are dropped.")
     if isinstance(spec.eligible, list) and len(spec.eligible) > T:
         notes.append(f"{iv.id}: eligible lists {len(spec.eligible)} years but the horizon is {T}; later years are dropped.")
-
-    def intake(draws: sampling.Draws) -> np.ndarray:
-        if spec.participants is not None:
-            return as_series(spec.participants, draws, where=f"{path}.participants")
-        eligible = as_series(spec.eligible, draws, where=f"{path}.eligible")
-        return eligible * _uptake(spec.uptake, draws, T)
-
-    return intake
+    return _Intake(spec, f"interventions.{iv.id}.intake", T)
 
 
-def _uptake(u: Any, draws: sampling.Draws, T: int) -> np.ndarray:
+def _uptake(u: Any, draws: sampling.Draws, T: int, where: str) -> np.ndarray:
     kind = getattr(u, "curve", None)
     v = draws.value
     if kind is None:
-        return curves.constant_curve(v(u), T)
+        return curves.constant_curve(v(u, where=where), T)
     if kind == "constant":
-        return curves.constant_curve(v(u.value), T)
+        return curves.constant_curve(v(u.value, where=f"{where}.value"), T)
     if kind == "linear":
-        return curves.linear_curve(v(u.start), v(u.end), u.years, T)
+        return curves.linear_curve(v(u.start, where=f"{where}.start"), v(u.end, where=f"{where}.end"), u.years, T)
     if kind == "logistic":
-        return curves.logistic_curve(v(u.start), v(u.end), u.midpoint, u.steepness, T)
-    cols = np.broadcast_arrays(*[v(x) for x in u.values])
+        return curves.logistic_curve(v(u.start, where=f"{where}.start"), v(u.end, where=f"{where}.end"),
+                                     u.midpoint, u.steepness, T)
+    cols = np.broadcast_arrays(*[v(x, where=f"{where}.values.{e}") for e, x in enumerate(u.values)])
     return curves.table_curve(np.stack(cols, axis=-1), T)
 
 
@@ -285,8 +319,7 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         k = price(c, where)
         model.lines.append(_Line(
             iv.id, iv.layer, "cost", "setup", c.funder, "cost", c.name or "Setup", c.source or "",
-            annual=lambda d, c=c, k=k, w=where: _cost(d, c.amount, ob_costs, w) * k,
-            mask=onehot, where=where,
+            c, k, ob_costs, T, mask=onehot, where=where,
         ))
 
     for i, c in enumerate(iv.costs.running):
@@ -298,25 +331,21 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         k = price(c, where) * PER_YEAR[c.per]
         model.lines.append(_Line(
             iv.id, iv.layer, "cost", "running", c.funder, "cost", c.name or "Running costs", c.source or "",
-            annual=lambda d, c=c, k=k, w=where: _cost(d, c.amount, ob_costs, w) * k,
-            mask=mask, where=where,
+            c, k, ob_costs, T, mask=mask, where=where,
         ))
 
-    intake = model.intakes[iv.id]
     for i, c in enumerate(iv.costs.per_participant):
         where = f"{path}.costs.per_participant.{i}"
         _check_cut(c, iv, model, where)
         k = price(c, where) * PER_YEAR[c.per]
-        annual = lambda d, c=c, k=k, w=where: _cost(d, c.amount, ob_costs, w) * k
-        _add_profiled(model, iv, c, "cost", "per_participant", c.funder, "cost", c.name or "Per participant", annual, intake, where)
+        _add_profiled(model, iv, c, "cost", "per_participant", c.funder, "cost", c.name or "Per participant",
+                      k, ob_costs, where)
 
     for i, o in enumerate(iv.outcomes):
         where = f"{path}.outcomes.{i}"
         _check_cut(o, iv, model, where)
         k = price(o, where) * PER_YEAR[o.per]
-        annual = lambda d, o=o, k=k, w=where: (_gross(o, d, w) * _adjustments(o, d, w)
-                                               * (1 - d.value(ob_benefits, 0, 1, f"{path}.optimism_bias.benefits")) * k)
-        _add_profiled(model, iv, o, "benefit", "outcome", o.agency, o.value_type, o.name, annual, intake, where)
+        _add_profiled(model, iv, o, "benefit", "outcome", o.agency, o.value_type, o.name, k, ob_benefits, where)
 
 
 def _cost(d: sampling.Draws, amount: Any, optimism: Any, where: str) -> np.ndarray:
@@ -329,7 +358,7 @@ def _cost(d: sampling.Draws, amount: Any, optimism: Any, where: str) -> np.ndarr
 def _gross(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
     """The full annual value per participant before adjustments (per `per`)."""
     if o.amount is not None:
-        return d.value(o.amount)
+        return d.value(o.amount, where=f"{where}.amount")
     if o.baseline is not None:
         return d.value(o.baseline, 0, None, f"{where}.baseline") * d.value(o.reduction, -1, 1, f"{where}.reduction")
     return (d.value(o.probability_change, -1, 1, f"{where}.probability_change")
@@ -348,24 +377,24 @@ def _shares(item: Any, d: sampling.Draws, T: int, where: str = "") -> np.ndarray
                                  d.value(item.drop_off, 0, 1, f"{where}.drop_off"))
 
 
-def _key(v: Any) -> tuple:
-    """A hashable stand-in for a scenario number: equal keys give equal values in every draw."""
+def _key(v: Any, where: str) -> tuple:
+    """A hashable stand-in for a scenario number: equal keys give equal values in every draw
+    (a distribution is drawn for its place in the file, so it is keyed by its path)."""
     if v is None:
         return ("none",)
     if isinstance(v, float | int):
         return ("number", float(v))
     if isinstance(v, expressions.Expression):
         return ("expression", v.text)
-    return ("distribution", id(v))
+    return ("distribution", where)
 
 
 def _add_profiled(model: _Model, iv: Intervention, item: Any, kind: str, what: str, agency: str,
-                  value_type: str, name: str, annual: Callable, intake: Callable, where: str) -> None:
-    T = model.horizon
-    key = (item.start, _key(item.duration), _key(item.ramp), _key(item.drop_off))
+                  value_type: str, name: str, factor: float, optimism: Any, where: str) -> None:
+    key = (item.start, _key(item.duration, f"{where}.duration"), _key(item.ramp, f"{where}.ramp"),
+           _key(item.drop_off, f"{where}.drop_off"))
     model.lines.append(_Line(iv.id, iv.layer, kind, what, agency, value_type, name, item.source or "",
-                             annual=annual, shares=lambda d: _shares(item, d, T, where), share_key=key,
-                             where=where))
+                             item, factor, optimism, model.horizon, share_key=key, where=where))
 
 
 def _check_cut(item: Any, iv: Intervention, model: _Model, where: str) -> None:
@@ -456,7 +485,7 @@ class _Layout:
     """Index arrays that place every line, fixed for a compiled model."""
 
     keys: list[tuple]  # distinct share keys of profiled lines
-    share_fns: list[Callable[[sampling.Draws], np.ndarray]]  # one per key
+    share_lines: list[int]  # one line per key, whose shares are the key's
     line_key: np.ndarray  # (line,) index into keys, -1 for programme lines
     line_iv: np.ndarray  # (line,) index of each line's intervention
     sign: np.ndarray  # (line,) -1 for costs, +1 for benefits
@@ -470,14 +499,14 @@ def _layout(model: _Model) -> _Layout:
     ivs = [iv.id for iv in model.scenario.interventions]
     iv_index = {iv: k for k, iv in enumerate(ivs)}
     keys: list[tuple] = []
-    fns: list[Callable] = []
+    first: list[int] = []
     line_key = np.full(len(lines), -1)
     for j, ln in enumerate(lines):
-        if ln.shares is None:
+        if not ln.profiled:
             continue
         if ln.share_key not in keys:
             keys.append(ln.share_key)
-            fns.append(ln.shares)
+            first.append(j)
         line_key[j] = keys.index(ln.share_key)
     line_iv = np.array([iv_index[ln.intervention] for ln in lines], dtype=int)
     I, K, T = len(ivs), len(keys), model.horizon
@@ -491,7 +520,7 @@ def _layout(model: _Model) -> _Layout:
         masks = np.array([lines[j].mask for j in members]).reshape(len(members), T)
         by_iv.append((members, masks))
     sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in lines])
-    return _Layout(keys, fns, line_key, line_iv, sign, to_iv_key, programme, by_iv)
+    return _Layout(keys, first, line_key, line_iv, sign, to_iv_key, programme, by_iv)
 
 
 def _toeplitz(intake: np.ndarray) -> np.ndarray:
@@ -501,7 +530,8 @@ def _toeplitz(intake: np.ndarray) -> np.ndarray:
     return np.where(lag >= 0, intake[np.maximum(lag, 0)], 0.0)
 
 
-def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool) -> tuple[dict, tuple]:
+def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool,
+                    buf: _Buffers) -> tuple[dict, tuple]:
     """Metrics for one block of draws, and each line's flows summed over its first ``rows`` draws.
 
     By linearity, the cohort convolution is done once per intervention, on the sum of its
@@ -517,14 +547,13 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     I, K = len(ivs), len(lay.keys)
     weights = (np.arange(n) < rows).astype(float)  # padding rows count for nothing in sums
 
-    buf = model.buffers
     annual = buf.get("annual", (n, L))
     for j, ln in enumerate(model.lines):
         annual[:, j] = np.broadcast_to(ln.annual(d), (n,))
     signed = annual * lay.sign
     S = buf.get("shares", (n, K, T))  # shares over years since entry, one row per profile shape
-    for k, fn in enumerate(lay.share_fns):
-        S[:, k] = fn(d)
+    for k, j in enumerate(lay.share_lines):
+        S[:, k] = model.lines[j].shares(d)
     intakes = [model.intakes[iv](d) for iv in ivs]  # each (1 | draw, year)
     shared = all(x.shape[0] == 1 for x in intakes)
     participants = np.stack([np.broadcast_to(x.sum(axis=-1), (n,)) for x in intakes], axis=-1) if I else np.zeros((n, 0))
@@ -584,7 +613,7 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         line_flows = np.zeros((n, L, T))
         for j, ln in enumerate(model.lines):
             i = lay.line_iv[j]
-            if ln.shares is None:
+            if not ln.profiled:
                 line_flows[:, j] = annual[:, j, None] * ln.mask
             else:
                 line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(intakes[i], S[:, lay.line_key[j]])
@@ -648,12 +677,13 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     constant_participants: dict[str, bool] = {}
     by_entry = np.zeros((len(model.lines), T))
     by_year = np.zeros((len(model.lines), T))
+    buffers = _Buffers()  # this call's own working arrays: the model stays shareable
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
         rows = d.n
         d = _padded(d, size)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            m, fs = _evaluate_chunk(model, d, groups, rows, full=draws.n == 1)
+            m, fs = _evaluate_chunk(model, d, groups, rows, full=draws.n == 1, buf=buffers)
         for g, v in m.items():
             G = len(groups[g][0])
             for k, a in v.items():
@@ -771,7 +801,7 @@ def _non_finite_inputs(model: _Model, draws: sampling.Draws, src: Any) -> list[P
             continue
         where = ".".join(str(ids[p]) if i == 1 and loc[0] == "interventions" else str(p) for i, p in enumerate(loc))
         what = f"the expression {leaf.text!r}" if isinstance(leaf, expressions.Expression) else f"the {leaf.dist} distribution"
-        check(where, draws.value(leaf), what)
+        check(where, draws.value(leaf, where=where), what)
     if problems:
         return problems
     with np.errstate(all="ignore"):
@@ -868,7 +898,7 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
         d = sampling.sample(scenario, draws, seed, sampler)
     result = evaluate(model, d, chunk=chunk, progress=progress)
     result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)
-    result.waterfall = adjustment_waterfall(scenario)
+    result.waterfall = adjustment_waterfall(scenario, model)
     result.life_course = life_course(model)
     return result
 
@@ -896,7 +926,7 @@ def life_course(model: _Model) -> LifeCourse:
         for i, iv in enumerate(sc.interventions):
             intake[i] = np.asarray(model.intakes[iv.id](d), dtype=float)[0]
         for ln in model.lines:
-            if ln.shares is None:
+            if not ln.profiled:
                 continue
             i = ids.index(ln.intervention)
             shares = np.asarray(ln.shares(d), dtype=float)[0]
@@ -908,20 +938,21 @@ def life_course(model: _Model) -> LifeCourse:
             if outcome.unit is None:
                 continue
             iv = sc.interventions[i]
-            count = (_count_per_participant(outcome, d) * _adjustments(outcome, d)
-                     * (1 - d.value(iv.optimism_bias.benefits, 0, 1)))[0] * PER_YEAR[outcome.per]
+            count = (_count_per_participant(outcome, d, ln.where) * _adjustments(outcome, d, ln.where)
+                     * (1 - d.value(iv.optimism_bias.benefits, 0, 1,
+                                    f"interventions.{iv.id}.optimism_bias.benefits")))[0] * PER_YEAR[outcome.per]
             events.append(EventLine(ln.intervention, outcome.name, outcome.unit, ln.where,
                                     curves.convolve_cohorts(intake[i], count * shares)))
     return LifeCourse(ids, person, intake, model.factors, events)
 
 
-def _count_per_participant(o: Outcome, d: sampling.Draws) -> np.ndarray:
+def _count_per_participant(o: Outcome, d: sampling.Draws, where: str) -> np.ndarray:
     """Events avoided per participant per ``per`` at full effect, before adjustments."""
     if o.probability_change is not None:
-        return d.value(o.probability_change, -1, 1)
+        return d.value(o.probability_change, -1, 1, f"{where}.probability_change")
     if o.reduction is not None:
-        return d.value(o.reduction, -1, 1)
-    return d.value(o.events)
+        return d.value(o.reduction, -1, 1, f"{where}.reduction")
+    return d.value(o.events, where=f"{where}.events")
 
 
 __all__ = ["run", "compile_scenario", "life_course", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of",
@@ -932,7 +963,7 @@ WATERFALL_STEPS = ("gross value", "deadweight", "attribution", "displacement", "
                    "drop-off", "discounting")
 
 
-def adjustment_waterfall(scenario: Scenario) -> "pd.DataFrame":
+def adjustment_waterfall(scenario: Scenario, model: _Model | None = None) -> "pd.DataFrame":
     """What each adjustment removes from each outcome's value, at central values.
 
     For every outcome, and in total: the gross value (undiscounted, before any adjustment and
@@ -942,34 +973,36 @@ def adjustment_waterfall(scenario: Scenario) -> "pd.DataFrame":
     """
     import pandas as pd
 
-    model = compile_scenario(scenario)
+    model = compile_scenario(scenario) if model is None else model
     d = sampling.central(scenario)
     T = model.horizon
     rows = []
-    for iv in scenario.interventions:
+    for ln in model.lines:
+        if ln.item != "outcome":
+            continue
+        o, where = ln.spec, ln.where
+        iv = next(x for x in scenario.interventions if x.id == ln.intervention)
         intake = model.intakes[iv.id](d)
-        rates = {r.currency: r.rate for r in scenario.exchange_rates}
-        for o in iv.outcomes:
-            currency = o.currency or iv.currency or scenario.currency
-            year = o.price_year or iv.price_year or scenario.price_year
-            k = prices.conversion_factor(currency, year, scenario.currency, scenario.price_year, rates, scenario.deflator)
-            k *= PER_YEAR[o.per]
-            full = _shares(o, d, T)
-            no_drop = curves.outcome_shares(T, o.start, np.inf if o.duration is None else d.value(o.duration), d.value(o.ramp), 0.0)
-            volume_no_drop = float(curves.convolve_cohorts(intake, no_drop).sum())
-            flows_full = curves.convolve_cohorts(intake, full)
-            volume = float(flows_full.sum())
-            pv_volume = float(metrics.present_value(flows_full, model.factors).sum())
-            value = float(_gross(o, d)[0]) * k
-            steps = [value * volume_no_drop]
-            for share in (o.deadweight, o.attribution, o.displacement, iv.optimism_bias.benefits):
-                value *= 1 - float(d.value(share)[0])
-                steps.append(value * volume_no_drop)
-            steps.append(value * volume)
-            steps.append(value * pv_volume)
-            for step, v, prev in zip(WATERFALL_STEPS, steps, [None] + steps[:-1]):
-                rows.append({"intervention": iv.id, "outcome": o.name, "step": step, "value": v,
-                             "removed": 0.0 if prev is None else prev - v})
+        full = _shares(o, d, T, where)
+        duration = np.inf if o.duration is None else d.value(o.duration, 0, None, f"{where}.duration")
+        no_drop = curves.outcome_shares(T, o.start, duration, d.value(o.ramp, 0, None, f"{where}.ramp"), 0.0)
+        volume_no_drop = float(curves.convolve_cohorts(intake, no_drop).sum())
+        flows_full = curves.convolve_cohorts(intake, full)
+        volume = float(flows_full.sum())
+        pv_volume = float(metrics.present_value(flows_full, model.factors).sum())
+        value = float(_gross(o, d, where)[0]) * ln.factor
+        steps = [value * volume_no_drop]
+        shares = ((o.deadweight, f"{where}.deadweight"), (o.attribution, f"{where}.attribution"),
+                  (o.displacement, f"{where}.displacement"),
+                  (iv.optimism_bias.benefits, f"interventions.{iv.id}.optimism_bias.benefits"))
+        for share, key in shares:
+            value *= 1 - float(d.value(share, where=key)[0])
+            steps.append(value * volume_no_drop)
+        steps.append(value * volume)
+        steps.append(value * pv_volume)
+        for step, v, prev in zip(WATERFALL_STEPS, steps, [None] + steps[:-1]):
+            rows.append({"intervention": iv.id, "outcome": o.name, "step": step, "value": v,
+                         "removed": 0.0 if prev is None else prev - v})
     frame = pd.DataFrame(rows, columns=["intervention", "outcome", "step", "value", "removed"])
     if len(frame):
         total = frame.groupby("step", sort=False)[["value", "removed"]].sum().reset_index()

@@ -65,7 +65,7 @@ class Draws:
 
     n: int
     leaves: list[Leaf]
-    leaf_values: dict[int, np.ndarray]  # id(distribution) -> shape (n,) or (1,)
+    leaf_values: dict[str, np.ndarray]  # leaf key (parameter name or dotted path) -> (n,) or (1,)
     parameters: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n,) or (1,)
     rows: int | None = None  # draws that count (the rest pad a block); None: all n
     clipped: dict[str, int] = field(default_factory=dict)  # where -> draws set to a bound
@@ -73,12 +73,17 @@ class Draws:
     def value(self, v: Any, low: float | None = None, high: float | None = None, where: str = "") -> np.ndarray:
         """A scenario number as an array of shape (draw,), draw = n or 1.
 
-        With ``low``/``high``, a drawn or computed value outside them (a normal cost below 0,
-        an expression giving a share above 1) is set to the bound and counted in ``clipped``
-        under ``where``; plain numbers were range-checked when the scenario was loaded.
+        ``where`` is the number's place: its dotted path (interventions named by id), or a
+        parameter's name. A distribution's draws are found by it (never by object identity, so
+        a copy of the scenario, or one unpickled in another process, draws the same). With
+        ``low``/``high``, a drawn or computed value outside them (a normal cost below 0, an
+        expression giving a share above 1) is set to the bound and counted in ``clipped`` under
+        ``where``; plain numbers were range-checked when the scenario was loaded.
         """
         if isinstance(v, _Dist):
-            a = self.leaf_values[id(v)]
+            if where not in self.leaf_values:
+                raise KeyError(f"no draws for the distribution at {where or '(no place given)'}")
+            a = self.leaf_values[where]
         elif isinstance(v, expressions.Expression):
             a = np.atleast_1d(np.asarray(v.evaluate(self.parameters), dtype=float))
         else:
@@ -105,11 +110,11 @@ class Draws:
         )
 
 
-def _finish(scenario: Scenario, n: int, leaves: list[Leaf], values: dict[int, np.ndarray]) -> Draws:
+def _finish(scenario: Scenario, n: int, leaves: list[Leaf], values: dict[str, np.ndarray]) -> Draws:
     draws = Draws(n, leaves, values)
     deps = {k: (v.names if isinstance(v, expressions.Expression) else frozenset()) for k, v in scenario.parameters.items()}
     for name in expressions.evaluation_order(deps):
-        draws.parameters[name] = draws.value(scenario.parameters[name])
+        draws.parameters[name] = draws.value(scenario.parameters[name], where=name)
     return draws
 
 
@@ -125,7 +130,7 @@ def central(scenario: Scenario, fixed: Mapping[str, float | np.ndarray] | None =
     unknown = set(fixed) - known
     if unknown:
         raise ValueError(f"not an uncertain input of this scenario: {', '.join(sorted(unknown))}")
-    values: dict[int, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
     n = 1
     for leaf in leaves:
         if leaf.key in fixed:
@@ -133,7 +138,7 @@ def central(scenario: Scenario, fixed: Mapping[str, float | np.ndarray] | None =
             n = max(n, arr.shape[0])
         else:
             arr = np.array([leaf.central])
-        values[id(leaf.dist)] = arr
+        values[leaf.key] = arr
     return _finish(scenario, n, leaves, values)
 
 
@@ -147,13 +152,13 @@ def sample(scenario: Scenario, n: int, seed: int | None = None, sampler: str = "
         # (fast for gamma, beta, PERT), and adding an input never changes the others' draws.
         streams = np.random.SeedSequence(seed).spawn(len(leaves))
         values = {
-            id(leaf.dist): distributions.draw(leaf.dist.dist, leaf.dist.params, np.random.default_rng(s), n)
+            leaf.key: distributions.draw(leaf.dist.dist, leaf.dist.params, np.random.default_rng(s), n)
             for leaf, s in zip(leaves, streams)
         }
     else:
         u = distributions.uniforms(np.random.default_rng(seed), n, len(leaves), sampler)
         values = {
-            id(leaf.dist): distributions.ppf(leaf.dist.dist, leaf.dist.params, u[:, j])
+            leaf.key: distributions.ppf(leaf.dist.dist, leaf.dist.params, u[:, j])
             for j, leaf in enumerate(leaves)
         }
     return _finish(scenario, n, leaves, values)

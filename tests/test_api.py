@@ -53,3 +53,68 @@ def test_by_with_a_percentile_matches_numpy(write_scenario):
     assert r.by("total", stat="p100")["npv"].iloc[0] == pytest.approx(npv.max())
     with pytest.raises(ValueError, match="unknown statistic"):
         r.by("total", stat="p5x")
+
+
+# ---------------------------------------------------------------------------------------------
+# A portable model (issue 11): plain data, keyed by path, evaluated alike anywhere
+
+
+def _evaluate_in_child(payload: bytes) -> bytes:
+    import pickle
+
+    from prevcalc import engine
+
+    model, draws = pickle.loads(payload)
+    r = engine.evaluate(model, draws)
+    return pickle.dumps((r.metric("npv"), r.flows))
+
+
+def test_a_compiled_model_and_its_draws_pickle_and_evaluate_alike_in_another_process(write_scenario):
+    import pickle
+    from concurrent.futures import ProcessPoolExecutor
+
+    from prevcalc import engine, sampling
+
+    sc = prevcalc.load(write_scenario(UNCERTAIN))
+    model = engine.compile_scenario(sc)
+    draws = sampling.sample(sc, 500, seed=9)
+    here = engine.evaluate(model, draws)
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        npv, flows = pickle.loads(pool.submit(_evaluate_in_child, pickle.dumps((model, draws))).result())
+    assert np.array_equal(npv, here.metric("npv")) and np.array_equal(flows, here.flows)
+
+
+def test_draws_of_a_copied_scenario_evaluate_the_original(write_scenario):
+    # Draws are keyed by each number's path, not by object identity: a copy draws the same.
+    from prevcalc import engine, sampling
+
+    sc = prevcalc.load(write_scenario(UNCERTAIN))
+    copy = sc.model_copy(deep=True)
+    a = engine.evaluate(engine.compile_scenario(sc), sampling.sample(copy, 256, seed=4))
+    b = engine.evaluate(engine.compile_scenario(copy), sampling.sample(sc, 256, seed=4))
+    assert np.array_equal(a.metric("npv"), b.metric("npv"))
+
+
+def test_one_model_evaluated_by_two_threads_gives_the_same_results(write_scenario):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from prevcalc import engine, sampling
+
+    sc = prevcalc.load(write_scenario(UNCERTAIN))
+    model = engine.compile_scenario(sc)
+    draws = [sampling.sample(sc, 2048, seed=s) for s in (1, 2, 3, 4)]
+    alone = [engine.evaluate(model, d).metric("npv") for d in draws]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = list(pool.map(lambda d: engine.evaluate(model, d, chunk=64).metric("npv"), draws))
+    assert all(np.array_equal(x, y) for x, y in zip(alone, together))
+
+
+def test_the_loaded_scenario_carries_its_source_through_copies_and_pickling(write_scenario):
+    import pickle
+
+    from prevcalc.provenance import source_of
+
+    path = write_scenario(UNCERTAIN)
+    sc = prevcalc.load(path)
+    for other in (sc.model_copy(), pickle.loads(pickle.dumps(sc))):
+        assert source_of(other).path == str(path) and source_of(other).sha256 == source_of(sc).sha256

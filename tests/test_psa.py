@@ -225,7 +225,7 @@ interventions:
     outcomes: [{name: S, agency: nhs, amount: 50, duration: 2, deadweight: 0}]
 """)
     r = engine.run(sc, draws=1000, seed=1, chunk=256)
-    amounts = sampling.sample(sc, 1000, 1).leaf_values[id(sc.interventions[0].costs.per_participant[0].amount)]
+    amounts = sampling.sample(sc, 1000, 1).leaf_values["interventions.a.costs.per_participant.0.amount"]
     negative = int((amounts < 0).sum())
     assert negative > 0
     assert any(n.startswith(f"interventions.a.costs.per_participant.0.amount: {negative:,} of 1,000") for n in r.notes)
