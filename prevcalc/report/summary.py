@@ -222,7 +222,8 @@ def _value_sentence(v: Verdict) -> str:
         text = (f"Of its {money(total, c)} of benefits, {money(cash, c)} ({share(cash / total)}) "
                 "is cashable: savings to public budgets")
     if others:
-        text += "; the rest is " + _listing([f"{m} {w} value" for m, w in others])
+        lead = "; it is " if abs(cash) <= 1e-9 * max(1.0, abs(total)) else "; the rest is "
+        text += lead + _listing([f"{m} {w} value" for m, w in others])
     if v.pv_costs > 0 and abs(cash) > 1e-9 * max(1.0, abs(total)):
         bcr = "" if v.fiscal_bcr is None else f", a benefit-cost ratio of {v.fiscal_bcr:.2f}"
         verb = "still pays back" if v.fiscal_npv >= 0 else "does not pay back"
@@ -255,7 +256,8 @@ def _who_sentence(result: Result) -> str:
             gains = top["pv_benefits_gained"]
             own = (f"it gains {money(gains, c)} itself, so its own budget never breaks even"
                    if gains > 0 else "it gains nothing itself, so its own budget never breaks even")
-            parts.append(own + " and the savings fall to others")
+            others = float(pos.loc[pos["agency"] != top["agency"], "pv_benefits_gained"].sum())
+            parts.append(own + (" and the savings fall to others" if others > 0 else ""))
         elif pd.isna(dbe):
             parts.append(f"its own budget breaks even in year {int(be)} before discounting, but not once discounted")
         else:
@@ -306,13 +308,23 @@ def _caveats(results: Sequence[Result], contexts: Sequence[Context | None], limi
                    "so savings may be over-claimed.")
     flagged = list(dict.fromkeys(s for ctx in contexts if ctx for s in ctx.assumptions))
     if flagged:
-        first = re.split(r"[:;]| - ", flagged[0])[0].strip().rstrip(".")
-        if len(first) > 110:
-            first = first[:107].rsplit(" ", 1)[0] + "…"
-        count = f"{len(flagged)} statement{'s' if len(flagged) > 1 else ''}"
-        out.append(f"Caveat, assumptions: the scenario's description and notes flag {count} as assumptions, "
+        first = _flagged_clause(flagged)
+        count = (f"{len(flagged)} statements as assumptions" if len(flagged) > 1
+                 else "1 statement as an assumption")
+        out.append(f"Caveat, assumptions: the scenario's description and notes flag {count}, "
                    f"for example \u201c{first}\u201d.")
     return out[:limit]
+
+
+def _flagged_clause(flagged: Sequence[str]) -> str:
+    """The first clause that flags an assumption and reads on its own (25-140 characters)."""
+    clauses = [c.strip().strip("().").strip() for s in flagged for c in re.split(r"[:;]| - ", s)]
+    clauses = [c for c in clauses if _FLAGGED.search(c)]
+    for c in clauses:
+        if len(c.split()) >= 8 and len(c) <= 140 and c.count("(") == c.count(")"):
+            return c
+    first = clauses[0] if clauses else flagged[0]
+    return first if len(first) <= 140 else first[:137].rsplit(" ", 1)[0] + "…"
 
 
 def summary_sentences(results: Sequence[Result], names: Sequence[str] | None = None,

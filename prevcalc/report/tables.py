@@ -208,7 +208,9 @@ class Table:
                          f"{c} (no spread)" if a == b else
                          f"{c} ({fmt(a, kind, self.currency, rounding)} to {fmt(b, kind, self.currency, rounding)})"
                          for i, (c, a, b) in enumerate(zip(cells, self.frame[lo], self.frame[hi]))]
-                header += f" ({self.interval_label})"
+                header = self.header(col, False) + f" ({self.interval_label})"
+                if units and kind == "money" and self.price_year:
+                    header += f" ({self.currency}, {self.price_year} prices)"
             out[header] = cells
         return out
 
