@@ -113,8 +113,9 @@ def test_a_failure_while_writing_leaves_nothing_behind(results, tmp_path, monkey
 
 def test_table_order_and_names(results):
     built = brief.build_tables(results, ["A", "B"])
-    assert [t.name for t in built] == ["comparison", "interventions", "agencies", "layers", "waterfall",
-                                       "years", "assumptions", "provenance", "notes"]
+    assert [t.name for t in built] == ["comparison", "interventions", "agencies", "funding_matrix",
+                                       "agency_positions", "agency_cumulative", "layers", "per_person",
+                                       "waterfall", "years", "assumptions", "provenance", "notes"]
 
 
 def test_comparison_has_each_option_the_difference_and_the_best_marked(results):

@@ -176,8 +176,10 @@ def test_xlsx_numbers_equal_the_json(small, written):
 
     out, _ = written
     wb = load_workbook(out / "brief.xlsx")
-    assert wb.sheetnames == ["comparison", "interventions", "agencies", "layers", "waterfall", "years",
-                             "assumptions", "provenance", "notes"]
+    assert wb.sheetnames == ["summary", "recommendation", "comparison", "interventions", "agencies",
+                             "funding_matrix", "agency_positions", "agency_cumulative", "layers", "per_person",
+                             "waterfall", "years", "assumptions", "provenance", "notes", "agency_years",
+                             "layer_years"]
     ws = wb["comparison"]
     header, rows = _sheet_rows(ws)
     for result, name in zip(small, NAMES):
@@ -229,7 +231,7 @@ def test_docx_tables_and_charts_read_back(small, written):
 
     out, files = written
     doc = docx.Document(out / "brief.docx")
-    first = doc.tables[0]
+    first = doc.tables[1]  # after the recommendation
     header = [c.text for c in first.rows[0].cells]
     assert header[1:3] == NAMES  # one column per option
     rows = {r.cells[0].text: [c.text for c in r.cells] for r in first.rows[1:]}

@@ -301,7 +301,7 @@ def _caveats(results: Sequence[Result], contexts: Sequence[Context | None], limi
         for note in r.notes:
             if note.startswith("Benefits entered gross"):
                 gross += re.findall(r"\(([^()]*?), (\d+% of PV benefits)\)", note)
-    gross = list(dict.fromkeys(gross))
+    gross = list({n: (n, p) for n, p in reversed(gross)}.values())[::-1]  # each outcome once, first share
     if gross:
         items = _listing([f"{n} ({p})" for n, p in gross[:3]]) + (f" and {len(gross) - 3} more" if len(gross) > 3 else "")
         out.append(f"Caveat, gross savings: benefits are entered with no deadweight stated for {items}, "
