@@ -115,6 +115,7 @@ class _Composer:
                 return self._collection(node, path)
             finally:
                 self.open.discard(id(node))
+        assert isinstance(node, yaml.ScalarNode)
         return self._scalar(node, path)
 
     def _collection(self, node: yaml.CollectionNode, path: Path) -> Any:
@@ -221,7 +222,8 @@ def _too_deep(text: str) -> Problem | None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                return Problem(mark.line + 1, mark.column + 1, "",
+                line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+                return Problem(line, col, "",
                                f"values are nested more than {MAX_DEPTH} deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -52,8 +54,9 @@ class Comparison:
     def best(self, grouping: str = "total", label: str | None = None) -> pd.Series:
         """The name of the best option for each figure (None where no option is better)."""
         f = self.frame(grouping, label)
-        out = {}
-        for key, row in f.iterrows():
+        out: dict[str, Any] = {}
+        for index, row in f.iterrows():
+            key = str(index)
             direction = BETTER.get(key)
             if key == "irr" and self._borrowing(grouping, label):
                 direction = None  # an IRR of flows that start with a gain: higher is not better
@@ -111,7 +114,7 @@ class Comparison:
 def _records(frame: pd.DataFrame) -> list[dict]:
     from .result import _json_number
 
-    return [{k: (_json_number(v, k) if isinstance(v, float | int | np.floating) else v) for k, v in row.items()}
+    return [{k: (_json_number(v, str(k)) if isinstance(v, float | int | np.floating) else v) for k, v in row.items()}
             for row in frame.to_dict(orient="records")]
 
 

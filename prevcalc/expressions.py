@@ -132,7 +132,7 @@ def _tokenize(text: str) -> list[tuple[str, str, int, Any]]:
     A bad token carries its message as its value and is raised only when the parser reaches
     it, so that an earlier problem (such as ``lambda`` in ``lambda: 1``) is the one reported.
     """
-    tokens = []
+    tokens: list[tuple[str, str, int, Any]] = []
     i, n = 0, len(text)
     while i < n:
         c = text[i]
@@ -143,7 +143,9 @@ def _tokenize(text: str) -> list[tuple[str, str, int, Any]]:
         if m:
             end = m.end()
             if end < n and (text[end].isalnum() or text[end] in "_."):
-                bad = text[i : _WORDISH.match(text, end).end()]
+                word = _WORDISH.match(text, end)
+                assert word is not None  # matches the empty string at worst
+                bad = text[i : word.end()]
                 hint = ""
                 if m.group().isdigit() and text[end].isalpha() and text[end] not in "eE":
                     hint = f"; write {m.group()} * {text[end:i + len(bad)]} to multiply"

@@ -286,7 +286,7 @@ _EXPECTED = {
 
 
 def _problems_from(exc: ValidationError, data: dict, doc: _yaml.Document, origins: dict) -> list[Problem]:
-    grouped: dict[Loc, list[dict]] = {}
+    grouped: dict[Loc, list[Any]] = {}
     for err in exc.errors(include_url=False):
         loc = _clean_loc(err["loc"], data, err["type"])
         grouped.setdefault(loc, []).append(err)
@@ -506,7 +506,7 @@ def _price_problems(scenario: Scenario, data: dict, doc: _yaml.Document, origins
         return
     rates = {r.currency: r.rate for r in scenario.exchange_rates}
     for i, iv in enumerate(scenario.interventions):
-        items = [(("costs", kind, j), item) for kind in ("setup", "running", "per_participant")
+        items: list[tuple[Loc, Any]] = [(("costs", kind, j), item) for kind in ("setup", "running", "per_participant")
                  for j, item in enumerate(getattr(iv.costs, kind))]
         items += [(("outcomes", j), item) for j, item in enumerate(iv.outcomes)]
         for loc, item in items:

@@ -9,7 +9,7 @@ by ``dist``. ``prevcalc schema`` prints these models as JSON Schema.
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -53,6 +53,9 @@ class _Model(BaseModel):
 
 
 class _Dist(_Model):
+    if TYPE_CHECKING:
+        dist: str  # each kind declares its own Literal tag
+
     value: float | None = Field(
         None, description="Value used by a deterministic run (default: the distribution's mean)."
     )

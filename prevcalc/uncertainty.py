@@ -137,7 +137,7 @@ class _Sweeper:
     def run(self, fixed: dict[str, np.ndarray]) -> Result:
         return engine.evaluate(self.model, sampling.central(self.scenario, fixed))
 
-    def npv(self, key: str, values: np.ndarray) -> np.ndarray:
+    def npv(self, key: str, values: Any) -> np.ndarray:
         """Total NPV with input ``key`` at each of ``values`` (others central), shape (value,)."""
         values = np.atleast_1d(np.asarray(values, dtype=float))
         return self.run({key: values}).values["total"]["npv"][:, 0]
@@ -191,18 +191,19 @@ def tornado(scenario: Scenario, swing: float | None = None, low_q: float = 0.05,
     rows, settings = [], []
     for key, leaf in sweeper.leaves.items():
         if key in plain:
+            assert swing is not None  # plain numbers are inputs only with a swing
             c = leaf.central
             lo, hi = c * (1 - swing), c * (1 + swing)
             kind = f"± {swing:.0%}"
         else:
-            lo, hi = (float(x) for x in leaf.quantile([low_q, high_q]))
+            lo, hi = (float(x) for x in leaf.quantile(np.array([low_q, high_q])))
             kind = "distribution"
         rows.append({"input": key, "kind": kind, "central": leaf.central, "low_value": lo, "high_value": hi})
         settings.append((key, np.array([lo, hi])))
     results = sweeper.many(settings)
     for row, npv in zip(rows, results):
-        row["npv_low"], row["npv_high"] = float(npv[0]), float(npv[1])
-        row["swing"] = abs(row["npv_high"] - row["npv_low"])
+        low, high = float(npv[0]), float(npv[1])
+        row.update(npv_low=low, npv_high=high, swing=abs(high - low))
     cols = ["input", "kind", "central", "low_value", "high_value", "npv_low", "npv_high", "swing"]
     frame = pd.DataFrame(rows, columns=cols)
     frame = frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
