@@ -85,19 +85,50 @@ def _safe(text):
     return text
 
 
-def render_table(table: Table, rounding: tables.Rounding = "unit") -> RichTable:
-    """A report table as a rich table, numbers right-aligned, units in the title."""
+def render_table(table: Table, rounding: tables.Rounding = "unit", width: int | None = None) -> RenderableType:
+    """A report table as a rich table, numbers right-aligned, units in the title.
+
+    Numbers are never cut: when the columns do not fit ``width`` (default: the terminal's, 80
+    when output is piped), the figures are split over several tables, each repeating the
+    leading label columns.
+    """
     text = _safe(table.formatted(rounding, units=False))
-    t = RichTable(title=terminal_text(_title(table)), box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
-    for col, header in zip(table.shown(), text.columns):
+    shown = table.shown()
+    specs = []
+    for col, header in zip(shown, text.columns):
         numeric = table.kinds.get(col, "text") != "text"
         longest = max([len(str(v)) for v in text[header]] + [1])
         # Numbers keep their width; text columns give way (down to 12 characters) and fold.
-        t.add_column(header, justify="right" if numeric else "left", overflow="fold",
-                     min_width=longest if numeric else min(longest, 12))
-    for row in text.itertuples(index=False):
-        t.add_row(*row)
-    return t
+        specs.append((header, numeric, longest if numeric else min(longest, 12)))
+    width = width or Console().width
+    labels = 0
+    while labels < len(specs) and not specs[labels][1]:
+        labels += 1
+    labels = min(labels, 2)
+    if labels == 0 and shown and shown[0] == "year":
+        labels = 1  # the year labels each row of a year-by-year table
+    label_width = sum(w + 3 for _, _, w in specs[:labels])
+    chunks: list[list[int]] = [[]]
+    used = label_width
+    for j in range(labels, len(specs)):
+        need = max(specs[j][2], min(len(specs[j][0]), 8)) + 3
+        if chunks[-1] and used + need > width - 4:
+            chunks.append([])
+            used = label_width
+        chunks[-1].append(j)
+        used += need
+    out = []
+    for n, chunk in enumerate(chunks):
+        title = terminal_text(_title(table)) + (f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else "")
+        t = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
+        cols = list(range(labels)) + chunk
+        for j in cols:
+            header, numeric, min_width = specs[j]
+            t.add_column(header, justify="right" if numeric else "left", overflow="fold", min_width=min_width)
+        for row in text.itertuples(index=False):
+            t.add_row(*[row[j] for j in cols])
+        out.append(t)
+    return out[0] if len(out) == 1 else Group(*out)
 
 
 def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit",
@@ -181,9 +212,30 @@ def render_distribution(result: Result, ci: float) -> RichTable:
         t.add_column(h, justify="left" if h == "Figure" else "right")
     for row in dist.itertuples(index=False):
         kind = tables.METRIC_KINDS[row.metric]
-        t.add_row(tables.LABELS[row.metric], *[tables.fmt(getattr(row, k), kind, result.currency) for k in ("mean", "median", lo, hi)])
-    prob = float(np.mean(result.metric("npv")[:, 0] > 0))
-    t.add_row("P(NPV > 0)", tables.fmt(prob, "probability"), "", "", "")
+        if row.metric in ("payback_year", "discounted_payback_year"):
+            # A draw that never pays back counts as beyond the horizon: no mean, and "never"
+            # wherever a percentile falls among such draws.
+            a = tables.payback_over_draws(result, row.metric)
+            cells = ["–"] + [("never" if np.isinf(v) else tables.fmt(v, kind)) for v in
+                             (np.median(a), np.percentile(a, 5 if lo == "p05" else 2.5),
+                              np.percentile(a, 95 if hi == "p95" else 97.5))]
+            t.add_row(tables.LABELS[row.metric], *cells)
+            continue
+        values = result.metric(row.metric)[:, 0]
+        finite = values[np.isfinite(values)]
+        label = tables.LABELS[row.metric]
+        if finite.size and np.ptp(finite) == 0:
+            label += " (no spread)"
+        elif row.metric == "irr" and 0 < finite.size < values.size:
+            label += f" (over {finite.size:,} draws with one)"
+        t.add_row(label, *[tables.fmt(getattr(row, k), kind, result.currency) for k in ("mean", "median", lo, hi)])
+    npv = result.metric("npv")[:, 0]
+    prob = float(np.mean(npv > 0))
+    spread = np.ptp(npv[np.isfinite(npv)]) > 0 if np.isfinite(npv).any() else False
+    t.add_row("P(NPV > 0)", tables.fmt(prob, "probability") if spread else "no spread", "", "", "")
+    pays = result.prob_pays_back("payback_year")
+    if pays is not None:
+        t.add_row("P(pays back in horizon)", tables.fmt(pays, "probability"), "", "", "")
     return t
 
 
