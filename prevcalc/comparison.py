@@ -15,19 +15,9 @@ import numpy as np
 import pandas as pd
 
 from .errors import ModelError
-from .result import SUMMARY_KEYS, Result
-
-#: For each figure, whether more is better (True), less is better (False) or neither (None).
-BETTER = {
-    "pv_costs": False, "pv_benefits": True, "npv": True, "bcr": True, "roi": True,
-    "payback_year": False, "discounted_payback_year": False, "irr": True, "participants": None,
-    "npv_per_participant": True, "npv_per_person": True, "prob_npv_positive": True,
-}
-
-_LIKE_FOR_LIKE = {
-    "currency": "currency", "price_year": "price year", "horizon": "horizon",
-    "schedule": "discounting", "discount_bands": "discount rates", "timing": "timing",
-}
+from .result import Result
+from .vocabulary import BETTER, SUMMARY_KEYS
+from .vocabulary import LIKE_FOR_LIKE as _LIKE_FOR_LIKE
 
 
 @dataclass

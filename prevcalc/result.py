@@ -18,18 +18,16 @@ import pandas as pd
 
 from . import metrics, provenance
 
-#: The summary figures, in FORMAT.md's order and spelling.
-SUMMARY_KEYS = (
-    "pv_costs", "pv_benefits", "npv", "bcr", "roi", "payback_year", "discounted_payback_year",
-    "irr", "participants", "npv_per_participant", "npv_per_person",
-)
+from .vocabulary import DERIVED_KEYS, SUMMARY_KEYS, YEAR_KEYS, interval_keys, percentile_of
+
 GROUPINGS = ("total", "intervention", "layer", "agency")
 #: Kinds of benefit (FORMAT.md's value_type); only "fiscal" is cashable.
 VALUE_TYPES = ("fiscal", "fiscal_noncashable", "economic", "social")
 #: The funder of benefits from an intervention that has no costs.
 NO_FUNDER = "no funder (no costs)"
-_INTEGER_KEYS = {"break_even_year", "discounted_break_even_year", "payback_year", "discounted_payback_year", "payback_years_since_entry",
-                 "discounted_payback_years_since_entry", "entry_year"}
+_INTEGER_KEYS = YEAR_KEYS | {"break_even_year", "discounted_break_even_year",
+                             "payback_years_since_entry", "discounted_payback_years_since_entry",
+                             "entry_year"}
 
 
 class Metrics(Mapping):
@@ -41,7 +39,7 @@ class Metrics(Mapping):
     this halves the memory a result needs.
     """
 
-    DERIVED = ("npv", "bcr", "roi", "npv_per_participant", "npv_per_person")
+    DERIVED = DERIVED_KEYS
 
     def __init__(self, stored: dict[str, np.ndarray]):
         self._stored = stored
@@ -292,7 +290,7 @@ class Result:
 
     def distribution(self, grouping: str = "total", ci: float = 0.90) -> pd.DataFrame:
         """Mean, median and the ``ci`` interval of every figure, per group (long format)."""
-        lo, hi = _interval_keys(ci)
+        lo, hi = interval_keys(ci)
         rows = []
         for gi, label in enumerate(self.labels[grouping]):
             for k in SUMMARY_KEYS:
@@ -548,7 +546,7 @@ class Result:
         vals = self.values[grouping]
         if self.draws == 1:
             return {k: _json_number(vals[k][0, gi], k) for k in SUMMARY_KEYS}
-        lo, hi = _interval_keys(ci)
+        lo, hi = interval_keys(ci)
         keys = ["mean", "median", "p05", "p95"] + [k for k in (lo, hi) if k not in ("p05", "p95")]
         figures: dict[str, Any] = {}
         for k in SUMMARY_KEYS:
@@ -556,12 +554,6 @@ class Result:
             figures[k] = {s: _json_number(_stat(a, s)[0], "") for s in keys}
         figures["prob_npv_positive"] = float(np.mean(vals["npv"][:, gi] > 0))
         return figures
-
-
-def _interval_keys(ci: float) -> tuple[str, str]:
-    if ci not in (0.90, 0.95):
-        raise ValueError("the interval must be 90% or 95%")
-    return ("p05", "p95") if ci == 0.90 else ("p025", "p975")
 
 
 def _stat(a: np.ndarray, stat: str) -> np.ndarray:
@@ -580,20 +572,6 @@ def _stat(a: np.ndarray, stat: str) -> np.ndarray:
             if stat.startswith("p"):
                 return np.nanpercentile(a, percentile_of(stat), axis=0)
     raise ValueError(f"unknown statistic {stat!r}")
-
-
-def percentile_of(stat: str) -> float:
-    """The percentile a statistic's name stands for: two digits, then decimals.
-
-    >>> [percentile_of(s) for s in ("p05", "p5", "p95", "p025", "p975", "p50", "p100", "p0")]
-    [5.0, 5.0, 95.0, 2.5, 97.5, 50.0, 100.0, 0.0]
-    """
-    digits = stat[1:]
-    if not stat.startswith("p") or not digits.isdigit():
-        raise ValueError(f"unknown statistic {stat!r}: expected mean, median or pNN (p05, p95, p025...)")
-    if len(digits) <= 2 or digits == "100":
-        return float(int(digits))
-    return float(f"{digits[:2]}.{digits[2:]}")
 
 
 def _json_number(v: Any, key: str) -> Any:

@@ -23,7 +23,8 @@ from scipy import optimize
 
 from . import engine, sampling
 from .errors import ModelError
-from .result import Result, _interval_keys
+from .result import Result
+from .vocabulary import interval_keys as _interval_keys
 from .scenario import Discounting, Scenario
 
 __all__ = [

@@ -8,7 +8,7 @@ import pytest
 
 import prevcalc
 from prevcalc.errors import ScenarioError
-from prevcalc.result import percentile_of
+from prevcalc.vocabulary import percentile_of
 
 from conftest import MINIMAL, ROOT
 

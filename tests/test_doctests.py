@@ -9,7 +9,7 @@ import pytest
 
 MODULES = [
     "prevcalc.curves", "prevcalc.discounting", "prevcalc.metrics", "prevcalc.distributions",
-    "prevcalc.expressions", "prevcalc.prices", "prevcalc.report.tables", "prevcalc.result",
+    "prevcalc.expressions", "prevcalc.prices", "prevcalc.report.tables", "prevcalc.vocabulary",
 ]
 
 
