@@ -35,9 +35,8 @@ header.title-block dt { font-weight: 600; }
 header.title-block dd { margin: 0; }
 section.summary ul { padding-left: 1.2rem; margin: .4rem 0 1rem; }
 section.summary li { margin: .35rem 0; font-size: 1.02rem; }
-section.recommendation td:last-child { white-space: normal; min-width: 14rem; }
-section.recommendation td.num { white-space: normal; }
-section.recommendation .table-wrap { overflow-x: visible; }
+section.recommendation td:last-child { white-space: normal; min-width: 10rem; }
+section.recommendation th.num, section.recommendation td.num { white-space: normal; }
 @media (max-width: 40rem) {
   body { padding: 1rem .8rem 3rem; }
   section.recommendation table, section.recommendation thead, section.recommendation tbody,
