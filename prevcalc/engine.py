@@ -132,6 +132,9 @@ class _Buffers:
         return a
 
 
+_ONE = np.ones(1)
+
+
 @dataclass(frozen=True)
 class _Intake:
     """An intervention's intake, as plain data: participants entering each year for any draws."""
@@ -147,6 +150,45 @@ class _Intake:
             return self._series(spec.participants, draws, f"{path}.participants")
         eligible = self._series(spec.eligible, draws, f"{path}.eligible")
         return eligible * _uptake(spec.uptake, draws, T, f"{path}.uptake")
+
+    def factored(self, draws: sampling.Draws) -> tuple[np.ndarray | None, np.ndarray]:
+        """The intake as two factors, ``intake(draw, e) = a(draw) × b(e)``, where it is one.
+
+        Returns ``(a, b)``: ``a`` of shape (draw,) or (1,) and ``b`` of shape (year,), the entry
+        pattern, the same in every draw. An intake fixed in every draw is ``a = [1.0]`` with ``b``
+        the intake itself, exactly as ``self(draws)`` gives it. An intake that is no such product
+        (an uncertain list of participants, an uncertain uptake curve) is returned whole as
+        ``(None, intake)``, intake of shape (draw | 1, year). Each number is read once, so
+        clipped draws are counted once.
+        """
+        spec, T, path = self.spec, self.horizon, self.path
+        if spec.participants is not None:
+            return self._factored_series(spec.participants, draws, f"{path}.participants")
+        ea, eb = self._factored_series(spec.eligible, draws, f"{path}.eligible")
+        u = spec.uptake
+        kind = getattr(u, "curve", None)
+        U = _uptake(u, draws, T, f"{path}.uptake")
+        if ea is None:
+            return None, eb * U
+        if U.shape[0] == 1:
+            if ea.shape[0] == 1:
+                return _ONE, (ea[0] * eb) * U[0]
+            return ea, eb * U[0]
+        if kind is None or kind == "constant":  # one uncertain share in every year
+            return ea * U[:, 0], eb
+        return None, (ea[:, None] * eb) * U
+
+    def _factored_series(self, v: Any, draws: sampling.Draws, where: str) -> tuple[np.ndarray | None, np.ndarray]:
+        if isinstance(v, list):
+            full = self._series(v, draws, where)
+            return (_ONE, full[0]) if full.shape[0] == 1 else (None, full)
+        T = self.horizon
+        years = np.arange(T)
+        window = (years < self.spec.years) if self.spec.years is not None else np.ones(T, bool)
+        a = draws.value(v, 0, None, where)
+        if a.shape[0] == 1:
+            return _ONE, a[0] * window
+        return a, window.astype(float)
 
     def _series(self, v: Any, draws: sampling.Draws, where: str) -> np.ndarray:
         T = self.horizon
@@ -530,15 +572,56 @@ def _toeplitz(intake: np.ndarray) -> np.ndarray:
     return np.where(lag >= 0, intake[np.maximum(lag, 0)], 0.0)
 
 
+#: A fixed entry pattern with at most this many entry years per 8 years of horizon is convolved
+#: by summing over its entry years (elementwise, linear in the horizon); a denser one by one
+#: BLAS product with its Toeplitz matrix (quadratic in the horizon, but fast for short ones).
+_SPARSE_ENTRIES_PER_8_YEARS = 1
+
+
+def _convolve_pattern(P: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The cohort convolution of per-draw profiles ``P`` (..., year) with one fixed entry
+    pattern ``b`` (year,): ``out[..., t] = Σ_e b[e] P[..., t − e]``.
+
+    Few entry years (the usual intake of a few years over a long horizon) are summed over
+    directly: a handful of whole-array products, exact and linear in the horizon. Otherwise
+    one BLAS product with b's Toeplitz matrix. Each row's result depends on that row alone.
+    """
+    T = P.shape[-1]
+    entries = np.flatnonzero(b)
+    if entries.size * 8 > _SPARSE_ENTRIES_PER_8_YEARS * T:
+        return (P.reshape(-1, T) @ _toeplitz(b)).reshape(P.shape)
+    out = np.zeros(P.shape)
+    for e in entries:  # the few entry years (cohorts), each a vectorised shifted product
+        out[..., e:] += b[e] * P[..., : T - e]
+    return out
+
+
+def _column_sums(X: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
+    """``out[:, c] = Σ X[:, j] over j with columns[j] == c``, shape (rows, width): the
+    product with a 0/1 indicator matrix, without its zeros."""
+    out = np.zeros((X.shape[0], width))
+    if columns.size == 0:
+        return out
+    order = np.argsort(columns, kind="stable")
+    cols = columns[order]
+    starts = np.flatnonzero(np.r_[True, cols[1:] != cols[:-1]])
+    out[:, cols[starts]] = np.add.reduceat(X[:, order], starts, axis=1)
+    return out
+
+
 def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool,
                     buf: _Buffers) -> tuple[dict, tuple]:
     """Metrics for one block of draws, and each line's flows summed over its first ``rows`` draws.
 
-    By linearity, the cohort convolution is done once per intervention, on the sum of its
-    lines' per-participant profiles, and each line's present value needs no convolution: with
-    w(k) = Σ_e intake(e) D(e + k), a line's PV is annual × Σ_k shares(k) w(k). Lines that share
-    a profile shape (start, duration, ramp, drop-off) share its computation. Year-by-year flows
-    of single lines (for agencies' payback years and IRR) are formed only when ``full``.
+    By linearity, each line's present value needs no convolution: with
+    w(k) = Σ_e intake(e) D(e + k), a line's PV is annual × Σ_k shares(k) w(k). An intake that
+    is a per-draw number times fixed entry years, a(draw) × b(e), is used as those two factors:
+    w = a × (b @ H) is one shared product, and every convolution is with b alone, scaled per
+    draw. Year-by-year flows are formed only where they are reported draw by draw: the
+    scenario's and each layer's net flows (payback years, the scenario's IRR); those of single
+    interventions and agencies only in a run of one draw (``full``). Lines that share a profile
+    shape (start, duration, ramp, drop-off) share its computation; a shape that is the same in
+    every draw is convolved once, not per draw.
     """
     lay = model.layout
     T, L, n = model.horizon, len(model.lines), d.n
@@ -552,64 +635,58 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         annual[:, j] = np.broadcast_to(ln.annual(d), (n,))
     signed = annual * lay.sign
     S = buf.get("shares", (n, K, T))  # shares over years since entry, one row per profile shape
+    varying = np.zeros(K, dtype=bool)  # shapes that differ between draws
     for k, j in enumerate(lay.share_lines):
-        S[:, k] = model.lines[j].shares(d)
-    intakes = [model.intakes[iv](d) for iv in ivs]  # each (1 | draw, year)
-    shared = all(x.shape[0] == 1 for x in intakes)
-    participants = np.stack([np.broadcast_to(x.sum(axis=-1), (n,)) for x in intakes], axis=-1) if I else np.zeros((n, 0))
+        shares = model.lines[j].shares(d)
+        varying[k] = shares.shape[0] > 1
+        S[:, k] = shares
+    fixed_shape = S[0]  # (key, year): the shapes' values where they are the same in every draw
+
+    # Intakes: a (draw, intervention) factor times a fixed entry pattern (intervention, year);
+    # `general` holds the whole intakes of those that are no such product.
+    A = np.ones((n, I))
+    B = np.zeros((I, T))
+    general: dict[int, np.ndarray] = {}
+    for i, iv in enumerate(ivs):
+        a, b = model.intakes[iv].factored(d)
+        if a is None:
+            general[i] = b
+        else:
+            A[:, i] = a
+            B[i] = b
+    scaled = bool(np.any(A != 1.0))
+    participants = A * B.sum(axis=-1) if I else np.zeros((n, 0))
+    for i, X in general.items():
+        participants[:, i] = np.broadcast_to(X.sum(axis=-1), (n,))
 
     prof = ~lay.programme
     pv_line = buf.get("pv_line", (n, L), zero=True)
     per_person = buf.get("per_person", (n, L), zero=True)
-    if shared:
-        W = np.stack([x[0] for x in intakes]) @ H if I else np.zeros((0, T))  # (intervention, k)
-        pv_shape = S @ W.T  # (draw, key, intervention)
-    else:
-        W = np.stack([np.broadcast_to(x, (n, T)) for x in intakes], axis=1) @ H  # (draw, iv, k)
-        pv_shape = np.einsum("nkt,nit->nki", S, W)
+    pv_shape = S @ (B @ H).T  # (draw, key, intervention), before the per-draw factor
+    if scaled:
+        pv_shape *= A[:, None, :]
+    for i, X in general.items():
+        pv_shape[:, :, i] = np.einsum("nkt,nt->nk", S, np.broadcast_to(X, (n, T)) @ H)
     pv_line[:, prof] = annual[:, prof] * pv_shape[:, lay.line_key[prof], lay.line_iv[prof]]
     per_person[:, prof] = annual[:, prof] * (S @ F)[:, lay.line_key[prof]]
     for members, masks in lay.programme_by_iv:
         pv_line[:, members] = annual[:, members] * (masks @ F)
 
-    # Each intervention's net flows by year: profiles (draw, iv, k) convolved with its intake,
-    # plus programme lines in their years.
-    coef = (signed @ lay.to_iv_key).reshape(n, I, K)
-    profiles = np.matmul(coef, S, out=buf.get("profiles", (n, I, T)))  # (draw, iv, years since entry)
-    if shared:
-        toeplitz = np.stack([_toeplitz(x[0]) for x in intakes]) if I else np.zeros((0, T, T))
-        net_iv = np.matmul(profiles.transpose(1, 0, 2), toeplitz, out=buf.get("net", (I, n, T))).transpose(1, 0, 2)
-    else:
-        net_iv = np.stack([curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1)
-    for i, (members, masks) in enumerate(lay.programme_by_iv):
-        if members.size:
-            net_iv[:, i] += signed[:, members] @ masks
+    # Each intervention's per-participant net value by shape: (draw, intervention, key).
+    coef = _column_sums(signed[:, prof], (lay.line_iv * K + lay.line_key)[prof], I * K).reshape(n, I, K)
 
-    # Each line's flows summed over the block's draws, for the mean cash flows: partial sums per
-    # sub-block of _BLOCK draws (fixed shapes), which evaluate() adds up in draw order, so the
-    # sums too are the same bit for bit whatever the block size. Lines of an intervention with
-    # a fixed intake are summed over years since entry and convolved once, at the end.
-    sub = _BLOCK if n % _BLOCK == 0 else n
-    nb = n // sub
-    wa = (weights[:, None] * annual).reshape(nb, sub, L)
-    by_entry = buf.get("by_entry", (nb, L, T), zero=True)  # Σ a S, years since entry (fixed intake)
-    by_year = buf.get("by_year", (nb, L, T), zero=True)  # Σ flows, calendar years (programme lines, uncertain intake)
-    Sb = S.reshape(nb, sub, K, T)
-    for k in range(K):
-        members = np.flatnonzero(lay.line_key == k)
-        by_entry[:, members] = np.matmul(wa[:, :, members].transpose(0, 2, 1), Sb[:, :, k])
-    if not shared:
-        for j in np.flatnonzero(prof):
-            i, k = lay.line_iv[j], lay.line_key[j]
-            conv = curves.convolve_cohorts(intakes[i], np.broadcast_to(S[:, k], (n, T))).reshape(nb, sub, T)
-            by_year[:, j] = np.matmul(wa[:, None, :, j], conv)[:, 0]
-            by_entry[:, j] = 0.0
-    for j in np.flatnonzero(lay.programme):
-        by_year[:, j] = wa[:, :, j].sum(axis=1)[:, None] * model.lines[j].mask
-    sums = (by_entry, by_year)
-
-    line_flows = None
+    net_iv = line_flows = None
+    labels_l, _, m_layer = groups["layer"]
     if full:
+        # A run of one draw reports every grouping's flows by year: form them all.
+        intakes = [general[i] if i in general else A[:, i, None] * B[i] for i in range(I)]
+        profiles = np.matmul(coef, S)  # (draw, iv, years since entry)
+        net_iv = np.stack([curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1) \
+            if I else np.zeros((n, 0, T))
+        for i, (members, masks) in enumerate(lay.programme_by_iv):
+            if members.size:
+                net_iv[:, i] += signed[:, members] @ masks
+        net_layer = np.matmul(m_layer, net_iv)
         line_flows = np.zeros((n, L, T))
         for j, ln in enumerate(model.lines):
             i = lay.line_iv[j]
@@ -617,6 +694,40 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
                 line_flows[:, j] = annual[:, j, None] * ln.mask
             else:
                 line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(intakes[i], S[:, lay.line_key[j]])
+    else:
+        net_layer = _layer_flows(model, S, fixed_shape, varying, coef, A, B, general, signed, m_layer)
+
+    # Each line's flows summed over the block's draws, for the mean cash flows: partial sums per
+    # sub-block of _BLOCK draws (fixed shapes), which evaluate() adds up in draw order, so the
+    # sums too are the same bit for bit whatever the block size. Lines of an intervention whose
+    # intake factors are summed over years since entry, scaled by the per-draw factor, and
+    # convolved once with the entry pattern at the end (linearity).
+    sub = _BLOCK if n % _BLOCK == 0 else n
+    nb = n // sub
+    wa = weights[:, None] * annual
+    if scaled:
+        wa[:, prof] *= A[:, lay.line_iv[prof]]
+    wa = wa.reshape(nb, sub, L)
+    by_entry = buf.get("by_entry", (nb, L, T), zero=True)  # Σ a S, years since entry (factored intake)
+    by_year = buf.get("by_year", (nb, L, T), zero=True)  # Σ flows, calendar years (programme lines, other intakes)
+    Sb = S.reshape(nb, sub, K, T)
+    for k in range(K):
+        members = np.flatnonzero(lay.line_key == k)
+        if not members.size:
+            continue
+        if varying[k]:
+            by_entry[:, members] = np.matmul(wa[:, :, members].transpose(0, 2, 1), Sb[:, :, k])
+        else:
+            by_entry[:, members] = wa[:, :, members].sum(axis=1)[:, :, None] * fixed_shape[k]
+    for j in np.flatnonzero(prof):
+        i, k = lay.line_iv[j], lay.line_key[j]
+        if i in general:
+            conv = curves.convolve_cohorts(general[i], np.broadcast_to(S[:, k], (n, T))).reshape(nb, sub, T)
+            by_year[:, j] = np.matmul(wa[:, None, :, j], conv)[:, 0]
+            by_entry[:, j] = 0.0
+    for j in np.flatnonzero(lay.programme):
+        by_year[:, j] = wa[:, :, j].sum(axis=1)[:, None] * model.lines[j].mask
+    sums = (by_entry, by_year, B, np.array(sorted(general), dtype=int))
 
     is_cost = lay.sign < 0
     pv_cost_line, pv_benefit_line = pv_line * is_cost, pv_line * ~is_cost
@@ -628,14 +739,15 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         pv_b = pv_benefit_line @ m_lines.T
         p_g = participants @ m_ivs.T
         pp = pp_line @ m_lines.T
+        net: np.ndarray | None
         if grouping == "intervention":
             # Per-draw payback years and IRR for single interventions only in a run of one draw:
             # over many draws they cost more than everything else together (see the README).
-            net = net_iv if full else None
+            net = net_iv
         elif grouping == "total":
-            net = net_iv.sum(axis=1, keepdims=True)
+            net = net_iv.sum(axis=1, keepdims=True) if full else net_layer.sum(axis=1, keepdims=True)
         elif grouping == "layer":
-            net = np.matmul(m_ivs, net_iv)  # (draw, layer, year)
+            net = net_layer
         else:
             net = np.matmul(m_lines, line_flows * lay.sign[:, None]) if full else None
         # None marks a figure not computed draw by draw (stored as NaN without memory).
@@ -659,6 +771,52 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     return out, sums
 
 
+def _layer_flows(model: _Model, S: np.ndarray, fixed_shape: np.ndarray, varying: np.ndarray,
+                 coef: np.ndarray, A: np.ndarray, B: np.ndarray, general: dict[int, np.ndarray],
+                 signed: np.ndarray, m_layer: np.ndarray) -> np.ndarray:
+    """Each layer's net flows by calendar year, shape (draw, layer, year), by linearity.
+
+    For the interventions of one entry pattern b, a layer's flows are the convolution with b of
+    Σ_i a_i(draw) × profile_i: the per-draw coefficients of each shape are summed first, the
+    shapes that vary by draw are combined per draw and convolved once per layer and pattern,
+    and the shapes fixed in every draw are convolved once with b and enter by one BLAS product.
+    """
+    lay = model.layout
+    n, K, T = S.shape
+    G = m_layer.shape[0]
+    net = np.zeros((n, G, T))
+    factored = np.array([i not in general for i in range(A.shape[1])], dtype=bool)
+    patterns: dict[bytes, list[int]] = {}
+    for i in np.flatnonzero(factored):
+        patterns.setdefault(B[i].tobytes(), []).append(int(i))
+    var, fix = np.flatnonzero(varying), np.flatnonzero(~varying)
+    for members in patterns.values():
+        b = B[members[0]]
+        # (draw, layer, key): Σ over the pattern's interventions in the layer of a_i × coef_i
+        X = coef[:, members] * A[:, members, None]  # (draw, intervention, key)
+        C = np.zeros((n, G, K))
+        for g in range(G):  # the few layers
+            inside = m_layer[g, members] > 0
+            if inside.any():
+                C[:, g] = X[:, inside].sum(axis=1)
+        if var.size:
+            Pv = np.matmul(C[:, :, var], S[:, var])  # (draw, layer, years since entry)
+            net += _convolve_pattern(Pv, b)
+        if fix.size:
+            Q = _convolve_pattern(fixed_shape[fix], b)  # (fixed key, year): once per pattern
+            net += (C[:, :, fix].reshape(-1, fix.size) @ Q).reshape(n, G, T)
+    for i, X in general.items():
+        profile = np.einsum("nk,nkt->nt", coef[:, i], S)
+        flows = curves.convolve_cohorts(X, profile)
+        net += m_layer[:, i][None, :, None] * flows[:, None, :]
+    for g in range(G):
+        members = np.flatnonzero(lay.programme & (m_layer[g, lay.line_iv] > 0))
+        if members.size:
+            masks = np.array([model.lines[j].mask for j in members])
+            net[:, g] += signed[:, members] @ masks
+    return net
+
+
 def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
              progress: Callable[[int, int], None] | None = None) -> Result:
     """Evaluate a compiled model for the given draws, ``chunk`` draws at a time.
@@ -670,7 +828,12 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     """
     T = model.horizon
     size = _block_size(model) if chunk is None else max(_BLOCK, -(-int(chunk) // _BLOCK) * _BLOCK)
-    size = 1 if draws.n == 1 else min(size, -(-draws.n // _BLOCK) * _BLOCK)
+    if draws.n == 1:
+        size = 1
+    else:  # blocks of equal size, whole multiples of _BLOCK: little padding whatever draws.n is
+        blocks = -(-draws.n // size)
+        per_block = -(-draws.n // blocks)
+        size = -(-per_block // _BLOCK) * _BLOCK
     groups = _groups(model)
     clipped: dict[str, int] = {}
     values: dict[str, dict[str, np.ndarray]] = {}  # filled in place: no second copy at the end
@@ -678,6 +841,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     by_entry = np.zeros((len(model.lines), T))
     by_year = np.zeros((len(model.lines), T))
     buffers = _Buffers()  # this call's own working arrays: the model stays shareable
+    entry_patterns, general = np.zeros((len(model.scenario.interventions), T)), set()
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
         rows = d.n
@@ -705,6 +869,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
         # Add the sub-block sums in draw order, continuing from the running totals.
         by_entry = np.add.reduce(np.concatenate([by_entry[None], fs[0]]), axis=0)
         by_year = np.add.reduce(np.concatenate([by_year[None], fs[1]]), axis=0)
+        entry_patterns, general = fs[2], set(fs[3].tolist())
         for where, count in d.clipped.items():
             clipped[where] = clipped.get(where, 0) + count
         if progress:
@@ -717,8 +882,10 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
         for i, iv in enumerate(model.scenario.interventions):
             members = np.flatnonzero((lay.line_iv == i) & ~lay.programme)
             if members.size:
-                toeplitz = _toeplitz(np.asarray(model.intakes[iv.id](draws.slice(0, 1)))[0])
-                flow_sum[members] += by_entry[members] @ toeplitz
+                # The entry pattern b of a factored intake a(draw) × b(e) (the same in every
+                # block); by_entry of other intakes' lines is 0 (summed by calendar year).
+                if i not in general:
+                    flow_sum[members] += by_entry[members] @ _toeplitz(entry_patterns[i])
     notes = list(model.notes)
     for where, count in clipped.items():
         notes.append(f"{where}: {count:,} of {draws.n:,} draw(s) fell outside the valid range and "
