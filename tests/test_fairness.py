@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
-import prevcalc.fairness as fairness
+from prevcalc import fairness
 from prevcalc.fairness import (
     ETA_TABLE,
     atkinson_ede,
