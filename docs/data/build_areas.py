@@ -45,6 +45,8 @@ Steps:
    - Every other code is the same in both files (checked: the script fails otherwise).
 7. IMD decile (derived, not published): from the rank of average score among the 151 areas of
    File 11, decile = ceil(rank x 10 / 151); 1 = most deprived tenth. Empty where the IMD is.
+8. The last comment line, ``# identifiers: ...``, tells prevcalc's sweep which columns describe
+   an area and are never bound to a template (code and name always are).
 """
 
 from __future__ import annotations
@@ -81,6 +83,7 @@ HEADER = """\
 # Northamptonshire (E06000062), created April 2021; the indices of 2019 publish no figures for them.
 # Correction: File 11's IMD sheet codes Slough "E0600003"; the workbook's other sheets say E06000039.
 # Licence: Open Government Licence v3.0 (Crown copyright). Derivation, step by step: docs/data/build_areas.py.
+# identifiers: type, region, imd_score, imd_rank, imd_decile
 """
 
 
