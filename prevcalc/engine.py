@@ -1065,12 +1065,13 @@ def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
         d = sampling.sample(scenario, draws, seed, sampler)
     result = evaluate(model, d, chunk=chunk, progress=progress)
     result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)
-    result.waterfall = adjustment_waterfall(scenario, model)
-    result.life_course = life_course(model)
+    central = sampling.central(scenario) if draws is not None else d  # shared by both
+    result.waterfall = adjustment_waterfall(scenario, model, central)
+    result.life_course = life_course(model, central)
     return result
 
 
-def life_course(model: _Model) -> LifeCourse:
+def life_course(model: _Model, central: sampling.Draws | None = None) -> LifeCourse:
     """One participant's and each cohort's flows over time, and the events avoided, at central
     values (each distribution's value or mean, as a deterministic run).
 
@@ -1084,7 +1085,7 @@ def life_course(model: _Model) -> LifeCourse:
     attribution, displacement, optimism bias on benefits) and the same profile over time.
     """
     sc, T = model.scenario, model.horizon
-    d = sampling.central(sc)
+    d = sampling.central(sc) if central is None else central
     ids = [iv.id for iv in sc.interventions]
     person = np.zeros((len(ids), T))
     intake = np.zeros((len(ids), T))
@@ -1130,33 +1131,41 @@ WATERFALL_STEPS = ("gross value", "deadweight", "attribution", "displacement", "
                    "drop-off", "discounting")
 
 
-def adjustment_waterfall(scenario: Scenario, model: _Model | None = None) -> "pd.DataFrame":
+def adjustment_waterfall(scenario: Scenario, model: _Model | None = None,
+                         central: sampling.Draws | None = None) -> "pd.DataFrame":
     """What each adjustment removes from each outcome's value, at central values.
 
     For every outcome, and in total: the gross value (undiscounted, before any adjustment and
     without drop-off), then the value left after deadweight, attribution, displacement, optimism
     bias on benefits, drop-off and discounting in turn. The last value is the outcome's PV of
-    benefits in the run. Columns: intervention, outcome, step, value, removed.
+    benefits in the run. Columns: intervention, outcome, step, value, removed. ``central``:
+    the scenario's central draws, if already at hand.
     """
     import pandas as pd
 
     model = compile_scenario(scenario) if model is None else model
-    d = sampling.central(scenario)
+    d = sampling.central(scenario) if central is None else central
     T = model.horizon
+    hankel = model.hankel if model.hankel is not None else _hankel(model.factors)
+    entrants: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = []
     for ln in model.lines:
         if ln.item != "outcome":
             continue
         o, where = ln.spec, ln.where
         iv = next(x for x in scenario.interventions if x.id == ln.intervention)
-        intake = model.intakes[iv.id](d)
-        full = _shares(o, d, T, where)
+        if iv.id not in entrants:
+            # By linearity, no convolution: Σ_t Σ_e intake(e) s(t − e) = Σ_k s(k) Σ_{e < T−k} intake(e),
+            # and its PV is Σ_k s(k) Σ_e intake(e) D(e + k).
+            intake = np.asarray(model.intakes[iv.id](d), dtype=float)[0]
+            entrants[iv.id] = (np.cumsum(intake)[::-1], intake @ hankel)
+        within, weights = entrants[iv.id]
+        full = _shares(o, d, T, where)[0]
         duration = np.inf if o.duration is None else d.value(o.duration, 0, None, f"{where}.duration")
-        no_drop = curves.outcome_shares(T, o.start, duration, d.value(o.ramp, 0, None, f"{where}.ramp"), 0.0)
-        volume_no_drop = float(curves.convolve_cohorts(intake, no_drop).sum())
-        flows_full = curves.convolve_cohorts(intake, full)
-        volume = float(flows_full.sum())
-        pv_volume = float(metrics.present_value(flows_full, model.factors).sum())
+        no_drop = curves.outcome_shares(T, o.start, duration, d.value(o.ramp, 0, None, f"{where}.ramp"), 0.0)[0]
+        volume_no_drop = float(no_drop @ within)
+        volume = float(full @ within)
+        pv_volume = float(full @ weights)
         value = float(_gross(o, d, where)[0]) * ln.factor
         steps = [value * volume_no_drop]
         shares = ((o.deadweight, f"{where}.deadweight"), (o.attribution, f"{where}.attribution"),

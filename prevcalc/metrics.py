@@ -184,11 +184,15 @@ def payback_year(net):
     n = net.shape[-1]
     if n == 0:
         return _scalar(np.full(net.shape[:-1], np.nan))
-    cumulative = np.cumsum(net, axis=-1)
-    tolerance = _PAYBACK_RTOL * np.sum(np.abs(net), axis=-1, keepdims=True)
+    # Year first: each running sum is then over whole contiguous rows (the same additions, in
+    # the same order, as along the last axis, but vectorised across rows).
+    by_year = np.moveaxis(net, -1, 0)
+    cumulative = np.cumsum(by_year, axis=0)
+    tolerance = _PAYBACK_RTOL * np.sum(np.abs(by_year), axis=0)
     below = ~(cumulative >= -tolerance)
     # One past the last year still below zero (0 if none): the max of (t + 1) over those years.
-    year = np.asarray(np.max(below * np.arange(1, n + 1), axis=-1), dtype=float)
+    t1 = np.arange(1, n + 1).reshape((n,) + (1,) * (net.ndim - 1))
+    year = np.asarray(np.max(below * t1, axis=0), dtype=float)
     year[year >= n] = np.nan
     return _scalar(year)
 
@@ -261,11 +265,17 @@ def _npv_newton_step(rows, rate):
     value = np.zeros(rate.shape)
     slope = np.zeros(rate.shape)
     size = np.zeros(rate.shape)  # the same polynomial in |net|: the scale of its rounding noise
+    years = np.ascontiguousarray(rows.T)  # (year, row): each year's coefficients contiguous
+    coefficient = np.empty(rate.shape)
     for i in range(n):
-        coefficient = np.where(negative, rows[:, i], rows[:, n - 1 - i])
-        slope = slope * z + value
-        value = value * z + coefficient
-        size = size * z + np.abs(coefficient)
+        np.copyto(coefficient, years[n - 1 - i])
+        np.copyto(coefficient, years[i], where=negative)
+        slope *= z
+        slope += value
+        value *= z
+        value += coefficient
+        size *= z
+        size += np.abs(coefficient)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
         step = value / derivative
