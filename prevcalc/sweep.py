@@ -40,7 +40,7 @@ import os
 import re
 import secrets
 import tempfile
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
@@ -601,23 +601,41 @@ def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataF
         progress(done, total)
     own = executor is None
     pool = executor or SerialExecutor()
+    # A bounded window of areas in flight: files are written as areas finish, memory stays
+    # small, and an interrupted sweep has written every area finished before it stopped.
+    window = 1 if isinstance(pool, SerialExecutor) else max(4, 4 * (os.cpu_count() or 1))
+    in_flight: dict[Future, _Task] = {}
+
+    def finish(fut: Future) -> None:
+        nonlocal done
+        task = in_flight.pop(fut)
+        try:
+            data = fut.result()
+        except Exception as exc:  # a worker lost, an unexpected error: this area only
+            data = {"key": task.key, "row": task.row, "code": task.code, "name": task.name,
+                    "variant": task.variant, "ok": False,
+                    "problems": [{"column": "", "message": f"{type(exc).__name__}: {exc}"}]}
+        if data.get("ok") and out_dir:
+            _write_atomic(out_dir / "areas" / f"{task.key}.json", data)
+        records.append(data)
+        done += 1
+        if progress:
+            progress(done, total)
+
     try:
-        futures = {pool.submit(_run_area, text, label, sha256, t, draws, ci): t for t in pending}
-        for fut in as_completed(futures):
-            task = futures[fut]
-            try:
-                data = fut.result()
-            except Exception as exc:  # a worker lost, an unexpected error: this area only
-                data = {"key": task.key, "row": task.row, "code": task.code, "name": task.name,
-                        "variant": task.variant, "ok": False,
-                        "problems": [{"column": "", "message": f"{type(exc).__name__}: {exc}"}]}
-            if data.get("ok") and out_dir:
-                _write_atomic(out_dir / "areas" / f"{task.key}.json", data)
-            records.append(data)
-            done += 1
-            if progress:
-                progress(done, total)
+        for task in pending:
+            while len(in_flight) >= window:
+                finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    finish(fut)
+            in_flight[pool.submit(_run_area, text, label, sha256, task, draws, ci)] = task
+        while in_flight:
+            finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+            for fut in finished:
+                finish(fut)
     finally:
+        for fut in in_flight:
+            fut.cancel()
         if own:
             pool.shutdown()
 
