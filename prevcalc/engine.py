@@ -623,9 +623,10 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     shape (start, duration, ramp, drop-off) share its computation; a shape that is the same in
     every draw is convolved once, not per draw.
     """
-    lay = model.layout
+    lay, H = model.layout, model.hankel
+    assert lay is not None and H is not None  # set by compile_scenario
     T, L, n = model.horizon, len(model.lines), d.n
-    F, H = model.factors, model.hankel
+    F = model.factors
     ivs = [iv.id for iv in model.scenario.interventions]
     I, K = len(ivs), len(lay.keys)
     weights = (np.arange(n) < rows).astype(float)  # padding rows count for nothing in sums
@@ -720,9 +721,9 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         else:
             by_entry[:, members] = wa[:, :, members].sum(axis=1)[:, :, None] * fixed_shape[k]
     for j in np.flatnonzero(prof):
-        i, k = lay.line_iv[j], lay.line_key[j]
-        if i in general:
-            conv = curves.convolve_cohorts(general[i], np.broadcast_to(S[:, k], (n, T))).reshape(nb, sub, T)
+        iv_j, k_j = int(lay.line_iv[j]), int(lay.line_key[j])
+        if iv_j in general:
+            conv = curves.convolve_cohorts(general[iv_j], np.broadcast_to(S[:, k_j], (n, T))).reshape(nb, sub, T)
             by_year[:, j] = np.matmul(wa[:, None, :, j], conv)[:, 0]
             by_entry[:, j] = 0.0
     for j in np.flatnonzero(lay.programme):
@@ -745,7 +746,7 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
             # over many draws they cost more than everything else together (see the README).
             net = net_iv
         elif grouping == "total":
-            net = net_iv.sum(axis=1, keepdims=True) if full else net_layer.sum(axis=1, keepdims=True)
+            net = (net_iv if net_iv is not None else net_layer).sum(axis=1, keepdims=True)
         elif grouping == "layer":
             net = net_layer
         else:
@@ -782,6 +783,7 @@ def _layer_flows(model: _Model, S: np.ndarray, fixed_shape: np.ndarray, varying:
     and the shapes fixed in every draw are convolved once with b and enter by one BLAS product.
     """
     lay = model.layout
+    assert lay is not None
     n, K, T = S.shape
     G = m_layer.shape[0]
     net = np.zeros((n, G, T))
@@ -790,8 +792,9 @@ def _layer_flows(model: _Model, S: np.ndarray, fixed_shape: np.ndarray, varying:
     for i in np.flatnonzero(factored):
         patterns.setdefault(B[i].tobytes(), []).append(int(i))
     var, fix = np.flatnonzero(varying), np.flatnonzero(~varying)
-    for members in patterns.values():
-        b = B[members[0]]
+    for same in patterns.values():
+        members = np.array(same)
+        b = B[same[0]]
         # (draw, layer, key): Σ over the pattern's interventions in the layer of a_i × coef_i
         X = coef[:, members] * A[:, members, None]  # (draw, intervention, key)
         C = np.zeros((n, G, K))
@@ -879,6 +882,7 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
     flow_sum = by_year.copy()
     if not np.all(by_entry == 0):  # fixed intakes: convolve the summed profiles once
         lay = model.layout
+        assert lay is not None
         for i, iv in enumerate(model.scenario.interventions):
             members = np.flatnonzero((lay.line_iv == i) & ~lay.programme)
             if members.size:
