@@ -29,9 +29,13 @@ def run(scenario, draws=None, seed=None, sampler="random", chunk=None, progress=
     """Run a scenario, deterministically or with ``draws`` Monte Carlo draws (see :func:`prevcalc.engine.run`)."""
     from .engine import run as _run
 
+    from .equity import analyse
+
     if not hasattr(scenario, "interventions"):
         scenario = load(scenario)
-    return _run(scenario, draws=draws, seed=seed, sampler=sampler, chunk=chunk, progress=progress)
+    result = _run(scenario, draws=draws, seed=seed, sampler=sampler, chunk=chunk, progress=progress)
+    result.equity = analyse(result, scenario)
+    return result
 
 
 def options(files, variants=False, overrides=()):

@@ -222,6 +222,7 @@ class Result:
     sources: dict[str, str] = field(default_factory=dict)
     waterfall: pd.DataFrame | None = None  # the adjustment waterfall at central values
     life_course: LifeCourse | None = None  # per person, per cohort and events, at central values
+    equity: Any = None  # the fairness lens (prevcalc.equity.Equity), when the scenario asks for it
 
     @classmethod
     def build(cls, model: Any, src: Any, schedule_text: str, values: dict, groups: dict,
@@ -233,11 +234,11 @@ class Result:
                 {
                     "intervention": ln.intervention, "layer": ln.layer, "kind": ln.kind,
                     "item": ln.item, "agency": ln.agency, "value_type": ln.value_type,
-                    "name": ln.name, "source": ln.source,
+                    "name": ln.name, "source": ln.source, "where": ln.where,
                 }
                 for ln in model.lines
             ],
-            columns=["intervention", "layer", "kind", "item", "agency", "value_type", "name", "source"],
+            columns=["intervention", "layer", "kind", "item", "agency", "value_type", "name", "source", "where"],
         )
         prov = provenance.block(
             scenario=sc.name, file=src.path, sha256=src.sha256, variant=src.variant,
@@ -488,6 +489,8 @@ class Result:
             out["draws"] = self.draws
         if self.life_course is not None:
             out.update(self._life_course_dict())
+        if self.equity is not None:
+            out["distribution"] = self.equity.to_dict()
         out["accounts"] = self.accounts_dict()
         if self.draws > 1:
             for key in ("payback_year", "discounted_payback_year"):

@@ -302,7 +302,29 @@ class Intake(_Model):
 # Costs and outcomes
 
 
+GROUPS = 5  # quintiles, 1 = the poorest (or most deprived) fifth
+
+
+def _five_shares(v: list[float] | None) -> list[float] | None:
+    if v is not None and abs(sum(v) - 1.0) > 1e-6:
+        raise ValueError(f"the five shares must add up to 1 (they add up to {sum(v):.6g})")
+    return v
+
+
+#: Shares of something over the five groups, poorest first: five numbers in [0, 1] adding to 1.
+GroupShares = Annotated[list[Annotated[float, Field(ge=0, le=1)]],
+                        Field(min_length=GROUPS, max_length=GROUPS), AfterValidator(_five_shares)]
+#: Whom a flow reaches: the participants (by their groups), taxpayers (weight 1, Green Book A3),
+#: the general population (an even spread), or explicit shares over the groups.
+Reaches = Union[Literal["participants", "taxpayers", "population"], GroupShares]
+
+
 class _Priced(_Model):
+    reaches: Reaches | None = Field(
+        None, description="Whom this flow reaches, for the fairness lens: participants, taxpayers, "
+        "population, or five group shares (default: costs and fiscal savings reach taxpayers; "
+        "economic and social value reaches participants).",
+    )
     currency: Currency | None = Field(
         None, description="Currency the figures are in (default: the intervention's, else the scenario's)."
     )
@@ -437,6 +459,36 @@ class Intervention(_Model):
     costs: Costs = Field(default_factory=Costs)
     outcomes: list[Outcome] = Field(default_factory=list)
     optimism_bias: OptimismBias = Field(default_factory=OptimismBias)
+    reach: GroupShares | None = Field(
+        None, description="Participants' shares over the five groups, poorest first (for the "
+        "fairness lens; default an even spread).",
+    )
+
+
+class Fairness(_Model):
+    """The fairness lens: which groups, and how a pound reaching each is weighted."""
+
+    groups: Literal["income_quintiles", "imd_quintiles"] = Field(
+        "income_quintiles", description="Income quintiles or deprivation (IMD) quintiles; 1 is the poorest."
+    )
+    eta: float = Field(1.3, ge=0, le=10, description="Elasticity of marginal utility of income (Green Book: 1.3).")
+    incomes: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)] | None = Field(
+        None, description="Median equivalised household income of each quintile (default: shipped ONS figures).")
+    reference_income: float | None = Field(
+        None, gt=0, description="Median income of all households (the taxpayer's; weight 1).")
+    weights: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)] | None = Field(
+        None, description="Explicit weights for the five groups (instead of incomes and eta).")
+    source: str | None = Field(None, description="Where the incomes or weights come from.")
+
+    @model_validator(mode="after")
+    def _check(self) -> "Fairness":
+        if self.weights is not None and self.incomes is not None:
+            raise ValueError("give incomes (with eta) or weights, not both")
+        if (self.incomes is None) != (self.reference_income is None):
+            raise ValueError("incomes and reference_income go together")
+        if self.groups == "imd_quintiles" and self.weights is None:
+            raise ValueError("deprivation quintiles have no incomes: give weights for the five groups")
+        return self
 
 
 class ExchangeRate(_Model):
@@ -463,6 +515,10 @@ class Scenario(_Model):
     discounting: Discounting = Field(default_factory=Discounting)
     deflator: str = Field("uk_gdp_deflator", description="Price index used to uprate figures to price_year.")
     exchange_rates: list[ExchangeRate] = Field(default_factory=list)
+    fairness: Fairness | None = Field(
+        None, description="The fairness lens: groups, weights; then each intervention's reach and "
+        "each flow's reaches say who gains.",
+    )
     parameters: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], Value] = Field(
         default_factory=dict, description="Named numbers or distributions, usable in expressions."
     )
