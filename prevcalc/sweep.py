@@ -690,6 +690,16 @@ def _table(records: list[dict[str, Any]], info: dict[str, dict[str, Any]],
         for col in [c for c in frame.columns if re.fullmatch(r"npv(_p\d+)?", c)]:
             frame[col.replace("npv", "npv_per_head", 1)] = frame[col] / people.where(people > 0)
         ranked_by = "npv_per_head"
+    from .vocabulary import SUMMARY_KEYS
+
+    def canonical(col: str) -> tuple[int, int, str]:  # metrics in the vocabulary's order
+        stem = col.replace("npv_per_head", "npv~", 1)
+        for i, k in enumerate((*SUMMARY_KEYS, "npv~", "prob_npv_positive", "prob_pays_back")):
+            if stem == k or re.fullmatch(re.escape(k) + r"_p\d+", stem):
+                return (1, i, col)
+        return (0, 0, "")
+    figures = sorted((c for c in frame.columns if canonical(c)[0]), key=canonical)
+    frame = frame[[c for c in frame.columns if not canonical(c)[0]] + figures]
     order = frame[ranked_by].rank(ascending=False, method="min")
     if variants:
         order = frame.groupby("variant")[ranked_by].rank(ascending=False, method="min")
