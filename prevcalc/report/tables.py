@@ -374,6 +374,49 @@ def events_table(result: Result) -> Table | None:
                       "over the horizon (undiscounted), at central values.")
 
 
+def equity_table(result: Result) -> Table | None:
+    """Who gains, by income (or deprivation) group: the fairness panel's table."""
+    eq = result.equity
+    if eq is None:
+        return None
+    frame = eq.table()
+    kinds: dict[str, Kind] = {"group": "text", "participants": "count", "pv_benefits": "money",
+                              "pv_costs": "money", "net": "money", "net_per_participant": "money",
+                              "weight": "factor", "weighted_net": "money"}
+    what = "income" if eq.groups == "income_quintiles" else "deprivation"
+    return Table("who_gains", f"Who gains, by {what} group", frame, kinds, result.currency,
+                 result.price_year, note=equity_sentences(result))
+
+
+def equity_sentences(result: Result) -> str:
+    """The fairness panel's figures in words: weighted against plain NPV, the eta table and
+    switching value, who is reached, and the shares reaching the poorest."""
+    eq = result.equity
+    if eq is None:
+        return ""
+    cur = result.currency
+    money = lambda v: fmt(v, "money", cur)  # noqa: E731
+    how = (f"weights (y_ref / y_q)^{eq.eta:g}" if eq.eta is not None else "the scenario's weights")
+    parts = [f"Equity-weighted NPV {money(eq.weighted_npv)} against {money(eq.npv)} unweighted "
+             f"({how}; taxpayers, who fund costs and receive fiscal savings, have weight 1: "
+             f"{money(eq.taxpayers)} net)."]
+    if eq.eta_table:
+        parts.append("At eta " + ", ".join(f"{e:g}: {money(v)}" for e, v in eq.eta_table.items()) + ".")
+        s = eq.eta_switching_value
+        parts.append(f"The weighted NPV changes sign at eta {s:.2f}." if math.isfinite(s)
+                     else "The weighted NPV keeps its sign for every eta from 0 to 10.")
+    if math.isfinite(eq.share_poorest_fifth):
+        parts.append(f"{eq.share_poorest_fifth:.0%} of the net benefit reaching groups goes to the "
+                     f"poorest fifth, {eq.share_poorest_two_fifths:.0%} to the poorest two fifths; "
+                     f"concentration index {eq.concentration_index:+.2f} (negative: pro-poor).")
+    defaults = sum(1 for r in eq.reaches if r["default"])
+    if defaults:
+        parts.append(f"{defaults} of {len(eq.reaches)} flows use the default reach: costs and fiscal "
+                     "savings reach taxpayers; economic and social value reaches participants.")
+    parts += eq.notes
+    return " ".join(parts)
+
+
 def run_tables(result: Result, all_years: bool = True) -> list[Table]:
     """The tables of one run, in report order."""
     return [interventions_table(result), layers_table(result), agencies_table(result), years_table(result, all_years)]
