@@ -70,7 +70,8 @@ class Equity:
         return pd.DataFrame({
             "group": self.labels, "participants": self.participants, "pv_benefits": self.benefits,
             "pv_costs": self.costs, "net": self.net, "net_per_participant": per,
-            "weight": self.weights, "weighted_net": self.weights * self.net,
+            "weight": self.weights,
+            "weighted_net": np.where(self.net != 0, self.weights * self.net, 0.0),
         })
 
     def to_dict(self) -> dict[str, Any]:
@@ -117,7 +118,9 @@ def _weights(spec: Any) -> tuple[np.ndarray, np.ndarray | None, float | None, st
         source = spec.source or "the scenario's incomes"
     else:
         shipped = fairness.uk_income_quintiles()
-        incomes, ref, source = np.asarray(shipped.medians, float), float(shipped.all_households), shipped.source
+        incomes, ref = np.asarray(shipped.medians, float), float(shipped.all_households)
+        source = ("the ONS medians shipped with prevcalc (Average household income, UK: financial "
+                  "year ending 2023)")
     return fairness.distributional_weights(incomes, ref, spec.eta), incomes, ref, source
 
 
@@ -159,6 +162,15 @@ def analyse(result: Result, scenario: Scenario) -> Equity | None:
                      "reaches": target if isinstance(target, str) else [float(x) for x in target],
                      "default": item.reaches is None})
     net = benefits - costs
+    # A weight matters only where something reaches the group: a group no flow reaches gets
+    # the reference income (weight 1, times nothing), so an unknown income there is harmless.
+    reached = (benefits != 0) | (costs != 0)
+    shown = weights  # as known: NaN where an income is not shipped
+    if incomes is not None and ref is not None:
+        incomes = np.where(reached, incomes, ref)
+    weights = np.where(reached, weights, 1.0)
+    if np.all(np.isfinite(weights)):
+        notes = [n for n in notes if not n.startswith("Some group weights are unknown")]
     participants = np.array([
         sum(float(result.values["intervention"]["participants"][:, i].mean()) * reach[iv][g]
             for i, iv in enumerate(result.labels["intervention"]))
@@ -175,7 +187,7 @@ def analyse(result: Result, scenario: Scenario) -> Equity | None:
     total = float(net.sum())
     return Equity(
         groups=spec.groups, labels=GROUP_LABELS[spec.groups],
-        eta=None if spec.weights is not None else spec.eta, weights=weights,
+        eta=None if spec.weights is not None else spec.eta, weights=shown,
         benefits=benefits, costs=costs, participants=participants, taxpayers=float(taxpayers),
         npv=plain, weighted_npv=weighted, eta_table=table, eta_switching_value=switching,
         share_poorest_fifth=float(fairness.share_to_poorest(net, 1)) if total else math.nan,

@@ -377,8 +377,25 @@ def summary_sentences(results: Sequence[Result], names: Sequence[str] | None = N
         if key not in said:  # a variant with the same budget carrying the cost adds nothing new
             out.append(who)
             said.add(key)
+        fair = _fairness_sentence(r, v.name)
+        if fair:
+            out.append(fair)
     out += _caveats(results, contexts)
     return out
+
+
+def _fairness_sentence(r: Result, name: str) -> str:
+    """Who gains by income group, in one sentence (the fairness lens, when the scenario has it)."""
+    eq = r.equity
+    if eq is None:
+        return ""
+    how = (f"Green Book weights, eta {eq.eta:g}" if eq.eta is not None else "the scenario's weights")
+    text = (f"Weighted for who gains ({how}), the net present value of {name} is "
+            f"{money(eq.weighted_npv, r.currency)} "
+            f"against {money(eq.npv, r.currency)} unweighted")
+    if math.isfinite(eq.share_poorest_fifth):
+        text += f"; {share(eq.share_poorest_fifth)} of the net benefit reaching households goes to the poorest fifth"
+    return text + "."
 
 
 # -- the recommendation ----------------------------------------------------------------------------

@@ -282,7 +282,8 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
         parts += [render_table(events), _text(events.note, style="dim")]
     gains = tables.equity_table(result)
     if gains is not None:
-        parts += [render_table(gains), _text(gains.note)]
+        parts += [render_table(gains.select(["group", "participants", "net", "net_per_participant",
+                                             "weight", "weighted_net"])), _text(gains.note)]
     parts.append(render_table(years))
     if not all_years and result.horizon > 12:
         parts.append(Text("Compact view: years 0–4, every fifth year, the payback years and the last; --years shows them all.", style="dim"))
