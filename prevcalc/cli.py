@@ -445,6 +445,104 @@ def init(path: Path, source: str, force: bool) -> None:
     _terminal().info(f"wrote {path} from the bundled {item.key!r} scenario; edit it, then: prevcalc run {path}")
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("template", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--areas", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV, one row per area with a code column; columns named like a parameter "
+                   "or a dotted path set it.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for areas.csv/.json/.xlsx, by_decile.csv, the chart and one file per area.")
+@click.option("--draws", type=click.IntRange(1, 100_000_000), default=None, help="Monte Carlo draws per area.")
+@click.option("--seed", type=int, default=None, help="Random seed; each area's stream comes from it and the area's code.")
+@click.option("--variants", is_flag=True, help="Also run each of the template's variants for every area.")
+@click.option("--id", "identifiers", multiple=True, metavar="COLUMN",
+              help="A column that describes areas and is never bound (code and name always; repeatable).")
+@click.option("--workers", type=click.IntRange(1, 4096), default=None,
+              help="Processes on this machine (default: serial; with --scheduler local, Dask workers).")
+@click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
+              help='Run on Dask: "local" starts a cluster here, or a scheduler\'s address (pip install "prevcalc[dask]").')
+@click.option("--resume", is_flag=True, help="Keep the areas already finished in --out; run the rest.")
+@click.option("--ci", type=click.Choice(["90", "95"]), default="90", show_default=True, help="Interval (per cent) for --draws.")
+def sweep(template: Path, areas: Path, out: Path, draws: int | None, seed: int | None, variants: bool,
+          identifiers: tuple[str, ...], workers: int | None, scheduler: str | None, resume: bool,
+          ci: str) -> None:
+    """Run TEMPLATE for every area of --areas; rank the areas.
+
+    \b
+    Example:
+      prevcalc sweep prevcalc/templates/nfp_area.yaml \\
+          --areas prevcalc/data/areas_england_utla.csv --out sweep/
+    """
+    import io
+    from concurrent.futures import Executor, ProcessPoolExecutor
+
+    import pandas as pd
+
+    from . import sweep as sweeping
+    from .report._atomic import write_bytes, write_text
+    from .report.csv import frame_csv, safe_frame
+
+    term = _terminal()
+    executor: Executor | None = None
+    client = None
+    if (out / "sweep.json").exists() and not resume:
+        raise ModelError(f"{out}: holds a sweep already; add --resume to continue it, or choose another folder")
+    if scheduler:
+        executor, client = sweeping.dask_executor(scheduler, workers)
+    elif workers and workers > 1:
+        executor = ProcessPoolExecutor(max_workers=workers)
+    try:
+        with _sweep_progress(term) as progress:
+            res = sweeping.sweep(template, areas, draws=draws, seed=seed, variants=variants,
+                                 executor=executor, out=out, resume=resume, identifiers=identifiers,
+                                 ci=int(ci) / 100, progress=progress)
+    finally:
+        if executor is not None and client is None:
+            executor.shutdown()
+        if client is not None:
+            client.close()
+    table = res.table
+    write_text(out / "areas.csv", frame_csv(table), force=True)
+    write_text(out / "areas.json", json.dumps(res.to_dict(), indent=1, allow_nan=False) + "\n", force=True)
+    if res.by_decile is not None:
+        write_text(out / "by_decile.csv", frame_csv(res.by_decile.reset_index()), force=True)
+    if not table.empty:
+        buf = io.BytesIO()
+        with pd.ExcelWriter(buf, engine="openpyxl") as xl:
+            safe_frame(table).to_excel(xl, sheet_name="areas", index=False)
+            if res.by_decile is not None:
+                safe_frame(res.by_decile.reset_index()).to_excel(xl, sheet_name="by decile", index=False)
+        write_bytes(out / "areas.xlsx", buf.getvalue(), force=True)
+        res.chart(out / "ranked.png")
+    term.info(f"{len(table)} area run(s) ranked by {res.ranked_by.replace('_', ' ')} "
+              f"({res.reused} reused, {res.ran} run) -> {out}")
+    if res.problems:
+        for p in res.problems:
+            term.error(p.render(str(areas)))
+        failed = sorted({p.code for p in res.failed})
+        if failed:
+            term.error(f"{len(failed)} area(s) failed: {', '.join(failed)}")
+        raise _Quiet(1)
+
+
+def _sweep_progress(term):
+    """Areas done and time left, on an interactive terminal."""
+    import contextlib
+
+    if not term.err.is_terminal:
+        return contextlib.nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    @contextlib.contextmanager
+    def bar():
+        with Progress("areas", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                      console=term.err, transient=True) as p:
+            task = p.add_task("areas", total=None)
+            yield lambda done, total: p.update(task, completed=done, total=total)
+
+    return bar()
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; translate every error into a message and an exit status."""
     debug = bool(os.environ.get("PREVCALC_DEBUG")) or "--debug" in (argv if argv is not None else sys.argv[1:])

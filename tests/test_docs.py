@@ -67,7 +67,7 @@ def readme_commands() -> list[str]:
 @pytest.mark.parametrize("line", readme_commands())
 def test_readme_example_commands_run(line, cli, tmp_path, monkeypatch):
     args = shlex.split(line)[1:]
-    args = [str(ROOT / a) if a.startswith("scenarios/") else a for a in args]
+    args = [str(ROOT / a) if a.startswith(("scenarios/", "prevcalc/")) else a for a in args]
     if "scenarios/*.yaml" in line:
         star = args.index(str(ROOT / "scenarios/*.yaml"))
         args[star : star + 1] = [str(p) for p in sorted((ROOT / "scenarios").glob("*.yaml"))]

@@ -208,3 +208,18 @@ def test_shipped_sweep_ranks_by_npv_per_head_with_a_decile_summary(tmp_path):
     chart = res.chart(tmp_path / "ranked.png")
     assert chart.stat().st_size > 1000
     assert res.to_dict()["table"][0]["rank"] == 1
+
+
+def test_the_sweep_command_writes_the_ranked_table_and_exits_1_for_a_bad_row(cli, tmp_path):
+    from conftest import ROOT
+
+    areas = tmp_path / "areas.csv"
+    areas.write_text("code,name,births\nE1,Alpha,1000\nE2,Beta,\nE3,Gamma,3000\n", encoding="utf-8")
+    out = tmp_path / "sweep"
+    code, _, err = cli("sweep", ROOT / "prevcalc" / "templates" / "nfp_area.yaml", "--areas", areas, "--out", out)
+    assert code == 1 and "E2" in err and "births" in err
+    table = (out / "areas.csv").read_text(encoding="utf-8").splitlines()
+    assert len(table) == 3 and table[0].startswith("rank,code,name")
+    assert (out / "areas.xlsx").is_file() and (out / "ranked.png").is_file()
+    code, _, err = cli("sweep", ROOT / "prevcalc" / "templates" / "nfp_area.yaml", "--areas", areas, "--out", out)
+    assert code == 1 and "--resume" in err
