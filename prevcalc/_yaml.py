@@ -195,6 +195,8 @@ def parse(text: str, source: str = "<string>") -> tuple[Document, list[Problem]]
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or str(exc)
+        if "maximum nesting depth" in what:  # libyaml's own limit, met before ours in a flow
+            return Document(None), [Problem(line, col, "", f"values are nested more than {MAX_DEPTH} deep")]
         if exc.context:
             what = f"{what} ({exc.context})"
         return Document(None), [Problem(line, col, "", f"invalid YAML: {what}")]

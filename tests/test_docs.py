@@ -34,13 +34,13 @@ def test_readme_quick_start_is_two_command_lines():
     first_two = [b.strip() for b in blocks("sh") if b.strip() and b in section][:2]
     assert first_two == [
         "pip install . && prevcalc run scenarios/nurse_family_partnership.yaml",
-        'pip install ".[test]" && python -m pytest',
+        'pip install ".[test]" && python -m pytest -n auto',
     ]
 
 
 def test_ci_runs_the_readme_test_command_verbatim():
     ci = (ROOT / ".ci" / "run").read_text()
-    assert 'pip install ".[test]" && python -m pytest' in ci.splitlines()
+    assert 'pip install ".[test]" && python -m pytest -n auto' in ci.splitlines()
 
 
 def test_readme_scenario_example_validates_and_runs():
