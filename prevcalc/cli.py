@@ -266,8 +266,13 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
         extra = prob_best_and_evpi(results, names=comparison.names)
     parts = [tables.comparison_table(comparison), tables.comparison_groups_table(comparison, "layer"),
              tables.comparison_groups_table(comparison, "agency")]
+    fair = tables.equity_comparison_table(comparison.names, results)
+    if fair is not None:
+        parts.append(fair)
     if fmt == "json":
         data = comparison.to_dict()
+        if fair is not None:
+            data["distribution"] = json.loads(fair.frame.to_json(orient="records"))
         if extra is not None:
             data["prob_best"] = {n: float(p) for n, p in zip(extra[0]["option"], extra[0]["prob_best"])}
             data["evpi"] = float(extra[1])
@@ -288,6 +293,9 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
         term.print(parts[0].note)
         term.print(render_table(parts[1]))
         term.print(render_table(parts[2]))
+        if fair is not None:
+            term.print(render_table(fair))
+            term.print(fair.note)
         if extra is not None:
             frame, evpi = extra
             t = tables.Table("prob_best", f"Probability each option has the highest NPV ({draws:,} draws)",

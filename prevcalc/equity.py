@@ -58,6 +58,8 @@ class Equity:
     concentration_index: float
     reaches: list[dict[str, Any]]  # per line: intervention, name, kind, reaches (what was used)
     notes: list[str] = field(default_factory=list)
+    incomes: np.ndarray | None = None  # as used (unreached groups at the reference income)
+    reference: float | None = None
 
     @property
     def net(self) -> np.ndarray:
@@ -194,4 +196,27 @@ def analyse(result: Result, scenario: Scenario) -> Equity | None:
         share_poorest_two_fifths=float(fairness.share_to_poorest(net, 2)) if total else math.nan,
         concentration_index=float(fairness.concentration_index(net / (1.0 / GROUPS))),
         reaches=used, notes=[f"Weights from {source}."] + notes,
+        incomes=incomes if incomes is not None and np.all(np.isfinite(incomes)) else None,
+        reference=ref,
     )
+
+
+def compare_equity(names: list[str], results: list[Result]) -> pd.DataFrame | None:
+    """Options side by side through the fairness lens: NPV, weighted NPV, the share reaching
+    the poorest fifth, and the eta at which each option swaps rank with the first (NaN if they
+    never swap for eta in 0..10); None unless every option has the lens."""
+    eqs = [r.equity for r in results]
+    if not eqs or any(e is None for e in eqs):
+        return None
+    first = eqs[0]
+    rows = []
+    for name, e in zip(names, eqs):
+        swap = math.nan
+        if e is not first and first.incomes is not None and e.incomes is not None:
+            # Groups either option reaches need a known income; the others do not matter.
+            incomes = np.where(first.net != 0, first.incomes, e.incomes)
+            swap = float(fairness.eta_rank_reversal(e.net, e.taxpayers, first.net, first.taxpayers,
+                                                    incomes, float(first.reference)))
+        rows.append({"option": name, "npv": e.npv, "weighted_npv": e.weighted_npv,
+                     "share_poorest_fifth": e.share_poorest_fifth, "eta_swap_with_first": swap})
+    return pd.DataFrame(rows)

@@ -117,3 +117,22 @@ def test_a_scenario_without_fairness_has_no_distribution(write_scenario):
 
     r = _run(write_scenario, MINIMAL)
     assert r.equity is None and "distribution" not in r.to_dict()
+
+
+def test_compare_says_at_which_eta_options_swap(cli, write_scenario):
+    # A gives 100 to Q1 (income 10), B gives 150 to Q5 (income 40), reference 20, no costs:
+    # B leads unweighted; A leads once 100 x 2^eta > 150 x 0.5^eta, at eta = log_4(1.5).
+    text = TRANSFER.replace(
+        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        "fairness: {incomes: [10, 15, 20, 30, 40], reference_income: 20}",
+    ).replace("      per_participant: [{amount: 1000, duration: 1, funder: treasury}]\n", "      per_participant: []\n")
+    a = write_scenario(text.replace("amount: 1000, duration: 1, deadweight", "amount: 100, duration: 1, deadweight"), name="a.yaml")
+    b = write_scenario(text.replace("reach: [1, 0, 0, 0, 0]", "reach: [0, 0, 0, 0, 1]").replace(
+        "amount: 1000, duration: 1, deadweight", "amount: 150, duration: 1, deadweight"), name="b.yaml")
+    code, out, _ = cli("compare", a, b, "--format", "json")
+    assert code == 0
+    rows = json.loads(out)["distribution"]
+    assert rows[0]["weighted_npv"] == pytest.approx(100 * 2**1.3)
+    assert rows[1]["eta_swap_with_first"] == pytest.approx(np.log(1.5) / np.log(4), rel=1e-6)
+    code, out, _ = cli("compare", a, b)
+    assert "swap rank with the first at" in out

@@ -417,6 +417,25 @@ def equity_sentences(result: Result) -> str:
     return " ".join(parts)
 
 
+def equity_comparison_table(names: list[str], results: list[Result]) -> Table | None:
+    """Weighted beside unweighted NPV for each option, and the eta at which each swaps rank
+    with the first option."""
+    from ..equity import compare_equity
+
+    frame = compare_equity(names, results)
+    if frame is None:
+        return None
+    swaps = [f"{n}: eta {v:.2f}" for n, v in zip(frame["option"][1:], frame["eta_swap_with_first"][1:])
+             if math.isfinite(v)]
+    note = ("Options swap rank with the first at " + "; ".join(swaps) + "." if swaps else
+            "No option swaps rank with the first for any eta from 0 to 10." if len(frame) > 1 else "")
+    kinds: dict[str, Kind] = {"option": "text", "npv": "money", "weighted_npv": "money",
+                              "share_poorest_fifth": "percent", "eta_swap_with_first": "number"}
+    first = results[0]
+    return Table("who_gains_compared", "Who gains: equity-weighted NPV", frame, kinds,
+                 first.currency, first.price_year, note=note)
+
+
 def run_tables(result: Result, all_years: bool = True) -> list[Table]:
     """The tables of one run, in report order."""
     return [interventions_table(result), layers_table(result), agencies_table(result), years_table(result, all_years)]
