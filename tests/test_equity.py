@@ -136,3 +136,23 @@ def test_compare_says_at_which_eta_options_swap(cli, write_scenario):
     assert rows[1]["eta_swap_with_first"] == pytest.approx(np.log(1.5) / np.log(4), rel=1e-6)
     code, out, _ = cli("compare", a, b)
     assert "swap rank with the first at" in out
+
+
+def test_the_brief_has_a_who_gains_section_chart_and_plane(write_scenario, tmp_path):
+    from prevcalc.report import brief, charts
+
+    text = TRANSFER.replace(
+        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        "fairness: {incomes: [10, 15, 20, 30, 40], reference_income: 20}")
+    a = prevcalc.run(prevcalc.load(write_scenario(text, name="a.yaml")))
+    b = prevcalc.run(prevcalc.load(write_scenario(text.replace("reach: [1, 0, 0, 0, 0]", "reach: [0, 0, 0, 0, 1]"),
+                                                  name="b.yaml")))
+    out = tmp_path / "brief"
+    brief.write_brief([a, b], out, names=["A", "B"], formats={"md", "csv"})
+    md = (out / "brief.md").read_text(encoding="utf-8")
+    assert "Who gains, by income group" in md and "Who gains: equity-weighted NPV" in md
+    assert (out / "charts" / "who-gains.png").is_file() and (out / "charts" / "equity-plane.png").is_file()
+    fig = charts.who_gains_chart([a, b], ["A", "B"])
+    heights = [p.get_height() for ax in fig.axes for p in ax.patches if p.get_gid() == "who-gains-0"]
+    # A: 1,000 to its one participant in Q1, less the 1,000 cost borne by taxpayers (not a group).
+    assert heights == pytest.approx([1000, 0, 0, 0, 0])

@@ -268,6 +268,14 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
         stacked = _stack(person, names)
         stacked.note = person[0].note
         out.append(stacked)
+    gains = [(t, n) for t, n in zip((tables.equity_table(r) for r in results), names) if t is not None]
+    if gains:
+        stacked = _stack([t for t, _ in gains], [n for _, n in gains])
+        stacked.note = " ".join(f"{n}: {t.note}" if len(gains) > 1 else t.note for t, n in gains)
+        out.append(stacked)
+        compared = tables.equity_comparison_table(list(names), list(results)) if len(results) > 1 else None
+        if compared is not None:
+            out.append(compared)
     events = [(t, n) for t, n in zip((tables.events_table(r) for r in results), names) if t is not None]
     if events:
         stacked = _stack([t for t, _ in events], [n for _, n in events])

@@ -330,6 +330,58 @@ def agency_position_chart(result: Result, most: int = 6):
     return fig
 
 
+def who_gains_chart(results: Sequence[Result], names: Sequence[str]):
+    """Grouped bars: net benefit per participant in each group, one bar per option."""
+    import matplotlib
+
+    first = results[0]
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure()
+        labels = first.equity.labels
+        x = np.arange(len(labels))
+        width = 0.8 / max(len(results), 1)
+        for i, (r, name) in enumerate(zip(results, names)):
+            per = r.equity.table()["net_per_participant"].to_numpy(dtype=float)
+            bars = ax.bar(x + (i - (len(results) - 1) / 2) * width, np.nan_to_num(per), width,
+                          label=_text(name), color=COLOURS[i % len(COLOURS)],
+                          hatch=HATCHES[i % len(HATCHES)])
+            for b in bars:
+                b.set_gid(f"who-gains-{i}")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xticks(x, [_text(lb) for lb in labels], fontsize=8)
+        ax.set_ylabel(f"Net benefit per participant ({_units(first.currency, first.price_year)})")
+        ax.yaxis.set_major_formatter(_money_ticks(first.currency))
+        ax.set_title("Who gains: net benefit per participant, poorest group first", loc="left", fontsize=10)
+        if len(results) > 1:
+            ax.legend(fontsize=8, loc="best")
+        fig.tight_layout()
+    return fig
+
+
+def equity_plane_chart(results: Sequence[Result], names: Sequence[str]):
+    """The equity-efficiency plane: NPV (x) against minus the concentration index (y)."""
+    import matplotlib
+
+    first = results[0]
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure()
+        for i, (r, name) in enumerate(zip(results, names)):
+            eq = r.equity
+            (pt,) = ax.plot([eq.npv], [-eq.concentration_index], linestyle="none",
+                            marker=MARKERS[i % len(MARKERS)], markersize=9, color=COLOURS[i % len(COLOURS)],
+                            label=_text(name))
+            pt.set_gid(f"plane-{i}")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlabel(f"NPV ({_units(first.currency, first.price_year)})")
+        ax.xaxis.set_major_formatter(_money_ticks(first.currency))
+        ax.set_ylabel("Leans to poorer groups (− concentration index)")
+        ax.set_title("Equity-efficiency plane: more value (right), fairer (up)", loc="left", fontsize=10)
+        ax.legend(fontsize=8, loc="best")
+        fig.tight_layout()
+    return fig
+
+
 def agency_chart(result: Result):
     """Grouped bars: PV costs each agency funds against PV benefits it gains ("wrong pockets")."""
     import matplotlib
@@ -474,6 +526,16 @@ def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path,
              f"Cumulative discounted net benefit of one participant of each intervention, by years "
              f"since entry{who} ({units}); a star marks the year it turns positive for good. "
              "Programme-level costs (setup, running) are not in it.", "per_person")
+    fair = [(r, n) for r, n in zip(results, names) if r.equity is not None]
+    if fair:
+        keep(who_gains_chart([r for r, _ in fair], [n for _, n in fair]), "who-gains",
+             "Who gains, by group", f"Net benefit per participant in each income (or deprivation) "
+             f"group, poorest first ({units}); groups no flow reaches are empty.", "who_gains")
+        if len(fair) > 1:
+            keep(equity_plane_chart([r for r, _ in fair], [n for _, n in fair]), "equity-plane",
+                 "Equity-efficiency plane", "Each option's NPV against how far its net benefit "
+                 "leans to poorer groups (minus the concentration index: higher is more pro-poor).",
+                 "who_gains_compared")
     keep(layer_chart(results, names), "layers", "Net present value by layer",
          f"Net present value of each layer ({units}).", "layers")
     for t in tornadoes or ():
