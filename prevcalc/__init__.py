@@ -35,6 +35,8 @@ def run(scenario, draws=None, seed=None, sampler="random", chunk=None, progress=
         scenario = load(scenario)
     result = _run(scenario, draws=draws, seed=seed, sampler=sampler, chunk=chunk, progress=progress)
     result.equity = analyse(result, scenario)
+    if result.equity is not None:  # a declared lens with a part left out is a warning too
+        result.notes += [n for n in result.equity.notes if "no reach given" in n or "unknown" in n]
     return result
 
 
