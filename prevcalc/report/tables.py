@@ -15,28 +15,18 @@ import numpy as np
 import pandas as pd
 
 from ..comparison import Comparison
+from .. import vocabulary
 from ..result import Result
+# Kinds of figure: "amount" is money in a currency named in another column (a table mixing
+# currencies); "number" an input's own value (a share, a unit cost, a count), to 4 figures.
+from ..vocabulary import Kind
 
-# "amount": money in a currency named in another column (a table mixing currencies).
-# "number": an input's own value (a share, a unit cost, a count), shown to four significant figures.
-Kind = Literal["money", "amount", "ratio", "percent", "year", "count", "factor", "number", "text", "probability"]
 Rounding = Literal["unit", "sig3", "thousand"]
 
 SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€"}
 
 LABELS = {
-    "pv_costs": "PV costs",
-    "pv_benefits": "PV benefits",
-    "npv": "NPV",
-    "bcr": "Benefit-cost ratio",
-    "roi": "ROI",
-    "payback_year": "Payback year",
-    "discounted_payback_year": "Discounted payback year",
-    "irr": "IRR",
-    "participants": "Participants",
-    "npv_per_participant": "NPV per participant",
-    "npv_per_person": "NPV per person (from entry)",
-    "prob_npv_positive": "P(NPV > 0)",
+    **{m.key: m.label for m in vocabulary.BY_KEY.values()},
     "costs": "Costs",
     "benefits": "Benefits",
     "net": "Net",
@@ -61,10 +51,7 @@ LABELS = {
     "current": "",
     "mean": "Mean NPV",
     "median": "Median NPV",
-    "p05": "5th percentile",
-    "p95": "95th percentile",
-    "p025": "2.5th percentile",
-    "p975": "97.5th percentile",
+    **vocabulary.INTERVAL_LABELS,
     "draws": "Draws",
     "option": "Option",
     "mean_npv": "Mean NPV",
@@ -93,10 +80,7 @@ LABELS = {
 }
 
 METRIC_KINDS: dict[str, Kind] = {
-    "pv_costs": "money", "pv_benefits": "money", "npv": "money", "bcr": "ratio", "roi": "percent",
-    "payback_year": "year", "discounted_payback_year": "year", "irr": "percent",
-    "participants": "count", "npv_per_participant": "money", "npv_per_person": "money",
-    "prob_npv_positive": "probability", "costs": "money", "benefits": "money", "net": "money",
+    **{m.key: m.kind for m in vocabulary.BY_KEY.values()}, "costs": "money", "benefits": "money", "net": "money",
     "discount_factor": "factor", "pv_net": "money", "cumulative_pv_net": "money", "year": "year",
     "payback_years_since_entry": "year", "discounted_payback_years_since_entry": "year",
     "events_avoided": "count", "cost_per_event_avoided": "money", "entry_year": "year",
@@ -442,8 +426,7 @@ def run_tables(result: Result, all_years: bool = True) -> list[Table]:
 
 
 
-COMPARED = ("pv_costs", "pv_benefits", "npv", "bcr", "roi", "payback_year", "discounted_payback_year",
-            "irr", "participants", "npv_per_participant", "npv_per_person")
+COMPARED = vocabulary.SUMMARY_KEYS
 
 
 def comparison_table(comparison: Comparison, grouping: str = "total", label: str | None = None) -> Table:
