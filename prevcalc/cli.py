@@ -19,6 +19,41 @@ from .errors import ModelError, PrevcalcError, ScenarioError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 FORMATS = ["table", "json", "csv"]
 
+#: Every output format a command can print or write, and the file endings that mean it: one
+#: registry for every command, so --format and the ending of --output always agree.
+OUTPUT_FORMATS: dict[str, tuple[str, ...]] = {
+    "table": (".txt",), "json": (".json",), "csv": (".csv",), "markdown": (".md", ".markdown"),
+}
+
+
+#: Endings of files that are not text: never written with text in them.
+_NOT_TEXT = (".xlsx", ".xls", ".docx", ".doc", ".pdf", ".png", ".svg", ".zip")
+
+
+def _output_format(fmt: str, output: str | None, allowed: list[str]) -> str:
+    """The format to write: ``--format`` if given, else the ending of ``--output``. A file whose
+    ending names another format, or a format this command cannot write (an .xlsx workbook from
+    ``run``), is refused as a usage error rather than filled with the wrong kind of text."""
+    ctx = click.get_current_context()
+    explicit = ctx.get_parameter_source("fmt") not in (None, click.core.ParameterSource.DEFAULT)
+    if not output:
+        return fmt
+    ending = Path(output).suffix.lower()
+    named = next((name for name, ends in OUTPUT_FORMATS.items() if ending in ends), None)
+    if named is None:
+        if (explicit or not ending) and ending not in _NOT_TEXT:
+            return fmt
+        raise click.UsageError(
+            f"--output {output}: this command writes {', '.join(allowed)}, not {ending} files"
+            + (" (a workbook comes with prevcalc brief)" if ending in (".xlsx", ".xls") else "")
+            + f"; use an ending such as {', '.join(OUTPUT_FORMATS[a][0] for a in allowed)} or give --format")
+    if named not in allowed:
+        raise click.UsageError(f"--output {output}: this command writes {', '.join(allowed)}, not {named}")
+    if explicit and named != fmt:
+        raise click.UsageError(f"--format {fmt} does not match --output {output} ({named}); "
+                               "make them agree")
+    return named
+
 
 def _terminal():
     from .report.terminal import Terminal
@@ -103,6 +138,7 @@ def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | 
     from . import load
     from . import run as run_scenario
 
+    fmt = _output_format(fmt, output, FORMATS)
     term = _terminal()
     scenario = load(file, variant=variant, overrides=overrides)
     progress = _progress(term, draws)
@@ -252,6 +288,7 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
     from . import run as run_scenario
     from .report import tables
 
+    fmt = _output_format(fmt, output, ["table", "json", "csv", "markdown"])
     term = _terminal()
     options = _options(files, variants, overrides)
     results = [run_scenario(sc, draws=draws, seed=seed, sampler=sampler) for _, sc in options]

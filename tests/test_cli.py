@@ -223,3 +223,18 @@ def test_brief_with_draws_adds_uncertainty_and_tornado(cli, write_scenario, tmp_
     assert (tmp_path / "b" / "charts" / "tornado.png").exists()
     md = (tmp_path / "b" / "brief.md").read_text(encoding="utf-8")
     assert "P(NPV \\> 0)" in md and "One-way sensitivity" in md
+
+
+def test_format_and_output_ending_agree(cli, write_scenario, tmp_path):
+    # Issue 11: one registry of output formats; an .xlsx output is a workbook or refused.
+    path = write_scenario()
+    code, _, err = cli("run", path, "--output", tmp_path / "r.xlsx")
+    assert code == 2 and "not .xlsx files" in err and not (tmp_path / "r.xlsx").exists()
+    code, _, err = cli("run", path, "--format", "table", "--output", tmp_path / "r.xlsx")
+    assert code == 2 and not (tmp_path / "r.xlsx").exists()
+    code, _, err = cli("run", path, "--format", "csv", "--output", tmp_path / "r.json")
+    assert code == 2 and "does not match" in err
+    code, _, _ = cli("run", path, "--output", tmp_path / "r.json")
+    assert code == 0 and (tmp_path / "r.json").read_text().lstrip().startswith("{")
+    code, _, _ = cli("compare", path, path, "--output", tmp_path / "c.md")
+    assert code == 0 and (tmp_path / "c.md").read_text().startswith("###")
