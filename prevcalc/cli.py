@@ -22,7 +22,10 @@ FORMATS = ["table", "json", "csv"]
 #: Every output format a command can print or write, and the file endings that mean it: one
 #: registry for every command, so --format and the ending of --output always agree.
 OUTPUT_FORMATS: dict[str, tuple[str, ...]] = {
-    "table": (".txt",), "json": (".json",), "csv": (".csv",), "markdown": (".md", ".markdown"),
+    "table": (".txt",),
+    "json": (".json",),
+    "csv": (".csv",),
+    "markdown": (".md", ".markdown"),
 }
 
 
@@ -46,12 +49,16 @@ def _output_format(fmt: str, output: str | None, allowed: list[str]) -> str:
         raise click.UsageError(
             f"--output {output}: this command writes {', '.join(allowed)}, not {ending} files"
             + (" (a workbook comes with prevcalc brief)" if ending in (".xlsx", ".xls") else "")
-            + f"; use an ending such as {', '.join(OUTPUT_FORMATS[a][0] for a in allowed)} or give --format")
+            + f"; use an ending such as {', '.join(OUTPUT_FORMATS[a][0] for a in allowed)} or give --format"
+        )
     if named not in allowed:
-        raise click.UsageError(f"--output {output}: this command writes {', '.join(allowed)}, not {named}")
+        raise click.UsageError(
+            f"--output {output}: this command writes {', '.join(allowed)}, not {named}"
+        )
     if explicit and named != fmt:
-        raise click.UsageError(f"--format {fmt} does not match --output {output} ({named}); "
-                               "make them agree")
+        raise click.UsageError(
+            f"--format {fmt} does not match --output {output} ({named}); make them agree"
+        )
     return named
 
 
@@ -76,10 +83,15 @@ def _show_notes(result, term) -> None:
 
 
 option_set = click.option(
-    "--set", "overrides", multiple=True, metavar="PATH=VALUE",
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
     help="Override a value, e.g. --set interventions.nfp.intake.participants=200 (repeatable).",
 )
-option_variant = click.option("--variant", default=None, metavar="NAME", help="Apply one of the file's variants.")
+option_variant = click.option(
+    "--variant", default=None, metavar="NAME", help="Apply one of the file's variants."
+)
 
 
 @click.group(context_settings=CONTEXT)
@@ -112,20 +124,74 @@ CSV_TABLES = {
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of stdout.")
-@click.option("--years", "all_years", is_flag=True, help="Show every year's cash flows (default: a compact view).")
-@click.option("--draws", type=click.IntRange(1, 100_000_000), default=None, help="Monte Carlo draws (probabilistic run).")
-@click.option("--seed", type=int, default=None, help="Random seed: seeded runs are reproducible bit for bit.")
-@click.option("--sampler", type=click.Choice(["random", "lhs"]), default="random", show_default=True, help="Sampling scheme for --draws.")
-@click.option("--ci", type=click.Choice(["90", "95"]), default="90", show_default=True, help="Interval (per cent) for --draws.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
+@click.option(
+    "--years",
+    "all_years",
+    is_flag=True,
+    help="Show every year's cash flows (default: a compact view).",
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(1, 100_000_000),
+    default=None,
+    help="Monte Carlo draws (probabilistic run).",
+)
+@click.option(
+    "--seed", type=int, default=None, help="Random seed: seeded runs are reproducible bit for bit."
+)
+@click.option(
+    "--sampler",
+    type=click.Choice(["random", "lhs"]),
+    default="random",
+    show_default=True,
+    help="Sampling scheme for --draws.",
+)
+@click.option(
+    "--ci",
+    type=click.Choice(["90", "95"]),
+    default="90",
+    show_default=True,
+    help="Interval (per cent) for --draws.",
+)
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-@click.option("--table", type=click.Choice(list(CSV_TABLES)), default="years", show_default=True,
-              help="With --format csv: which table (years; per-person and cohorts J-curves; events avoided).")
+@click.option(
+    "--table",
+    type=click.Choice(list(CSV_TABLES)),
+    default="years",
+    show_default=True,
+    help="With --format csv: which table (years; per-person and cohorts J-curves; events avoided).",
+)
 @option_variant
 @option_set
-def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | None, seed: int | None,
-        sampler: str, ci: str, force: bool, table: str, variant: str | None, overrides: tuple[str, ...]) -> None:
+def run(
+    file: Path,
+    fmt: str,
+    output: str | None,
+    all_years: bool,
+    draws: int | None,
+    seed: int | None,
+    sampler: str,
+    ci: str,
+    force: bool,
+    table: str,
+    variant: str | None,
+    overrides: tuple[str, ...],
+) -> None:
     """Run a scenario and report its costs, benefits and returns.
 
     \b
@@ -147,7 +213,9 @@ def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | 
     level = 0.90 if ci == "90" else 0.95
     _show_notes(result, term)
     if fmt == "json":
-        _write_or_print(json.dumps(result.to_dict(ci=level), indent=2, allow_nan=False), output, force)
+        _write_or_print(
+            json.dumps(result.to_dict(ci=level), indent=2, allow_nan=False), output, force
+        )
     elif fmt == "csv":
         from .report.csv import frame_csv
 
@@ -156,12 +224,14 @@ def run(file: Path, fmt: str, output: str | None, all_years: bool, draws: int | 
         from .report.terminal import render_run
 
         if output:
-            from rich.console import Console
             import io
 
+            from rich.console import Console
+
             buf = io.StringIO()
-            Console(file=buf, width=120, markup=False, emoji=False, highlight=False, no_color=True).print(
-                render_run(result, all_years=all_years, ci=level))
+            Console(
+                file=buf, width=120, markup=False, emoji=False, highlight=False, no_color=True
+            ).print(render_run(result, all_years=all_years, ci=level))
             _write_or_print(buf.getvalue(), output, force)
         else:
             term.print(render_run(result, all_years=all_years, ci=level))
@@ -239,7 +309,9 @@ class _Quiet(PrevcalcError):
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file.")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file."
+)
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 def schema(output: str | None, force: bool) -> None:
     """Print the scenario format as JSON Schema, for editors to validate and complete files.
@@ -253,7 +325,9 @@ def schema(output: str | None, force: bool) -> None:
     _write_or_print(json.dumps(json_schema(), indent=2, ensure_ascii=False), output, force)
 
 
-def _options(files: tuple[Path, ...], variants: bool, overrides: tuple[str, ...]) -> list[tuple[str, object]]:
+def _options(
+    files: tuple[Path, ...], variants: bool, overrides: tuple[str, ...]
+) -> list[tuple[str, object]]:
     """(name, scenario) for each option: each file, and with ``variants`` each of its variants."""
     from . import options
 
@@ -263,15 +337,43 @@ def _options(files: tuple[Path, ...], variants: bool, overrides: tuple[str, ...]
 @cli.command(context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--variants", is_flag=True, help="Compare each file's base with its variants.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]), default="table", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file instead of stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "markdown"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file instead of stdout.",
+)
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-@click.option("--draws", type=click.IntRange(1, 100_000_000), default=None, help="Monte Carlo draws: adds P(best) and EVPI.")
+@click.option(
+    "--draws",
+    type=click.IntRange(1, 100_000_000),
+    default=None,
+    help="Monte Carlo draws: adds P(best) and EVPI.",
+)
 @click.option("--seed", type=int, default=None, help="Random seed (the same for every option).")
-@click.option("--sampler", type=click.Choice(["random", "lhs"]), default="random", show_default=True)
+@click.option(
+    "--sampler", type=click.Choice(["random", "lhs"]), default="random", show_default=True
+)
 @option_set
-def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | None, force: bool,
-            draws: int | None, seed: int | None, sampler: str, overrides: tuple[str, ...]) -> None:
+def compare(
+    files: tuple[Path, ...],
+    variants: bool,
+    fmt: str,
+    output: str | None,
+    force: bool,
+    draws: int | None,
+    seed: int | None,
+    sampler: str,
+    overrides: tuple[str, ...],
+) -> None:
     """Compare options side by side: files, or the variants inside one file.
 
     One column per option (PV costs, PV benefits, NPV, BCR, ROI, payback, IRR, per
@@ -284,8 +386,8 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
       prevcalc compare scenarios/shared_lives.yaml scenarios/local_area_coordination.yaml
       prevcalc compare scenarios/portfolio.yaml --variants --format markdown
     """
-    from .comparison import compare as compare_results
     from . import run as run_scenario
+    from .comparison import compare as compare_results
     from .report import tables
 
     fmt = _output_format(fmt, output, ["table", "json", "csv", "markdown"])
@@ -301,8 +403,11 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
         from .uncertainty import prob_best_and_evpi
 
         extra = prob_best_and_evpi(results, names=comparison.names)
-    parts = [tables.comparison_table(comparison), tables.comparison_groups_table(comparison, "layer"),
-             tables.comparison_groups_table(comparison, "agency")]
+    parts = [
+        tables.comparison_table(comparison),
+        tables.comparison_groups_table(comparison, "layer"),
+        tables.comparison_groups_table(comparison, "agency"),
+    ]
     fair = tables.equity_comparison_table(comparison.names, results)
     if fair is not None:
         parts.append(fair)
@@ -311,7 +416,9 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
         if fair is not None:
             data["distribution"] = json.loads(fair.frame.to_json(orient="records"))
         if extra is not None:
-            data["prob_best"] = {n: float(p) for n, p in zip(extra[0]["option"], extra[0]["prob_best"])}
+            data["prob_best"] = {
+                n: float(p) for n, p in zip(extra[0]["option"], extra[0]["prob_best"])
+            }
             data["evpi"] = float(extra[1])
         _write_or_print(json.dumps(data, indent=2, allow_nan=False), output, force)
     elif fmt == "csv":
@@ -335,26 +442,58 @@ def compare(files: tuple[Path, ...], variants: bool, fmt: str, output: str | Non
             term.print(fair.note)
         if extra is not None:
             frame, evpi = extra
-            t = tables.Table("prob_best", f"Probability each option has the highest NPV ({draws:,} draws)",
-                             frame, {"option": "text", "mean_npv": "money", "prob_best": "probability"},
-                             results[0].currency, results[0].price_year)
+            t = tables.Table(
+                "prob_best",
+                f"Probability each option has the highest NPV ({draws:,} draws)",
+                frame,
+                {"option": "text", "mean_npv": "money", "prob_best": "probability"},
+                results[0].currency,
+                results[0].price_year,
+            )
             term.print(render_table(t))
-            term.print(f"Expected value of perfect information: {tables.fmt(evpi, 'money', results[0].currency)}")
+            term.print(
+                f"Expected value of perfect information: {tables.fmt(evpi, 'money', results[0].currency)}"
+            )
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write the brief into.")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write the brief into.",
+)
 @click.option("--title", default=None, help="Title of the brief.")
 @click.option("--variants", is_flag=True, help="Include each file's variants as options.")
-@click.option("--rounding", type=click.Choice(["sig3", "thousand"]), default="sig3", show_default=True,
-              help="Money in the brief: three significant figures, or to the nearest thousand.")
-@click.option("--draws", type=click.IntRange(2, 10_000_000), default=None, help="Add uncertainty tables (Monte Carlo draws).")
+@click.option(
+    "--rounding",
+    type=click.Choice(["sig3", "thousand"]),
+    default="sig3",
+    show_default=True,
+    help="Money in the brief: three significant figures, or to the nearest thousand.",
+)
+@click.option(
+    "--draws",
+    type=click.IntRange(2, 10_000_000),
+    default=None,
+    help="Add uncertainty tables (Monte Carlo draws).",
+)
 @click.option("--seed", type=int, default=None, help="Random seed for --draws.")
 @click.option("--force", is_flag=True, help="Replace an existing brief folder.")
 @option_set
-def brief(files: tuple[Path, ...], out: Path, title: str | None, variants: bool, rounding: str,
-          draws: int | None, seed: int | None, force: bool, overrides: tuple[str, ...]) -> None:
+def brief(
+    files: tuple[Path, ...],
+    out: Path,
+    title: str | None,
+    variants: bool,
+    rounding: str,
+    draws: int | None,
+    seed: int | None,
+    force: bool,
+    overrides: tuple[str, ...],
+) -> None:
     """Write a fairness-commission brief: Markdown, HTML, Word, Excel, CSV tables and charts.
 
     \b
@@ -370,39 +509,58 @@ def brief(files: tuple[Path, ...], out: Path, title: str | None, variants: bool,
     from .report.summary import context_of
 
     contexts = [context_of(sc) for _, sc in options]
-    uncertainty = None
-    runs = None
-    if draws:
-        from dataclasses import replace
+    from .report.brief import analysis_tables, like_for_like_groups
 
-        from . import uncertainty as psa
-        from .report import tables
-
-        names = [n for n, _ in options]
-        runs = [run_scenario(sc, draws=draws, seed=seed) for _, sc in options]
-        uncertainty = [tables.psa_table(runs, names)]
-        for (name, sc), r in zip(options, runs):
-            t = tables.tornado_table(psa.tornado(sc), r.currency, r.price_year)
-            if len(t.frame):
-                suffix = f"_{len(uncertainty)}" if len(options) > 1 else ""
-                uncertainty.append(replace(t, name=f"tornado{suffix}",
-                                           title=t.title + (f": {name}" if len(options) > 1 else "")))
-    written = write_brief(results, out, title=title, rounding=rounding, force=force,
-                          names=[n for n, _ in options], uncertainty=uncertainty, runs=runs,
-                          contexts=contexts)
+    names = [n for n, _ in options]
+    runs = [run_scenario(sc, draws=draws, seed=seed) for _, sc in options] if draws else None
+    # The analysis compares the options, so it goes in only when they are like for like.
+    uncertainty = (
+        analysis_tables([sc for _, sc in options], names, runs)
+        if len(like_for_like_groups(results)) == 1
+        else None
+    )
+    written = write_brief(
+        results,
+        out,
+        title=title,
+        rounding=rounding,
+        force=force,
+        names=[n for n, _ in options],
+        uncertainty=uncertainty,
+        runs=runs,
+        contexts=contexts,
+    )
     term.info(f"wrote {len(written)} files to {out}")
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--swing", type=click.FloatRange(0, 1, min_open=True), default=None,
-              help="Also move every plain number (parameters, amounts, shares, durations, intakes) by ± this share, e.g. 0.2.")
-@click.option("--switch", "inputs", multiple=True, metavar="INPUT", help="Inputs for switching values (default: all).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--swing",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help="Also move every plain number (parameters, amounts, shares, durations, intakes) by ± this share, e.g. 0.2.",
+)
+@click.option(
+    "--switch",
+    "inputs",
+    multiple=True,
+    metavar="INPUT",
+    help="Inputs for switching values (default: all).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
 @option_variant
 @option_set
-def sensitivity(file: Path, swing: float | None, inputs: tuple[str, ...], fmt: str, variant: str | None,
-                overrides: tuple[str, ...]) -> None:
+def sensitivity(
+    file: Path,
+    swing: float | None,
+    inputs: tuple[str, ...],
+    fmt: str,
+    variant: str | None,
+    overrides: tuple[str, ...],
+) -> None:
     """One-way sensitivity (tornado), discount rates and switching values.
 
     Every uncertain input is set to its 5th and 95th percentile in turn (others central);
@@ -413,17 +571,20 @@ def sensitivity(file: Path, swing: float | None, inputs: tuple[str, ...], fmt: s
     Example:
       prevcalc sensitivity scenarios/nurse_family_partnership.yaml --swing 0.2
     """
-    from . import load
-    from . import uncertainty
+    from . import load, uncertainty
     from .report import tables
 
     term = _terminal()
     scenario = load(file, variant=variant, overrides=overrides)
     cur, year = scenario.currency, scenario.price_year
     tornado = uncertainty.tornado(scenario, swing=swing)
-    parts = [tables.tornado_table(tornado, cur, year),
-             tables.discount_rates_table(uncertainty.discount_rate_table(scenario), cur, year),
-             tables.switching_table(uncertainty.switching_values(scenario, list(inputs) or None), cur, year)]
+    parts = [
+        tables.tornado_table(tornado, cur, year),
+        tables.discount_rates_table(uncertainty.discount_rate_table(scenario), cur, year),
+        tables.switching_table(
+            uncertainty.switching_values(scenario, list(inputs) or None), cur, year
+        ),
+    ]
     if fmt == "json":
         data = {t.name: json.loads(t.frame.to_json(orient="records")) for t in parts}
         data["npv_central"] = tornado.attrs.get("npv_central")
@@ -471,8 +632,14 @@ def scenarios() -> None:
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--from", "source", default="nurse_family_partnership", show_default=True,
-              metavar="NAME", help="The bundled scenario to start from (see prevcalc scenarios).")
+@click.option(
+    "--from",
+    "source",
+    default="nurse_family_partnership",
+    show_default=True,
+    metavar="NAME",
+    help="The bundled scenario to start from (see prevcalc scenarios).",
+)
 @click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
 def init(path: Path, source: str, force: bool) -> None:
     """Start a new scenario file from a bundled one.
@@ -487,30 +654,81 @@ def init(path: Path, source: str, force: bool) -> None:
 
     item = find(source)
     write_bytes(path, item.path.read_bytes(), force=force)
-    _terminal().info(f"wrote {path} from the bundled {item.key!r} scenario; edit it, then: prevcalc run {path}")
+    _terminal().info(
+        f"wrote {path} from the bundled {item.key!r} scenario; edit it, then: prevcalc run {path}"
+    )
 
 
 @cli.command(context_settings=CONTEXT)
 @click.argument("template", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--areas", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="CSV, one row per area with a code column; columns named like a parameter "
-                   "or a dotted path set it.")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for areas.csv/.json/.xlsx, by_decile.csv, the chart and one file per area.")
-@click.option("--draws", type=click.IntRange(1, 100_000_000), default=None, help="Monte Carlo draws per area.")
-@click.option("--seed", type=int, default=None, help="Random seed; each area's stream comes from it and the area's code.")
-@click.option("--variants", is_flag=True, help="Also run each of the template's variants for every area.")
-@click.option("--id", "identifiers", multiple=True, metavar="COLUMN",
-              help="A column that describes areas and is never bound (code and name always; repeatable).")
-@click.option("--workers", type=click.IntRange(1, 4096), default=None,
-              help="Processes on this machine (default: serial; with --scheduler local, Dask workers).")
-@click.option("--scheduler", default=None, metavar="local|tcp://HOST:PORT",
-              help='Run on Dask: "local" starts a cluster here, or a scheduler\'s address (pip install "prevcalc[dask]").')
-@click.option("--resume", is_flag=True, help="Keep the areas already finished in --out; run the rest.")
-@click.option("--ci", type=click.Choice(["90", "95"]), default="90", show_default=True, help="Interval (per cent) for --draws.")
-def sweep(template: Path, areas: Path, out: Path, draws: int | None, seed: int | None, variants: bool,
-          identifiers: tuple[str, ...], workers: int | None, scheduler: str | None, resume: bool,
-          ci: str) -> None:
+@click.option(
+    "--areas",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV, one row per area with a code column; columns named like a parameter "
+    "or a dotted path set it.",
+)
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for areas.csv/.json/.xlsx, by_decile.csv, the chart and one file per area.",
+)
+@click.option(
+    "--draws", type=click.IntRange(1, 100_000_000), default=None, help="Monte Carlo draws per area."
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Random seed; each area's stream comes from it and the area's code.",
+)
+@click.option(
+    "--variants", is_flag=True, help="Also run each of the template's variants for every area."
+)
+@click.option(
+    "--id",
+    "identifiers",
+    multiple=True,
+    metavar="COLUMN",
+    help="A column that describes areas and is never bound (code and name always; repeatable).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 4096),
+    default=None,
+    help="Processes on this machine (default: serial; with --scheduler local, Dask workers).",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="local|tcp://HOST:PORT",
+    help='Run on Dask: "local" starts a cluster here, or a scheduler\'s address (pip install "prevcalc[dask]").',
+)
+@click.option(
+    "--resume", is_flag=True, help="Keep the areas already finished in --out; run the rest."
+)
+@click.option(
+    "--ci",
+    type=click.Choice(["90", "95"]),
+    default="90",
+    show_default=True,
+    help="Interval (per cent) for --draws.",
+)
+def sweep(
+    template: Path,
+    areas: Path,
+    out: Path,
+    draws: int | None,
+    seed: int | None,
+    variants: bool,
+    identifiers: tuple[str, ...],
+    workers: int | None,
+    scheduler: str | None,
+    resume: bool,
+    ci: str,
+) -> None:
     """Run TEMPLATE for every area of --areas; rank the areas.
 
     \b
@@ -531,16 +749,28 @@ def sweep(template: Path, areas: Path, out: Path, draws: int | None, seed: int |
     executor: Executor | None = None
     client = None
     if (out / "sweep.json").exists() and not resume:
-        raise ModelError(f"{out}: holds a sweep already; add --resume to continue it, or choose another folder")
+        raise ModelError(
+            f"{out}: holds a sweep already; add --resume to continue it, or choose another folder"
+        )
     if scheduler:
         executor, client = sweeping.dask_executor(scheduler, workers)
     elif workers and workers > 1:
         executor = ProcessPoolExecutor(max_workers=workers)
     try:
         with _sweep_progress(term) as progress:
-            res = sweeping.sweep(template, areas, draws=draws, seed=seed, variants=variants,
-                                 executor=executor, out=out, resume=resume, identifiers=identifiers,
-                                 ci=int(ci) / 100, progress=progress)
+            res = sweeping.sweep(
+                template,
+                areas,
+                draws=draws,
+                seed=seed,
+                variants=variants,
+                executor=executor,
+                out=out,
+                resume=resume,
+                identifiers=identifiers,
+                ci=int(ci) / 100,
+                progress=progress,
+            )
     finally:
         if executor is not None and client is None:
             executor.shutdown()
@@ -548,7 +778,9 @@ def sweep(template: Path, areas: Path, out: Path, draws: int | None, seed: int |
             client.close()
     table = res.table
     write_text(out / "areas.csv", frame_csv(table), force=True)
-    write_text(out / "areas.json", json.dumps(res.to_dict(), indent=1, allow_nan=False) + "\n", force=True)
+    write_text(
+        out / "areas.json", json.dumps(res.to_dict(), indent=1, allow_nan=False) + "\n", force=True
+    )
     if res.by_decile is not None:
         write_text(out / "by_decile.csv", frame_csv(res.by_decile.reset_index()), force=True)
     if not table.empty:
@@ -556,11 +788,15 @@ def sweep(template: Path, areas: Path, out: Path, draws: int | None, seed: int |
         with pd.ExcelWriter(buf, engine="openpyxl") as xl:
             safe_frame(table).to_excel(xl, sheet_name="areas", index=False)
             if res.by_decile is not None:
-                safe_frame(res.by_decile.reset_index()).to_excel(xl, sheet_name="by decile", index=False)
+                safe_frame(res.by_decile.reset_index()).to_excel(
+                    xl, sheet_name="by decile", index=False
+                )
         write_bytes(out / "areas.xlsx", buf.getvalue(), force=True)
         res.chart(out / "ranked.png")
-    term.info(f"{len(table)} area run(s) ranked by {res.ranked_by.replace('_', ' ')} "
-              f"({res.reused} reused, {res.ran} run) -> {out}")
+    term.info(
+        f"{len(table)} area run(s) ranked by {res.ranked_by.replace('_', ' ')} "
+        f"({res.reused} reused, {res.ran} run) -> {out}"
+    )
     if res.problems:
         for p in res.problems:
             term.error(p.render(str(areas)))
@@ -580,8 +816,14 @@ def _sweep_progress(term):
 
     @contextlib.contextmanager
     def bar():
-        with Progress("areas", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=term.err, transient=True) as p:
+        with Progress(
+            "areas",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=term.err,
+            transient=True,
+        ) as p:
             task = p.add_task("areas", total=None)
             yield lambda done, total: p.update(task, completed=done, total=total)
 
@@ -590,7 +832,9 @@ def _sweep_progress(term):
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; translate every error into a message and an exit status."""
-    debug = bool(os.environ.get("PREVCALC_DEBUG")) or "--debug" in (argv if argv is not None else sys.argv[1:])
+    debug = bool(os.environ.get("PREVCALC_DEBUG")) or "--debug" in (
+        argv if argv is not None else sys.argv[1:]
+    )
     try:
         cli.main(args=argv, prog_name="prevcalc", standalone_mode=False)
     except click.exceptions.Abort:
@@ -625,4 +869,3 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 3
     return 0
-

@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..result import Result
@@ -145,33 +146,54 @@ def waterfall_table(frames: Sequence[pd.DataFrame], names: Sequence[str], result
     return _stack(parts, names)
 
 
-def assumptions_table(results: Sequence[Result], names: Sequence[str]) -> Table:
-    """Every assumption with its source: each intervention, then each cost item and outcome."""
+def assumptions_table(results: Sequence[Result], names: Sequence[str],
+                      contexts: Sequence[Any] | None = None) -> Table:
+    """Every assumption with its value and its source: each intervention (its intake), each of
+    its cost items and outcomes (amounts, timing, drop-off, deadweight, as entered), then the
+    named parameters (a number or a distribution).
+
+    ``contexts`` are the options' :class:`~.summary.Context` (the values as entered); without
+    them the value column is empty.
+    """
     frames = []
-    for r, name in zip(results, names):
+    contexts = list(contexts) if contexts is not None else [None] * len(results)
+    for r, name, ctx in zip(results, names, contexts):
+        values = getattr(ctx, "values", None) or {}
         ivs = pd.DataFrame({
             "intervention": list(r.sources), "kind": "intervention",
             "name": list(r.sources), "agency": "", "value_type": "",
+            "value": [values.get(i, "") for i in r.sources],
             "source": list(r.sources.values()),
         })
         ivs["layer"] = [r.layers.get(i, "") for i in ivs["intervention"]]
-        lines = r.lines[["intervention", "layer", "kind", "name", "agency", "value_type", "source"]].copy()
+        lines = r.lines[["intervention", "layer", "kind", "name", "agency", "value_type", "source", "where"]].copy()
+        lines["value"] = [values.get(w, "") for w in lines["where"]]
+        lines = lines.drop(columns="where")
         both = pd.concat([ivs, lines], ignore_index=True)
         order = {iv: j for j, iv in enumerate(r.sources)}
         both["_o"] = both["intervention"].map(order).fillna(len(order))
         both = both.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+        params = getattr(ctx, "parameters", None) or {}
+        if params:
+            both = pd.concat([both, pd.DataFrame({
+                "intervention": "", "layer": "", "kind": "parameter", "name": list(params),
+                "agency": "", "value_type": "", "value": list(params.values()),
+                "source": "not given (see the scenario's description and notes)"})], ignore_index=True)
         both["source"] = [s if isinstance(s, str) and s.strip() else "not given" for s in both["source"]]
         both["kind"] = [_pretty(k) for k in both["kind"]]
         both["value_type"] = [_pretty(v) for v in both["value_type"]]
         if len(results) > 1:
             both.insert(0, "option", name)
         frames.append(both[([] if len(results) == 1 else ["option"]) +
-                           ["intervention", "layer", "kind", "name", "agency", "value_type", "source"]])
+                           ["intervention", "layer", "kind", "name", "agency", "value_type", "value", "source"]])
     frame = pd.concat(frames, ignore_index=True)
     first = results[0]
-    return Table("assumptions", "Assumptions and their sources", frame, {c: "text" for c in frame.columns},
+    return Table("assumptions", "Assumptions: their values and sources", frame, {c: "text" for c in frame.columns},
                  first.currency, first.price_year,
-                 "Agency: who funds a cost, or who gains an outcome. \"not given\": the scenario cites no source.")
+                 "Value: as entered in the scenario, in the currency and prices it names (a name in a value "
+                 "is a parameter, listed at the end). Agency: who funds a cost, or who gains an outcome. "
+                 "\"not given\": the scenario cites no source. Parameters have no source field of their "
+                 "own; the scenario's description and notes (at the top of this brief) give their basis.")
 
 
 _TIMING = {"start": "start of year", "mid": "middle of year", "end": "end of year"}
@@ -184,11 +206,41 @@ def _bands(bands: Any, horizon: int) -> str | None:
     return "; ".join(f"{float(r) * 100:.4g}% from year {int(y)}" for y, r in bands if int(y) < horizon)
 
 
-def provenance_table(results: Sequence[Result], names: Sequence[str]) -> Table:
-    """Where each option's numbers come from: version, file and hash, date, discounting, prices."""
+#: Tables computed over the draws of a probabilistic run (the rest come from central values).
+DRAWN_TABLES = ("uncertainty", "prob_best")
+
+#: How each table other than those over draws was produced.
+_CENTRAL_HOW = {
+    "assumptions": "the scenario as entered",
+    "notes": "the deterministic runs' warnings",
+    "tornado": "central values, each uncertain input moved alone to its 5th and 95th percentile",
+    "discount_rates": "central values, under each discounting case",
+    "switching_values": "central values, each input moved alone until NPV is zero",
+}
+
+
+def run_words(run: Result | None) -> str:
+    """"5,000 draws, seed 1, random sampler" for a probabilistic run; "central values (one
+    deterministic run)" for none."""
+    if run is None or run.draws <= 1:
+        return "central values (one deterministic run)"
+    p = run.provenance
+    seed = p.get("seed")
+    seed_text = f"seed {seed}" if seed is not None else "no seed (not reproducible)"
+    return f"{run.draws:,} draws, {seed_text}, {p.get('sampler') or 'random'} sampler"
+
+
+def provenance_table(results: Sequence[Result], names: Sequence[str],
+                     runs: Sequence[Result | None] | None = None,
+                     produced: Sequence[Table] | None = None) -> Table:
+    """Where each option's numbers come from: version, file and hash, date, discounting, prices,
+    the draws, seed and sampler of its probabilistic run (``runs``), and for each table in
+    ``produced`` the run behind it."""
     rows = []
-    for r, name in zip(results, names):
+    runs = list(runs) if runs is not None else [None] * len(results)
+    for r, name, run in zip(results, names, runs):
         p = r.provenance
+        drawn = run is not None and run.draws > 1
         items = [
             ("prevcalc version", p.get("prevcalc_version")),
             ("Scenario", p.get("scenario", r.name)),
@@ -204,19 +256,37 @@ def provenance_table(results: Sequence[Result], names: Sequence[str]) -> Table:
             ("Price year", r.price_year),
             ("Deflator", p.get("deflator")),
             ("Horizon (years)", r.horizon),
-            ("Draws", p.get("draws", r.draws)),
-            ("Seed", p.get("seed")),
+            ("Draws", f"{run.draws:,}" if drawn and run is not None else "1 (central values)"),
+            ("Seed", (run.provenance.get("seed") if run.provenance.get("seed") is not None
+                      else "none (not reproducible)") if drawn and run is not None else None),
+            ("Sampler", (run.provenance.get("sampler") or "random") if drawn and run is not None else None),
         ]
         for item, value in items:
             if value is None or value == "":
                 continue
             rows.append({"option": name, "item": item, "value": str(value)})
+    if produced:
+        several = len(results) > 1
+        drawn_runs = dict.fromkeys(run_words(run) for run in runs if run is not None and run.draws > 1)
+        for t in produced:
+            base = t.name.split("_", 1)[1] if t.name.startswith("g") and "_" in t.name and t.name[1:2].isdigit() else t.name
+            base = base.rstrip("_0123456789") if base.startswith("tornado") else base
+            if base in DRAWN_TABLES and drawn_runs:
+                how = "; ".join(drawn_runs) + (" (each option)" if several else "")
+            elif base == "recommendation" and drawn_runs:
+                how = "central values; interval and probabilities over " + "; ".join(drawn_runs)
+            else:
+                how = _CENTRAL_HOW.get(base, "central values (one deterministic run)")
+            rows.append({"option": "all options" if several else names[0], "item": f"Table: {t.title}",
+                         "value": how})
     frame = pd.DataFrame(rows, columns=["option", "item", "value"])
     if len(results) == 1:
         frame = frame.drop(columns="option")
     first = results[0]
     return Table("provenance", "Provenance", frame, {c: "text" for c in frame.columns},
-                 first.currency, first.price_year)
+                 first.currency, first.price_year,
+                 "Draws, seed and sampler: the probabilistic run behind the tables over draws; the "
+                 "\"Table:\" rows say which run produced each table.")
 
 
 def notes_table(results: Sequence[Result], names: Sequence[str]) -> Table:
@@ -232,7 +302,10 @@ def notes_table(results: Sequence[Result], names: Sequence[str]) -> Table:
 
 def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
                  waterfalls: Sequence[pd.DataFrame] | None = None,
-                 uncertainty: Sequence[Table] | None = None) -> list[Table]:
+                 uncertainty: Sequence[Table] | None = None,
+                 contexts: Sequence[Any] | None = None,
+                 runs: Sequence[Result | None] | None = None,
+                 front: Sequence[Table] = ()) -> list[Table]:
     """The brief's tables, in report order.
 
     Parameters
@@ -243,6 +316,10 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
     waterfalls : the adjustment waterfall of each option (the engine's
         ``adjustment_waterfall(scenario)``); by default each result's own ``waterfall``.
     uncertainty : tables from a probabilistic analysis, placed after the headline table.
+    contexts : each option's :class:`~.summary.Context` (the values entered, for the
+        assumptions table).
+    runs : each option's probabilistic run (or None): its draws, seed and sampler go in the
+        provenance, with the run behind each table (those of ``front`` too).
 
     Returns
     -------
@@ -288,7 +365,9 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
             raise ValueError("give one waterfall per result")
         out.append(waterfall_table(waterfalls, names, results))
     out.append(_stack([tables.years_table(r, every=True) for r in results], names))
-    out += [assumptions_table(results, names), provenance_table(results, names), notes_table(results, names)]
+    out.append(assumptions_table(results, names, contexts))
+    notes = notes_table(results, names)
+    out += [provenance_table(results, names, runs, [*front, *out, notes]), notes]
     return out
 
 
@@ -319,6 +398,228 @@ def brief_meta(results: Sequence[Result], names: Sequence[str], title: str | Non
                      "files keep full precision."),
         "rounding_rule": rounding,
     }
+
+
+# -- the analysis: NPV over draws, P(best) and EVPI, tornado, discount rates, switching values ---------
+
+_COST_KINDS = {"setup": "set-up cost", "running": "running cost", "per_participant": "cost per participant"}
+_FIELD_WORDS = {"drop_off": "drop-off", "unit_cost": "unit cost", "probability_change": "change in probability",
+                "from_year": "first year", "to_year": "last year", "optimism_bias": "optimism bias"}
+
+
+def input_label(scenario: Any, key: str) -> str:
+    """An input of :mod:`prevcalc.uncertainty` named for a reader: a dotted location by its
+    intervention's and line's names, a named parameter as such.
+
+    ``interventions.nfp.outcomes.0.amount`` -> ``Nurse-Family Partnership: Fewer child
+    protection cases, amount``; ``interventions.sl.intake.participants.2`` -> ``Shared Lives:
+    intake, participants (year 2)``; ``nfp_effect`` -> ``nfp_effect (parameter)``.
+    """
+    parts = str(key).split(".")
+    if parts[0] != "interventions" or len(parts) < 3:
+        return f"{key} (parameter)" if key in getattr(scenario, "parameters", {}) else str(key)
+    iv = next((x for x in scenario.interventions if x.id == parts[1]), None)
+    if iv is None:
+        return str(key)
+    rest = parts[2:]
+    words: list[str] = []
+    if rest[0] == "costs" and len(rest) >= 3 and rest[2].isdigit() and rest[1] in _COST_KINDS:
+        items = getattr(iv.costs, rest[1])
+        k = int(rest[2])
+        item = items[k] if k < len(items) else None
+        words.append(item.name if item is not None and item.name else
+                     f"{_COST_KINDS[rest[1]]} {k + 1}" if len(items) > 1 else _COST_KINDS[rest[1]])
+        fields = rest[3:]
+    elif rest[0] == "outcomes" and len(rest) >= 2 and rest[1].isdigit():
+        k = int(rest[1])
+        words.append(iv.outcomes[k].name if k < len(iv.outcomes) else f"outcome {k + 1}")
+        fields = rest[2:]
+    elif rest[0] in ("intake", "optimism_bias"):
+        words.append(_FIELD_WORDS.get(rest[0], rest[0]))
+        fields = rest[1:]
+    else:
+        fields = rest
+    detail: list[str] = []
+    for j, f in enumerate(fields):
+        if f.isdigit():
+            yearly = j > 0 and fields[j - 1] in ("participants", "eligible")
+            tail = f"(year {int(f)})" if yearly else f"(item {int(f) + 1})"
+            detail[-1:] = [f"{detail[-1]} {tail}" if detail else tail]
+        else:
+            detail.append(_FIELD_WORDS.get(f, f.replace("_", " ")))
+    label = ", ".join([*words, *detail]) if words else ", ".join(detail)
+    return f"{iv.name}: {label}" if label else iv.name
+
+
+def _labelled(frame: pd.DataFrame, scenario: Any) -> pd.DataFrame:
+    f = frame.copy()
+    f["input"] = [input_label(scenario, k) for k in f["input"]]
+    return f
+
+
+def psa_table(runs: Sequence[Result], names: Sequence[str]) -> Table:
+    """Each option's NPV over draws (mean, median, interval, P(NPV > 0), P(pays back)); a
+    figure no uncertain input reaches is marked "no spread" rather than 0% or 100%."""
+    t = tables.psa_table(list(runs), list(names))
+    f = t.frame.copy()
+    f["prob_pays_back"] = [r.prob_pays_back("payback_year") for r in runs]
+    f["prob_pays_back"] = f["prob_pays_back"].astype(float)
+    words = dict(t.words)
+    for i, r in enumerate(runs):
+        npv = r.metric("npv")[:, 0]
+        if not _has_spread(npv):
+            words[(i, "prob_npv_positive")] = "no spread"
+        pay = tables.payback_over_draws(r, "payback_year") if r.draws > 1 else None
+        if pay is None or not _has_spread(np.where(np.isnan(pay), np.inf, pay)):
+            words[(i, "prob_pays_back")] = "no spread"
+    kinds = {**t.kinds, "prob_pays_back": "probability"}
+    r0 = runs[0]
+    note = (f"{t.note} P(pays back in horizon): the chance it pays back within {r0.horizon} years (a draw "
+            "that never does counts as beyond the horizon). \"No spread\": no uncertain input reaches "
+            f"the figure, so it is the same in every draw. Over {run_words(r0)}.")
+    return Table(t.name, t.title, f, kinds, t.currency, t.price_year, note, words=words)
+
+
+def _has_spread(values: Any) -> bool:
+    v = np.asarray(values, dtype=float)
+    if v.size <= 1:
+        return False
+    if np.all(v == v[0]):
+        return False
+    finite = v[np.isfinite(v)]
+    scale = max(1.0, float(np.max(np.abs(finite)))) if finite.size else 1.0
+    return not (finite.size == v.size and float(np.ptp(v)) <= 1e-9 * scale)
+
+
+def best_table(runs: Sequence[Result], names: Sequence[str]) -> Table:
+    """P(highest NPV) of each option and the EVPI (:func:`prevcalc.uncertainty.prob_best_and_evpi`)."""
+    from .. import uncertainty as psa
+
+    frame, evpi = psa.prob_best_and_evpi(list(runs), list(names))
+    r0 = runs[0]
+    # P(best) has no spread only when no option's NPV has any: then one option is best in every
+    # draw for want of uncertainty, not as a finding. (A spread that never changes the winner
+    # is a finding, and its 100% is shown.)
+    spread = any(_has_spread(r.metric("npv")[:, 0]) for r in runs)
+    words = {} if spread else {(i, "prob_best"): "no spread" for i in range(len(frame))}
+    note = (f"P(highest NPV): the share of the {r0.draws:,} draws in which the option has the highest NPV "
+            f"(draw i of each option shares its sampled inputs). Expected value of perfect information "
+            f"(EVPI): {tables.fmt(evpi, 'money', r0.currency, 'sig3')} ({r0.currency}, {r0.price_year} prices), "
+            f"the most it would be worth paying to remove all uncertainty before choosing; "
+            f"{'a small sum beside the NPVs means the choice is robust' if evpi < 0.01 * max(1.0, float(frame['mean_npv'].abs().max())) else 'the choice between the options is uncertain'}. "
+            f"Over {run_words(r0)}.")
+    frame.attrs["evpi"] = evpi
+    kinds: dict[str, Kind] = {"option": "text", "mean_npv": "money", "prob_best": "probability"}
+    return Table("prob_best", "Which option is best: P(highest NPV) and EVPI", frame, kinds, r0.currency,
+                 r0.price_year, note, words=words)
+
+
+def discount_table(scenarios: Sequence[Any], names: Sequence[str]) -> Table:
+    """NPV, BCR and PVs under each discounting case, for each option."""
+    from .. import uncertainty as psa
+
+    parts = [tables.discount_rates_table(psa.discount_rate_table(sc), sc.currency, sc.price_year)
+             for sc in scenarios]
+    from ..discounting import SCHEDULES
+
+    out = _stack(parts, names)
+    horizon = max(sc.horizon for sc in scenarios)
+    out.note = ("The scenario's own discounting is marked \"this scenario\". A constant rate applies to "
+                f"every year; Green Book: {_bands(SCHEDULES['green_book'].bands, horizon)}; Green Book "
+                f"health: {_bands(SCHEDULES['green_book_health'].bands, horizon)}. The scenario's timing "
+                "(start, middle or end of year) is kept.")
+    return out
+
+
+def switching_table(scenarios: Sequence[Any], names: Sequence[str]) -> Table:
+    """For each option, the value of each input (by intervention and line name) at which NPV
+    becomes zero, the nearest to its central value first; inputs that cannot turn NPV to zero
+    within their valid range are counted in the note (named, if they are uncertain inputs)."""
+    from .. import sampling
+    from .. import uncertainty as psa
+
+    parts = []
+    missing: list[str] = []
+    for sc, name in zip(scenarios, names):
+        raw = psa.switching_values(sc)
+        uncertain = {leaf.key for leaf in sampling.uncertain_leaves(sc)}
+        found = raw[raw["status"] == "found"].copy()
+        found["_d"] = found["change_pct"].abs()
+        found = found.sort_values("_d", kind="stable").drop(columns="_d")
+        keep = pd.concat([found, raw[(raw["status"] != "found") & raw["input"].isin(uncertain)]])
+        others = len(raw) - len(keep)
+        if others:
+            missing.append(f"{name}: {others}" if len(scenarios) > 1 else str(others))
+        parts.append(tables.switching_table(_labelled(keep.reset_index(drop=True), sc), sc.currency, sc.price_year))
+    out = _stack(parts, names)
+    note = ("The value each input would need, the others at their central values, for NPV to be zero; the "
+            "nearest to its central value first. Values are in the input's own units (money as entered, "
+            "shares as fractions, durations in years).")
+    if missing:
+        note += (" Other inputs cannot turn NPV to zero within their valid range and are not listed ("
+                 + "; ".join(missing) + ").")
+    out.note = note
+    return out
+
+
+def analysis_tables(scenarios: Sequence[Any], names: Sequence[str],
+                    runs: Sequence[Result] | None = None) -> list[Table]:
+    """The brief's analysis: with ``runs`` (probabilistic runs of the options), NPV over draws,
+    P(best) and EVPI (several options) and a tornado per option; always, NPV under other discount
+    rates and switching values. Inputs are named by intervention and line, not by location."""
+    from dataclasses import replace
+
+    from .. import uncertainty as psa
+
+    out: list[Table] = []
+    if runs:
+        out.append(psa_table(runs, names))
+        if len(runs) > 1:
+            out.append(best_table(runs, names))
+        for sc, name in zip(scenarios, names):
+            t = tables.tornado_table(psa.tornado(sc), sc.currency, sc.price_year)
+            moved = t.frame[t.frame["swing"] > 0]
+            if len(moved):
+                f = _labelled(moved.reset_index(drop=True), sc)
+                f.attrs = dict(t.frame.attrs)
+                still = len(t.frame) - len(moved)
+                if still:
+                    t = replace(t, note=t.note + f" {still} uncertain input{'s' if still > 1 else ''} with no "
+                                "effect on this option's NPV left out.")
+                suffix = f"_{sum(x.name.startswith('tornado') for x in out) + 1}" if len(scenarios) > 1 else ""
+                out.append(replace(t, frame=f, name=f"tornado{suffix}",
+                                   title=t.title + (f": {name}" if len(scenarios) > 1 else "")))
+    out.append(discount_table(scenarios, names))
+    out.append(switching_table(scenarios, names))
+    return out
+
+
+def caveats_box(contexts: Sequence[Any], names: Sequence[str]) -> list[dict[str, Any]]:
+    """The scenarios' own description and notes, and each variant's description, for the box near
+    the top of the brief: [{"title", "paragraphs", "notes"}], each scenario once."""
+    boxes: dict[str, dict[str, Any]] = {}
+    for ctx, name in zip(contexts, names):
+        if ctx is None:
+            continue
+        key = ctx.scenario or name
+        box = boxes.setdefault(key, {"title": f"About {key}", "paragraphs": [], "notes": []})
+        if ctx.description and ctx.description not in box["paragraphs"]:
+            box["paragraphs"].append(ctx.description)
+        for n in ctx.notes:
+            if n not in box["notes"]:
+                box["notes"].append(n)
+        if ctx.variant and ctx.variant_description:
+            box["paragraphs"].append(f"Variant \u201c{ctx.variant}\u201d: {ctx.variant_description}")
+    return [b for b in boxes.values() if b["paragraphs"] or b["notes"]]
+
+
+def caveats_sheet(boxes: Sequence[dict[str, Any]]) -> Table:
+    """The caveats box as a table (the workbook's and the CSV files' form)."""
+    rows = [{"about": b["title"], "kind": "description", "text": t} for b in boxes for t in b["paragraphs"]]
+    rows += [{"about": b["title"], "kind": "note", "text": t} for b in boxes for t in b["notes"]]
+    frame = pd.DataFrame(rows, columns=["about", "kind", "text"])
+    return Table("caveats", "The scenario's description and notes", frame, {c: "text" for c in frame.columns},
+                 price_year=None)
 
 
 # -- options that are not like for like --------------------------------------------------------------
@@ -407,9 +708,13 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
     results = list(results)
     label = option_names(results, names) if results else []
     groups = like_for_like_groups(results)
+    from .summary import recommendation_table, summary_sentences
+
+    recommendation = recommendation_table(results, label, runs) if results and len(groups) == 1 else None
+    front_tables = [recommendation] if recommendation is not None else []
     if len(groups) == 1:
-        built = build_tables(results, label, waterfalls, uncertainty)
-        sections = [(None, list(range(len(results))))]
+        built = build_tables(results, label, waterfalls, uncertainty, contexts, runs, front_tables)
+        sections: list[tuple[str | None, list[int]]] = [(None, list(range(len(results))))]
     else:
         # Options that cannot be compared: an overview, then one section per like-for-like group.
         built = [overview_table(results, label)]
@@ -419,15 +724,16 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
             prefix = f"g{k}"
             part = build_tables([results[i] for i in idx], [label[i] for i in idx],
                                 None if waterfalls is None else [waterfalls[i] for i in idx],
-                                uncertainty if k == 1 and uncertainty and len(groups) == 1 else None)
+                                uncertainty if k == 1 and uncertainty and len(groups) == 1 else None,
+                                None if contexts is None else [contexts[i] for i in idx],
+                                None if runs is None else [runs[i] for i in idx])
             built += [_prefixed(t, prefix, group_label) for t in part]
             sections.append((prefix, idx))
     meta = brief_meta(results, label, title, rounding)
-    from .summary import recommendation_table, summary_sentences
-
     meta["summary"] = summary_sentences(results, label, runs, contexts) if results else []
-    if results and len(groups) == 1:
-        meta["recommendation"] = recommendation_table(results, label, runs)
+    if recommendation is not None:
+        meta["recommendation"] = recommendation
+    meta["caveats"] = caveats_box(contexts, label) if contexts is not None else []
     if len(groups) > 1:
         meta["units"] = "each option in its own currency and prices"
         meta["subtitle"] = (f"{len(results)} options in {len(groups)} like-for-like groups · "
@@ -448,12 +754,13 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
                 if prefix is not None:
                     drawn = [replace(c, name=f"{prefix}-{c.name}", section=f"{prefix}_{c.section}") for c in drawn]
                 chart_files += drawn
-        front = [meta["recommendation"]] if meta.get("recommendation") is not None else []
+        front = list(front_tables)
+        caveats = [caveats_sheet(meta["caveats"])] if meta["caveats"] else []
         data_only = flow_tables(results, label)
         if "csv" in formats:
             from .csv import write_csvs
 
-            write_csvs(front + built + data_only, tmp / "tables")
+            write_csvs(front + caveats + built + data_only, tmp / "tables")
         if "md" in formats:
             from .markdown import write_markdown
 
@@ -469,6 +776,6 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
         if "xlsx" in formats:
             from .xlsx import write_xlsx
 
-            write_xlsx([summary_sheet(meta["summary"]), *front, *built, *data_only], tmp / "brief.xlsx")
+            write_xlsx([summary_sheet(meta["summary"]), *front, *caveats, *built, *data_only], tmp / "brief.xlsx")
         written = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
     return [out / p for p in written]

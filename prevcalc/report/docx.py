@@ -21,6 +21,10 @@ from .markdown import caption, grid, is_wide, section_plan
 from .tables import Table
 
 _FONT = "Arial"
+#: A4 in millimetres, and the margins of every page.
+A4 = (210, 297)
+MARGIN_MM = 20
+LANGUAGE = "en-GB"
 
 
 def _repeat_header(row) -> None:
@@ -38,22 +42,174 @@ def _keep_with_next(paragraph) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
 
+def _a4(section, landscape: bool = False) -> None:
+    """Make a section an A4 page (portrait or landscape) with the brief's margins."""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    w, h = (A4[1], A4[0]) if landscape else A4
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(w), Mm(h)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Mm(MARGIN_MM))
+
+
 def _orient(document, landscape: bool) -> None:
-    """Start a new section in portrait or landscape (if the current one differs)."""
+    """Start a new A4 section in portrait or landscape (if the current one differs)."""
     from docx.enum.section import WD_ORIENT, WD_SECTION
 
     current = document.sections[-1]
     want = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
     if current.orientation == want:
         return
-    section = document.add_section(WD_SECTION.NEW_PAGE)
-    w, h = section.page_width, section.page_height
-    section.orientation = want
-    if (landscape and h > w) or (not landscape and w > h):
-        section.page_width, section.page_height = h, w
+    _a4(document.add_section(WD_SECTION.NEW_PAGE), landscape)
 
 
-def _add_table(document, table: Table, rounding: tables.Rounding, number: int) -> None:
+def _text_width(document) -> int:
+    """The width between the margins of the current section, in EMU."""
+    section = document.sections[-1]
+    return int(section.page_width - section.left_margin - section.right_margin)
+
+
+def _language(document, lang: str = LANGUAGE) -> None:
+    """Set the document's language (proofing and hyphenation) in its defaults and every style."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    def put(r_pr) -> None:
+        el = r_pr.find(qn("w:lang"))
+        if el is None:
+            el = OxmlElement("w:lang")
+            r_pr.append(el)
+        el.set(qn("w:val"), lang)
+        el.set(qn("w:eastAsia"), lang)
+        el.set(qn("w:bidi"), lang)
+
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    rpr_default = defaults.find(qn("w:rPrDefault"))
+    if rpr_default is None:
+        rpr_default = OxmlElement("w:rPrDefault")
+        defaults.insert(0, rpr_default)
+    r_pr = rpr_default.find(qn("w:rPr"))
+    if r_pr is None:
+        r_pr = OxmlElement("w:rPr")
+        rpr_default.append(r_pr)
+    put(r_pr)
+    for style in document.styles:
+        el = getattr(style, "element", None)
+        if el is not None and style.type in (1, 2):  # paragraph and character styles
+            put(el.get_or_add_rPr())
+    # Word's theme fonts and the settings part carry their own language too.
+    settings = document.settings.element
+    theme = settings.find(qn("w:themeFontLang"))
+    if theme is None:
+        theme = OxmlElement("w:themeFontLang")
+        settings.append(theme)
+    theme.set(qn("w:val"), lang)
+
+
+def _field(paragraph, instruction: str, kind: str) -> None:
+    """Append a field character (begin, separate or end) or an instruction to a paragraph."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    run = paragraph.add_run()._r
+    if kind == "instr":
+        el = OxmlElement("w:instrText")
+        el.set(qn("xml:space"), "preserve")
+        el.text = instruction
+    else:
+        el = OxmlElement("w:fldChar")
+        el.set(qn("w:fldCharType"), kind)
+        if kind == "begin":
+            el.set(qn("w:dirty"), "true")  # Word refreshes the page numbers on opening
+    run.append(el)
+
+
+def _contents(document, entries: Sequence[str]) -> None:
+    """A real table of contents: a TOC field over the Heading 1 paragraphs, whose shown result
+    (until Word updates it) is the list of sections, so it reads the same in any viewer."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document.add_heading("Contents", level=1)
+    first = document.add_paragraph(style="TOC 1") if _has_style(document, "TOC 1") else document.add_paragraph()
+    _field(first, "", "begin")
+    _field(first, ' TOC \\o "1-1" \\h \\z \\u ', "instr")
+    _field(first, "", "separate")
+    paragraph = first
+    for k, text in enumerate(entries):
+        if k:
+            paragraph = (document.add_paragraph(style="TOC 1") if _has_style(document, "TOC 1")
+                         else document.add_paragraph())
+        paragraph.add_run(clean(text))
+    _field(paragraph, "", "end")
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
+
+
+def _has_style(document, name: str) -> bool:
+    try:
+        document.styles[name]
+    except KeyError:
+        return False
+    return True
+
+
+def _alt_text(shape, text: str, title: str) -> None:
+    """Give an inline picture its alternative text (what a screen reader says)."""
+    doc_pr = shape._inline.docPr
+    doc_pr.set("descr", clean(text)[:4000])
+    doc_pr.set("title", clean(title)[:255])
+
+
+def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> list[int]:
+    """Column widths (EMU) adding up to ``total``: in proportion to each column's longest word
+    and (capped) longest cell, so that numbers never wrap and text columns share what is left."""
+    weights = []
+    for j, h in enumerate(headers):
+        cells = [str(r[j]) for r in rows]
+        longest_word = max([len(w) for c in [h, *cells] for w in str(c).split()] or [1])
+        longest = max([len(c) for c in cells] or [1])
+        weights.append(max(longest_word, min(longest, 40), 4))
+    scale = total / sum(weights)
+    widths = [int(w * scale) for w in weights]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
+def _fit(table, widths: Sequence[int]) -> None:
+    """Fix a table's layout and column widths, so it fits the page between the margins."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = OxmlElement("w:tblLayout")
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    width = tbl_pr.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        tbl_pr.append(width)
+    width.set(qn("w:type"), "dxa")
+    width.set(qn("w:w"), str(sum(widths) // 635))  # EMU -> twentieths of a point
+    for j, w in enumerate(widths):
+        table.columns[j].width = w
+        for cell in table.columns[j].cells:
+            cell.width = w
+
+
+def _add_table(document, table: Table, rounding: tables.Rounding, number: int | None) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -68,7 +224,7 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int) -
     t = document.add_table(rows=1 + len(rows), cols=len(headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    size = Pt(8 if len(headers) > 6 else 9)
+    size = Pt(7.5 if len(headers) > 8 else 8 if len(headers) > 6 else 9)
 
     def put(cell, text: str, right: bool, bold: bool) -> None:
         p = cell.paragraphs[0]
@@ -85,6 +241,33 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int) -
         cells = t.rows[i].cells
         for j, (v, n, m) in enumerate(zip(row, numeric, mk)):
             put(cells[j], v, n, m)
+    _fit(t, _column_widths(headers, rows, _text_width(document)))
+
+
+def _caveats(document, box: dict[str, Any]) -> None:
+    """The scenario's own description and notes in a shaded, bordered box (a one-cell table)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    t = document.add_table(rows=1, cols=1)
+    t.style = "Table Grid"
+    cell = t.rows[0].cells[0]
+    shade = OxmlElement("w:shd")
+    shade.set(qn("w:val"), "clear")
+    shade.set(qn("w:color"), "auto")
+    shade.set(qn("w:fill"), "F3F2F1")
+    cell._tc.get_or_add_tcPr().append(shade)
+    head = cell.paragraphs[0]
+    run = head.add_run(clean(box["title"]))
+    run.bold = True
+    for text in box["paragraphs"]:
+        p = cell.add_paragraph(clean(text))
+        p.paragraph_format.space_after = Pt(4)
+    for text in box["notes"]:
+        cell.add_paragraph(clean(f"Note: {text}"), style="List Bullet")
+    _fit(t, [_text_width(document)])
+    document.add_paragraph()
 
 
 def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any]) -> bytes:
@@ -94,6 +277,8 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
 
     rounding = meta.get("rounding_rule", "sig3")
     document = Document()
+    _a4(document.sections[0])
+    _language(document)
     styles = document.styles
     styles["Normal"].font.name = _FONT
     styles["Normal"].font.size = Pt(10)
@@ -127,10 +312,10 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
             note = document.add_paragraph(clean(rec.note))
             for run in note.runs:
                 run.italic = True
+    for box in meta.get("caveats") or []:
+        _caveats(document, box)
     plan = section_plan(tables_, charts)
-    document.add_heading("Contents", level=1)
-    for n, (t, _) in enumerate(plan, 1):
-        document.add_paragraph(clean(f"{n}. {t.title}"))
+    _contents(document, [f"{n}. {t.title}" for n, (t, _) in enumerate(plan, 1)])
 
     figure = 0
     for n, (table, attached) in enumerate(plan, 1):
@@ -145,7 +330,8 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
                 run.italic = True
         for chart in attached:
             figure += 1
-            document.add_picture(str(chart.png), width=Inches(6.0))
+            shape = document.add_picture(str(chart.png), width=min(Inches(6.0), _text_width(document)))
+            _alt_text(shape, f"{chart.title}. {chart.caption}", chart.title)
             _keep_with_next(document.paragraphs[-1])
             document.add_paragraph(clean(f"Figure {figure}: {chart.caption}"), style="Caption")
     buf = io.BytesIO()

@@ -42,11 +42,18 @@ section.recommendation th.num, section.recommendation td.num { white-space: norm
   section.recommendation table, section.recommendation thead, section.recommendation tbody,
   section.recommendation tr, section.recommendation th, section.recommendation td { display: block; }
   section.recommendation thead { display: none; }
+  section.recommendation caption { display: block; width: 100%; }
   section.recommendation td, section.recommendation tbody th { text-align: left; border: 0; padding: .1rem .3rem; }
   section.recommendation td::before { content: attr(data-label) ": "; font-weight: 600; }
   section.recommendation tr { border-bottom: 1px solid var(--rule); padding: .4rem 0; }
   nav.contents ol { columns: 1; }
 }
+aside.caveats { border-left: 6px solid #f47738; background: #fef7f1; padding: .6rem 1.2rem .4rem; margin: 0 0 2rem;
+  font-size: .9rem; overflow-wrap: anywhere; }
+aside.caveats h2 { font-size: 1.05rem; margin: .2rem 0 .4rem; border: 0; padding: 0; }
+aside.caveats p { margin: .3rem 0 .5rem; }
+aside.caveats ul { padding-left: 1.2rem; margin: .3rem 0 .6rem; }
+section.summary, header.title-block, aside.caveats, nav.contents { max-width: 100%; overflow-wrap: anywhere; }
 nav.contents { border: 1px solid var(--rule); background: var(--band); padding: .8rem 1.2rem; margin-bottom: 2rem; }
 nav.contents h2 { font-size: 1.05rem; margin: 0 0 .4rem; border: 0; padding: 0; }
 nav.contents ol { margin: 0; padding-left: 1.4rem; columns: 2; column-gap: 2rem; }
@@ -176,6 +183,15 @@ def render_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
         if rec.note:
             parts.append(f'<p class="note">{_e(rec.note)}</p>')
         parts.append("</section>")
+    boxes = meta.get("caveats") or []
+    if boxes:
+        parts.append('<aside class="caveats" aria-label="The scenario\'s own caveats">')
+        for box in boxes:
+            parts.append(f"<h2>{_e(box['title'])}</h2>")
+            parts += [f"<p>{_e(t)}</p>" for t in box["paragraphs"]]
+            if box["notes"]:
+                parts += ["<ul>", *(f"<li>{_e(t)}</li>" for t in box["notes"]), "</ul>"]
+        parts.append("</aside>")
     parts += ['<nav class="contents" aria-label="Contents">', "<h2>Contents</h2>", "<ol>"]
     parts += [f'<li><a href="#{anchor(t)}">{_e(t.title)}</a></li>' for t, _ in plan]
     parts += ["</ol>", "</nav>", "<main>"]

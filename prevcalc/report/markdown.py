@@ -141,6 +141,15 @@ def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[
         out += [f"## {_para(rec.title)}", "", f"**{_para(caption(rec))}**", "", markdown_table(rec, rounding)]
         if rec.note:
             out += [f"*{_para(rec.note)}*", ""]
+    for box in meta.get("caveats") or []:
+        out += [f"> **{_para(box['title'])}**", ">"]
+        for text in box["paragraphs"]:
+            out += [f"> {_para(text)}", ">"]
+        for text in box["notes"]:
+            out += [f"> - Note: {_para(text)}"]
+        if out[-1] == ">":
+            out.pop()
+        out.append("")
     plan = section_plan(tables_, charts)
     out += ["## Contents", ""]
     out += [f"{n}. [{_para(t.title)}](#{anchor(t)})" for n, (t, _) in enumerate(plan, 1)]

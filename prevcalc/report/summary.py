@@ -39,6 +39,19 @@ class Context:
 
     assumptions: list[str] = field(default_factory=list)
     foreign: list[tuple[str, str]] = field(default_factory=list)
+    #: The scenario's name, description and notes as written, and the variant's name and
+    #: description (the brief's caveats box).
+    scenario: str = ""
+    description: str = ""
+    notes: list[str] = field(default_factory=list)
+    variant: str | None = None
+    variant_description: str = ""
+    #: The values entered for each line, by its location (``interventions.nfp.outcomes.0``)
+    #: and for each intervention (by id), in words: "amount 1,300 a year (GBP, 2010 prices);
+    #: from year 0 after entry; deadweight 0%".
+    values: dict[str, str] = field(default_factory=dict)
+    #: Each named parameter's value or distribution, in words.
+    parameters: dict[str, str] = field(default_factory=dict)
 
 
 def context_of(scenario: Any) -> Context:
@@ -52,7 +65,164 @@ def context_of(scenario: Any) -> Context:
                       if c and c != scenario.currency}
         for c in sorted(currencies):
             foreign.append((iv.name or iv.id, c))
-    return Context(flagged, foreign)
+    variant = _variant_of(scenario)
+    variant_text = next((v.description or "" for v in getattr(scenario, "variants", []) or []
+                         if v.name == variant), "")
+    return Context(flagged, foreign, scenario=scenario.name, description=" ".join(str(scenario.description or "").split()),
+                   notes=[" ".join(str(n).split()) for n in scenario.notes], variant=variant,
+                   variant_description=" ".join(variant_text.split()), values=line_values(scenario),
+                   parameters={k: value_words(v) for k, v in scenario.parameters.items()})
+
+
+def _variant_of(scenario: Any) -> str | None:
+    try:
+        from ..engine import source_of
+
+        return getattr(source_of(scenario), "variant", None)
+    except Exception:  # a scenario built in code has no source
+        return None
+
+
+# -- the values entered, in words ------------------------------------------------------------------
+
+_PER = {"year": "a year", "month": "a month", "week": "a week"}
+
+
+def number_words(v: float) -> str:
+    """A number as entered, with thousands separators and no float noise.
+
+    >>> number_words(8185.33), number_words(13925), number_words(0.125), number_words(33.3333)
+    ('8,185.33', '13,925', '0.125', '33.3333')
+    """
+    f = float(v)
+    if f == int(f) and abs(f) < 1e15:
+        return f"{int(f):,}"
+    text = f"{f:,.6f}".rstrip("0").rstrip(".")
+    return text if abs(f) >= 1e-4 else f"{f:.4g}"
+
+
+def value_words(v: Any) -> str:
+    """A value as written in the scenario: a number, an expression over named parameters, or a
+    distribution ("gamma (mean 1, sd 0.3)").
+
+    >>> value_words(1300), value_words("wsipp_cost / 2.4329"), value_words([40, 41.5])
+    ('1,300', 'wsipp_cost / 2.4329', '40, 41.5')
+    """
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, (int, float)):
+        return number_words(v)
+    if isinstance(v, str):
+        return " ".join(v.split())
+    if isinstance(v, (list, tuple)):
+        return ", ".join(value_words(x) for x in v)
+    dist = getattr(v, "dist", None)
+    if dist is not None:
+        params = getattr(v, "params", {}) or {}
+        inner = ", ".join(f"{k} {number_words(x)}" for k, x in params.items() if x is not None)
+        fixed = f"; central {number_words(v.value)}" if getattr(v, "value", None) is not None and dist != "fixed" else ""
+        return f"{dist} ({inner}{fixed})" if inner else f"{dist}{fixed}"
+    curve = getattr(v, "curve", None)
+    if curve is not None:
+        data = v.model_dump(exclude_none=True) if hasattr(v, "model_dump") else {}
+        inner = ", ".join(f"{k} {value_words(x)}" for k, x in data.items() if k != "curve")
+        return f"{curve} curve ({inner})"
+    return str(v)
+
+
+def _share_words(v: Any) -> str:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return f"{float(v) * 100:.4g}%"
+    return value_words(v)
+
+
+def _money_unit(item: Any, iv: Any, scenario: Any) -> str:
+    cur = getattr(item, "currency", None) or iv.currency or scenario.currency
+    year = getattr(item, "price_year", None) or iv.price_year or scenario.price_year
+    return f"{cur}, {year} prices" if year else str(cur)
+
+
+def _profile_words(item: Any, parts: list[str]) -> None:
+    start = item.start
+    if item.duration is None:
+        parts.append(f"from year {start} after entry to the horizon")
+    else:
+        parts.append(f"from year {start} after entry for {_years(item.duration)}")
+    if _nonzero(item.ramp):
+        parts.append(f"ramp {_years(item.ramp)}")
+    if _nonzero(item.drop_off):
+        parts.append(f"drop-off {_share_words(item.drop_off)} a year")
+
+
+def _years(v: Any) -> str:
+    """1 -> "1 year", 2.5 -> "2.5 years", an expression -> "<expression> years"."""
+    words = value_words(v)
+    return f"{words} year" if words == "1" else f"{words} years"
+
+
+def _nonzero(v: Any) -> bool:
+    return not (isinstance(v, (int, float)) and float(v) == 0)
+
+
+def intake_words(intake: Any) -> str:
+    """An intake in words: "participants 40 a year for 5 years", "eligible 400 a year for 5
+    years, uptake linear curve (start 0.1, end 0.25, years 3)"."""
+    years = f" for {intake.years} years" if intake.years else ""
+    if intake.participants is not None:
+        if isinstance(intake.participants, list):
+            return f"participants by year of entry: {value_words(intake.participants)}"
+        return f"participants {value_words(intake.participants)} a year{years}"
+    uptake = intake.uptake if getattr(intake.uptake, "curve", None) else _share_words(intake.uptake)
+    eligible = (f"eligible by year: {value_words(intake.eligible)}" if isinstance(intake.eligible, list)
+                else f"eligible {value_words(intake.eligible)} a year{years}")
+    return f"{eligible}, uptake {value_words(uptake)}"
+
+
+def line_values(scenario: Any) -> dict[str, str]:
+    """The values entered for each intervention (by id: its intake and optimism bias) and each
+    of its cost and outcome lines (by location, as :attr:`prevcalc.Result.lines` ``where``)."""
+    out: dict[str, str] = {}
+    for iv in scenario.interventions:
+        head = [intake_words(iv.intake)]
+        ob = iv.optimism_bias
+        if _nonzero(ob.costs) or _nonzero(ob.benefits):
+            head.append(f"optimism bias: costs +{_share_words(ob.costs)}, benefits -{_share_words(ob.benefits)}")
+        out[iv.id] = "; ".join(head)
+        base = f"interventions.{iv.id}"
+        for k, c in enumerate(iv.costs.setup):
+            out[f"{base}.costs.setup.{k}"] = (f"{value_words(c.amount)} one-off ({_money_unit(c, iv, scenario)}); "
+                                               f"in year {c.year}")
+        for k, c in enumerate(iv.costs.running):
+            to = "the horizon" if c.to_year is None else f"{c.to_year}"
+            out[f"{base}.costs.running.{k}"] = (f"{value_words(c.amount)} {_PER[c.per]} "
+                                                 f"({_money_unit(c, iv, scenario)}); years {c.from_year} to {to}")
+        for k, c in enumerate(iv.costs.per_participant):
+            parts = [f"{value_words(c.amount)} per participant {_PER[c.per]} ({_money_unit(c, iv, scenario)})"]
+            _profile_words(c, parts)
+            out[f"{base}.costs.per_participant.{k}"] = "; ".join(parts)
+        for k, o in enumerate(iv.outcomes):
+            unit = _money_unit(o, iv, scenario)
+            per = _PER[o.per]
+            if o.amount is not None:
+                parts = [f"{value_words(o.amount)} per participant {per} ({unit})"]
+                if o.events is not None:
+                    parts.append(f"{value_words(o.events)} {o.unit} avoided per participant {per}")
+            elif o.baseline is not None:
+                parts = [f"baseline {value_words(o.baseline)} per participant {per} ({unit}), "
+                         f"reduction {_share_words(o.reduction)}"]
+            else:
+                parts = [f"change in probability {_share_words(o.probability_change)} per participant {per}, "
+                         f"unit cost {value_words(o.unit_cost)} ({unit})"]
+            _profile_words(o, parts)
+            parts.append(f"deadweight {_share_words(o.deadweight)}")
+            if _nonzero(o.attribution):
+                parts.append(f"attribution {_share_words(o.attribution)}")
+            if _nonzero(o.displacement):
+                parts.append(f"displacement {_share_words(o.displacement)}")
+            out[f"{base}.outcomes.{k}"] = "; ".join(parts)
+    return out
 
 
 def _sentences(text: str) -> list[str]:

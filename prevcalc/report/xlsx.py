@@ -95,6 +95,38 @@ def sheet_title(name: str, used: set[str]) -> str:
     return title
 
 
+#: Units shown in the header of columns of each kind (money names its currency and prices).
+_KIND_UNITS = {"year": "year", "probability": "%", "percent": "%", "amount": "each option's own currency"}
+
+
+def header(table: Table, col: str) -> str:
+    """A column's header with its units: "NPV (GBP, 2024 prices)", "P(NPV > 0) (%)",
+    "Payback year (year)" unless the label already says so."""
+    label = table.header(col, units=False)
+    kind = table.kinds.get(col, "text")
+    if kind == "money":
+        unit = f"{table.currency}, {table.price_year} prices" if table.price_year else table.currency
+    else:
+        unit = _KIND_UNITS.get(kind, "")
+    if not unit or unit.lower() in label.lower() or (unit == "year" and "yrs" in label.lower()):
+        return label
+    return f"{label} ({unit})"
+
+
+def print_setup(ws, columns: int) -> None:
+    """Print each sheet on A4, fitted to one page wide (as many pages tall as it needs), the
+    header row repeated at the top of every page, landscape when it has many columns."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if columns > 6 else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    ws.print_options.gridLines = False
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.oddFooter.center.text = "&A · page &P of &N"
+
+
 def render_xlsx(tables_: Sequence[Table]) -> bytes:
     """The tables as the bytes of an .xlsx workbook: a sheet per table, in order."""
     from openpyxl import Workbook
@@ -109,10 +141,9 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
     for table in tables_:
         ws = wb.create_sheet(sheet_title(table.name, used))
         cols = list(table.frame.columns)
-        units = f" ({table.currency}, {table.price_year} prices)" if table.price_year else ""
         for j, col in enumerate(cols, start=1):
             numeric = table.kinds.get(col, "text") != "text"
-            c = put(ws, 1, j, table.header(col, units=True) if units else table.header(col))
+            c = put(ws, 1, j, header(table, col))
             c.font, c.border = bold, rule
             c.alignment = Alignment(horizontal="right" if numeric else "left", vertical="bottom", wrap_text=True)
         widths = [len(str(ws.cell(row=1, column=j).value)) for j in range(1, len(cols) + 1)]
@@ -128,8 +159,10 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
                     c.font = bold
                 if kind == "text":
                     shown = str(c.value or "")
+                    if len(shown) > 60:
+                        c.alignment = Alignment(wrap_text=True, vertical="top")
                 else:
-                    shown = tables.fmt(None if c.value is None else v, kind, table.currency, "unit")
+                    shown = tables.fmt(None if c.value is None else v, kind, table.currency, "unit")  # type: ignore[arg-type]
                 widths[j - 1] = max(widths[j - 1], min(len(shown), 60))
         for j, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(j)].width = w + 2
@@ -138,6 +171,7 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
         ws.freeze_panes = "B2" if label_col else "A2"
         if table.note:
             put(ws, len(table.frame) + 3, 1, table.note).font = Font(italic=True)
+        print_setup(ws, len(cols))
     if not wb.sheetnames:
         wb.create_sheet("empty")
     buf = io.BytesIO()
