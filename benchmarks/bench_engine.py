@@ -72,14 +72,14 @@ def scenario_yaml(n_interventions: int = N_INTERVENTIONS, horizon: int = HORIZON
             f"    layer: {LAYERS[i % 3]}",
             f"    intake: {{participants: {50 + 5 * i}, years: {INTAKE_YEARS}}}",
             "    costs:",
-            f"      setup: [{{amount: \"{100000 + 5000 * i} * setup_mult\", year: 0, funder: council}}]",
-            f"      running: [{{amount: \"40000 * cost_mult\", to_year: {INTAKE_YEARS - 1}, funder: council}}]",
-            f"      per_participant: [{{amount: \"unit_cost * cost_mult * {scale:g}\", duration: 2, funder: nhs}}]",
+            f'      setup: [{{amount: "{100000 + 5000 * i} * setup_mult", year: 0, funder: council}}]',
+            f'      running: [{{amount: "40000 * cost_mult", to_year: {INTAKE_YEARS - 1}, funder: council}}]',
+            f'      per_participant: [{{amount: "unit_cost * cost_mult * {scale:g}", duration: 2, funder: nhs}}]',
             "    outcomes:",
-            f"      - {{name: Health, agency: nhs, amount: \"nhs_saving * effect * {scale:g}\", drop_off: lapse,"
+            f'      - {{name: Health, agency: nhs, amount: "nhs_saving * effect * {scale:g}", drop_off: lapse,'
             f" duration: 20, ramp: 1, deadweight: deadweight}}",
-            f"      - {{name: Crime, agency: police, amount: \"crime_saving * effect\", start: 2, drop_off: lapse,"
-            f" duration: 15, deadweight: deadweight, attribution: attribution}}",
+            '      - {name: Crime, agency: police, amount: "crime_saving * effect", start: 2, drop_off: lapse,'
+            " duration: 15, deadweight: deadweight, attribution: attribution}",
             f"      - {{name: Welfare, agency: dwp, amount: welfare_saving, per: year, duration: {5 + i % 5},"
             f" deadweight: deadweight}}",
         ]
@@ -119,7 +119,9 @@ def _shares(T: int, start: int, duration: float, ramp: float, drop: np.ndarray) 
     return active * ramp_share * (1.0 - drop[:, None]) ** np.maximum(0.0, j - ramp)
 
 
-def numpy_floor(scenario, p: dict[str, np.ndarray], block: int = 20_000) -> tuple[np.ndarray, np.ndarray]:
+def numpy_floor(
+    scenario, p: dict[str, np.ndarray], block: int = 20_000
+) -> tuple[np.ndarray, np.ndarray]:
     """NPV of each intervention and of the total for every draw, in plain fused numpy.
 
     Returns (npv by intervention, shape (draw, intervention); total NPV, shape (draw,)).
@@ -146,7 +148,8 @@ def numpy_floor(scenario, p: dict[str, np.ndarray], block: int = 20_000) -> tupl
             # Per-participant flows by years since entry, then one convolution for the lot.
             profile = (
                 (q["nhs_saving"] * q["effect"] * scale * adj)[:, None] * health_sh
-                + (q["crime_saving"] * q["effect"] * adj * (1 - q["attribution"]))[:, None] * crime_sh
+                + (q["crime_saving"] * q["effect"] * adj * (1 - q["attribution"]))[:, None]
+                * crime_sh
                 + (q["welfare_saving"] * adj)[:, None] * welfare_sh
                 - (q["unit_cost"] * q["cost_mult"] * scale)[:, None] * pp_sh
             )
@@ -175,10 +178,21 @@ def per_draw_loop(scenario, p: dict[str, np.ndarray], draws: int) -> np.ndarray:
             scale = 1 + 0.05 * i
             intake = np.where(np.arange(T) < INTAKE_YEARS, 50.0 + 5 * i, 0.0)
             profile = (
-                p["nhs_saving"][d] * effect * scale * (1 - dw) * _shares(T, 0, 20, 1, np.array([lapse]))[0]
-                + p["crime_saving"][d] * effect * (1 - dw) * (1 - p["attribution"][d]) * _shares(T, 2, 15, 0, np.array([lapse]))[0]
+                p["nhs_saving"][d]
+                * effect
+                * scale
+                * (1 - dw)
+                * _shares(T, 0, 20, 1, np.array([lapse]))[0]
+                + p["crime_saving"][d]
+                * effect
+                * (1 - dw)
+                * (1 - p["attribution"][d])
+                * _shares(T, 2, 15, 0, np.array([lapse]))[0]
                 + p["welfare_saving"][d] * (1 - dw) * _shares(T, 0, 5 + i % 5, 0, np.zeros(1))[0]
-                - p["unit_cost"][d] * p["cost_mult"][d] * scale * _shares(T, 0, 2, 0, np.zeros(1))[0]
+                - p["unit_cost"][d]
+                * p["cost_mult"][d]
+                * scale
+                * _shares(T, 0, 2, 0, np.zeros(1))[0]
             )
             series = np.convolve(intake, profile)[:T]
             series[0] -= (100000 + 5000 * i) * p["setup_mult"][d]
@@ -244,20 +258,31 @@ def memory_run(draws: int, seed: int = 1) -> dict:
     t0 = time.perf_counter()
     result = engine.run(scenario, draws=draws, seed=seed)
     wall = time.perf_counter() - t0
-    return {"draws": draws, "engine_s": wall, "rss_before_mib": base, "peak_rss_mib": peak_rss_mib(),
-            "npv_mean": float(np.mean(result.values["total"]["npv"]))}
+    return {
+        "draws": draws,
+        "engine_s": wall,
+        "rss_before_mib": base,
+        "peak_rss_mib": peak_rss_mib(),
+        "npv_mean": float(np.mean(result.values["total"]["npv"])),
+    }
 
 
 def _print_table(rows: list[dict]) -> None:
-    head = (f"{'draws':>9}  {'engine s':>9}  {'floor s':>8}  {'loop s*':>9}  {'engine/floor':>12}  "
-            f"{'loop/engine':>11}  {'peak RSS MiB':>12}")
+    head = (
+        f"{'draws':>9}  {'engine s':>9}  {'floor s':>8}  {'loop s*':>9}  {'engine/floor':>12}  "
+        f"{'loop/engine':>11}  {'peak RSS MiB':>12}"
+    )
     print(head)
     print("-" * len(head))
     for r in rows:
-        print(f"{r['draws']:>9,}  {r['engine_s']:>9.3f}  {r['floor_s']:>8.3f}  {r['loop_s']:>9.1f}  "
-              f"{r['engine_vs_floor']:>11.2f}x  {r['loop_vs_engine']:>10.0f}x  "
-              f"{r['peak_rss_mib']:>12.0f}")
-    print(f"* loop s: timed on {rows[-1]['loop_sample']} draws and scaled linearly to the row's draws.")
+        print(
+            f"{r['draws']:>9,}  {r['engine_s']:>9.3f}  {r['floor_s']:>8.3f}  {r['loop_s']:>9.1f}  "
+            f"{r['engine_vs_floor']:>11.2f}x  {r['loop_vs_engine']:>10.0f}x  "
+            f"{r['peak_rss_mib']:>12.0f}"
+        )
+    print(
+        f"* loop s: timed on {rows[-1]['loop_sample']} draws and scaled linearly to the row's draws."
+    )
     worst = max(r["max_rel_diff_engine_floor"] for r in rows)
     print(f"engine and floor total NPV agree to {worst:.1e} (largest difference / largest |NPV|).")
 
@@ -266,8 +291,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--draws", type=int, action="append", help="number of draws (repeatable)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, for a CI smoke step")
-    ap.add_argument("--memory", nargs="?", const=1_000_000, type=int, metavar="DRAWS",
-                    help="also run DRAWS (default 1,000,000) draws in a child process and report its peak RSS")
+    ap.add_argument(
+        "--memory",
+        nargs="?",
+        const=1_000_000,
+        type=int,
+        metavar="DRAWS",
+        help="also run DRAWS (default 1,000,000) draws in a child process and report its peak RSS",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="best of this many timings")
     ap.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
@@ -278,18 +309,36 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     sizes = args.draws or ([200, 1000] if args.quick else [10_000, 100_000])
-    print(f"Synthetic scenario: {N_INTERVENTIONS} interventions x {HORIZON} years, {INTAKE_YEARS} intake years, "
-          f"{len(PARAMETERS)} shared uncertain parameters, {6 * N_INTERVENTIONS} lines; "
-          f"{os.cpu_count()} CPUs; numpy {np.__version__}")
-    rows = [bench(n, args.seed, loop_sample=20 if args.quick else 200, repeat=args.repeat) for n in sizes]
+    print(
+        f"Synthetic scenario: {N_INTERVENTIONS} interventions x {HORIZON} years, {INTAKE_YEARS} intake years, "
+        f"{len(PARAMETERS)} shared uncertain parameters, {6 * N_INTERVENTIONS} lines; "
+        f"{os.cpu_count()} CPUs; numpy {np.__version__}"
+    )
+    rows = [
+        bench(n, args.seed, loop_sample=20 if args.quick else 200, repeat=args.repeat)
+        for n in sizes
+    ]
     _print_table(rows)
 
     if args.memory:
-        out = subprocess.run([sys.executable, __file__, "--child-memory", str(args.memory), "--seed", str(args.seed)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child-memory",
+                str(args.memory),
+                "--seed",
+                str(args.seed),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         m = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"memory run: {m['draws']:,} draws in {m['engine_s']:.1f} s; peak RSS {m['peak_rss_mib']:.0f} MiB "
-              f"(of which {m['rss_before_mib']:.0f} MiB before the run: interpreter, numpy, pandas, scenario)")
+        print(
+            f"memory run: {m['draws']:,} draws in {m['engine_s']:.1f} s; peak RSS {m['peak_rss_mib']:.0f} MiB "
+            f"(of which {m['rss_before_mib']:.0f} MiB before the run: interpreter, numpy, pandas, scenario)"
+        )
     return 0
 
 

@@ -37,7 +37,9 @@ BARE = "import click, numpy, pandas, pydantic, yaml"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def commands(scenario: str, tree: str | None, base: dict[str, str]) -> dict[str, tuple[list[str], dict[str, str]]]:
+def commands(
+    scenario: str, tree: str | None, base: dict[str, str]
+) -> dict[str, tuple[list[str], dict[str, str]]]:
     env = dict(base)
     tag = ""
     if tree:
@@ -55,8 +57,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=20)
     ap.add_argument("--scenario", default=os.path.join(ROOT, "scenarios", "time_bank.yaml"))
-    ap.add_argument("--tree", action="append", help="import prevcalc from this source tree (repeatable)")
-    ap.add_argument("--no-bytecode", action="store_true", help="keep the environment's bytecode setting")
+    ap.add_argument(
+        "--tree", action="append", help="import prevcalc from this source tree (repeatable)"
+    )
+    ap.add_argument(
+        "--no-bytecode", action="store_true", help="keep the environment's bytecode setting"
+    )
     args = ap.parse_args(argv)
     base = dict(os.environ)
     if not args.no_bytecode:
@@ -67,19 +73,29 @@ def main(argv: list[str] | None = None) -> int:
         cmds.update(commands(args.scenario, tree, base))
     times: dict[str, list[float]] = {k: [] for k in cmds}
     for name, (cmd, env) in cmds.items():  # warm the file cache; check that each works
-        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
     for _ in range(args.rounds):
         for name, (cmd, env) in cmds.items():
             t0 = time.perf_counter()
-            subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
             times[name].append(time.perf_counter() - t0)
     bare = times["bare imports"]
-    print(f"{args.rounds} interleaved rounds; scenario {os.path.basename(args.scenario)}; {os.cpu_count()} CPUs; "
-          f"bytecode {'as the environment says' if args.no_bytecode else 'cached'}")
-    print(f"{'command':>32}  {'min s':>7}  {'median s':>8}  {'min / bare':>10}  {'median / bare':>13}")
+    print(
+        f"{args.rounds} interleaved rounds; scenario {os.path.basename(args.scenario)}; {os.cpu_count()} CPUs; "
+        f"bytecode {'as the environment says' if args.no_bytecode else 'cached'}"
+    )
+    print(
+        f"{'command':>32}  {'min s':>7}  {'median s':>8}  {'min / bare':>10}  {'median / bare':>13}"
+    )
     for name, t in times.items():
-        print(f"{name:>32}  {min(t):>7.3f}  {statistics.median(t):>8.3f}  {min(t) / min(bare):>9.2f}x  "
-              f"{statistics.median(t) / statistics.median(bare):>12.2f}x")
+        print(
+            f"{name:>32}  {min(t):>7.3f}  {statistics.median(t):>8.3f}  {min(t) / min(bare):>9.2f}x  "
+            f"{statistics.median(t) / statistics.median(bare):>12.2f}x"
+        )
     return 0
 
 

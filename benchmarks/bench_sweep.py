@@ -56,12 +56,19 @@ def main() -> None:
                 else:
                     from distributed import Client, LocalCluster
 
-                    cluster = LocalCluster(n_workers=args.workers, threads_per_worker=1,
-                                           dashboard_address=None)
+                    cluster = LocalCluster(
+                        n_workers=args.workers, threads_per_worker=1, dashboard_address=None
+                    )
                     client = Client(cluster)
                     t0 = time.perf_counter()  # cluster start-up not counted
-                    res = sweep(TEMPLATE, AREAS, draws=draws, seed=1,
-                                executor=client.get_executor(), out=out)
+                    res = sweep(
+                        TEMPLATE,
+                        AREAS,
+                        draws=draws,
+                        seed=1,
+                        executor=client.get_executor(),
+                        out=out,
+                    )
                 wall = time.perf_counter() - t0
                 if client is not None:
                     client.close()
@@ -71,9 +78,12 @@ def main() -> None:
                 areas = len(res.table)
                 own = _mib(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
                 child = _mib(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-                print(f"draws {n:>6}  {kind:<13} {areas} areas in {wall:7.1f} s = "
-                      f"{areas / wall:6.2f} areas/s; peak RSS {own:.0f} MiB (largest child "
-                      f"{child:.0f} MiB)", flush=True)
+                print(
+                    f"draws {n:>6}  {kind:<13} {areas} areas in {wall:7.1f} s = "
+                    f"{areas / wall:6.2f} areas/s; peak RSS {own:.0f} MiB (largest child "
+                    f"{child:.0f} MiB)",
+                    flush=True,
+                )
             first = runs.pop("serial")
             for kind, files in runs.items():
                 assert files == first, f"{kind} differs from serial"

@@ -46,7 +46,8 @@ import resource
 import subprocess
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -84,16 +85,25 @@ def child(spec: dict) -> dict:
     base = peak_rss_mib()
     t, r = _best(lambda: engine.run(sc, draws=spec["draws"], seed=spec["seed"]), spec["repeat"])
     total = np.asarray(r.values["total"]["npv"])[:, 0]
-    return {"seconds": t, "peak_rss_mib": peak_rss_mib(), "rss_before_mib": base,
-            "npv_mean": float(total.mean()), "npv": total[:2000].tolist() if spec.get("npv") else None}
+    return {
+        "seconds": t,
+        "peak_rss_mib": peak_rss_mib(),
+        "rss_before_mib": base,
+        "npv_mean": float(total.mean()),
+        "npv": total[:2000].tolist() if spec.get("npv") else None,
+    }
 
 
 def run_child(spec: dict, tree: str | None) -> dict:
     env = dict(os.environ)
     if tree:
         env["PYTHONPATH"] = os.path.abspath(tree) + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)],
-                         capture_output=True, text=True, env=env)
+    out = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -120,17 +130,25 @@ def _hankel(D: np.ndarray) -> np.ndarray:
     return np.where(idx < T, D[np.minimum(idx, T - 1)], 0.0)
 
 
-def _shares(T: int, start: float, duration: np.ndarray | float, ramp: float, drop: np.ndarray | float) -> np.ndarray:
+def _shares(
+    T: int, start: float, duration: np.ndarray | float, ramp: float, drop: np.ndarray | float
+) -> np.ndarray:
     """FORMAT.md's profile, shape (draw | 1, year since entry)."""
     k = np.arange(T, dtype=float)[None, :]
     duration = np.atleast_1d(np.asarray(duration, dtype=float))[:, None]
     drop = np.atleast_1d(np.asarray(drop, dtype=float))[:, None]
     j = k - start
     active = np.clip(duration - j, 0.0, 1.0)
-    return np.where(j >= 0, active * np.minimum(1.0, (j + 1) / (ramp + 1)) * (1 - drop) ** np.maximum(0.0, j - ramp), 0.0)
+    return np.where(
+        j >= 0,
+        active * np.minimum(1.0, (j + 1) / (ramp + 1)) * (1 - drop) ** np.maximum(0.0, j - ramp),
+        0.0,
+    )
 
 
-def _profile(p: dict, i: int, T: int, sl: slice = slice(None), cache: dict | None = None) -> np.ndarray:
+def _profile(
+    p: dict, i: int, T: int, sl: slice = slice(None), cache: dict | None = None
+) -> np.ndarray:
     """Intervention i's net value per participant by years since entry, (draw, year).
 
     ``cache`` keeps what interventions share within one block of draws (the drop-off's decay
@@ -149,13 +167,17 @@ def _profile(p: dict, i: int, T: int, sl: slice = slice(None), cache: dict | Non
     adj = 1 - q["deadweight"]
     health = np.clip(dur + i % 4 - k, 0.0, 1.0) * c["decay_h"]
     crime = np.clip(dur - (k - 2), 0.0, 1.0) * c["decay_c"]
-    return ((q["nhs_saving"] * q["effect"] * scale * adj)[:, None] * health
-            + (q["crime_saving"] * q["effect"] * adj)[:, None] * crime
-            + (300 * q["effect"] * adj)[:, None] * _shares(T, 0, 5 + i % 5, 0, 0.0)
-            - (q["unit_cost"] * q["cost_mult"] * scale)[:, None] * c["pp"])
+    return (
+        (q["nhs_saving"] * q["effect"] * scale * adj)[:, None] * health
+        + (q["crime_saving"] * q["effect"] * adj)[:, None] * crime
+        + (300 * q["effect"] * adj)[:, None] * _shares(T, 0, 5 + i % 5, 0, 0.0)
+        - (q["unit_cost"] * q["cost_mult"] * scale)[:, None] * c["pp"]
+    )
 
 
-def numpy_separable(p: dict, D: np.ndarray, n_iv: int, intake_years: int = 10, block: int = 4096) -> np.ndarray:
+def numpy_separable(
+    p: dict, D: np.ndarray, n_iv: int, intake_years: int = 10, block: int = 4096
+) -> np.ndarray:
     """NPV by intervention (draw, intervention): intake = a(draw) x b(e), w = b @ H, fused numpy."""
     T, n = D.shape[0], p["m_pop"].shape[0]
     w = (np.arange(T) < intake_years).astype(float) @ _hankel(D)
@@ -170,7 +192,9 @@ def numpy_separable(p: dict, D: np.ndarray, n_iv: int, intake_years: int = 10, b
     return out
 
 
-def numpy_dense(p: dict, D: np.ndarray, n_iv: int, intake_years: int = 10, block: int = 4096) -> np.ndarray:
+def numpy_dense(
+    p: dict, D: np.ndarray, n_iv: int, intake_years: int = 10, block: int = 4096
+) -> np.ndarray:
     """NPV by intervention with no structure: intake by (draw, entry year) @ H for each
     intervention (a BLAS product), then each draw's profile against it."""
     T, n = D.shape[0], p["m_pop"].shape[0]
@@ -201,7 +225,21 @@ def numba_floor(p: dict, D: np.ndarray, n_iv: int, intake_years: int = 10) -> np
             return None
 
         @numba.njit(parallel=True, fastmath=False, cache=False)
-        def kernel(m_pop, uptake, effect, lapse, dur, unit_cost, cost_mult, deadweight, nhs, crime, w, d0, n_iv):
+        def kernel(
+            m_pop,
+            uptake,
+            effect,
+            lapse,
+            dur,
+            unit_cost,
+            cost_mult,
+            deadweight,
+            nhs,
+            crime,
+            w,
+            d0,
+            n_iv,
+        ):
             n, T = m_pop.shape[0], w.shape[0]
             out = np.empty((n, n_iv))
             for r in numba.prange(n):
@@ -240,8 +278,21 @@ def numba_floor(p: dict, D: np.ndarray, n_iv: int, intake_years: int = 10) -> np
         return None
     T = D.shape[0]
     w = (np.arange(T) < intake_years).astype(float) @ _hankel(D)
-    return fn(p["m_pop"], p["uptake"], p["effect"], p["lapse"], p["dur"], p["unit_cost"], p["cost_mult"],
-              p["deadweight"], p["nhs_saving"], p["crime_saving"], w, D[0], n_iv)
+    return fn(
+        p["m_pop"],
+        p["uptake"],
+        p["effect"],
+        p["lapse"],
+        p["dur"],
+        p["unit_cost"],
+        p["cost_mult"],
+        p["deadweight"],
+        p["nhs_saving"],
+        p["crime_saving"],
+        w,
+        D[0],
+        n_iv,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -255,26 +306,48 @@ def exponent(sizes: list[float], times: list[float]) -> float:
 
 
 def _label(tree: str | None) -> str:
-    return "engine" if tree is None else f"engine[{os.path.basename(os.path.abspath(tree)) or tree}]"
+    return (
+        "engine" if tree is None else f"engine[{os.path.basename(os.path.abspath(tree)) or tree}]"
+    )
 
 
 def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: int) -> None:
-    print(f"W2: 20 interventions x 60 years x 10 intake years; {os.cpu_count()} CPUs; numpy {np.__version__}")
+    print(
+        f"W2: 20 interventions x 60 years x 10 intake years; {os.cpu_count()} CPUs; numpy {np.__version__}"
+    )
     cols = [_label(t) for t in trees] + ["numba floor", "numpy separable", "numpy dense"]
-    head = f"{'draws':>9}  " + "  ".join(f"{c:>16}" for c in cols) + "  " + "  ".join(
-        f"{_label(t) + '/floor':>22}" for t in trees) + f"  {'RSS MiB':>8}"
+    head = (
+        f"{'draws':>9}  "
+        + "  ".join(f"{c:>16}" for c in cols)
+        + "  "
+        + "  ".join(f"{_label(t) + '/floor':>22}" for t in trees)
+        + f"  {'RSS MiB':>8}"
+    )
     print(head)
     print("-" * len(head))
     for n in sizes:
         p, D = w2_inputs(n, seed)
         floor = numba_floor(p, D, 20)  # compiles on first use, outside the timing
-        t_numba = _best(lambda: numba_floor(p, D, 20), repeat) if floor is not None else (float("nan"), None)
+        t_numba = (
+            _best(lambda: numba_floor(p, D, 20), repeat)
+            if floor is not None
+            else (float("nan"), None)
+        )
         t_sep, sep = _best(lambda: numpy_separable(p, D, 20), repeat)
         t_dense, dense = _best(lambda: numpy_dense(p, D, 20), repeat)
         engine_t, rss = [], []
         for t in trees:  # interleaved with the references, each in its own process
-            r = run_child({"draws": n, "interventions": 20, "horizon": 60, "seed": seed, "repeat": repeat,
-                           "npv": True}, t)
+            r = run_child(
+                {
+                    "draws": n,
+                    "interventions": 20,
+                    "horizon": 60,
+                    "seed": seed,
+                    "repeat": repeat,
+                    "npv": True,
+                },
+                t,
+            )
             engine_t.append(r["seconds"])
             rss.append(r["peak_rss_mib"])
             e = np.asarray(r["npv"])
@@ -283,14 +356,23 @@ def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: i
             if agree > 1e-9:
                 print(f"  ! {_label(t)} total NPV differs from the hand computation by {agree:.1e}")
         ref_t = t_numba[0] if floor is not None else t_sep
-        print(f"{n:>9,}  " + "  ".join(f"{x:>16.3f}" for x in engine_t + [t_numba[0], t_sep, t_dense]) + "  "
-              + "  ".join(f"{x / ref_t:>21.1f}x" for x in engine_t) + f"  {max(rss):>8.0f}")
+        print(
+            f"{n:>9,}  "
+            + "  ".join(f"{x:>16.3f}" for x in engine_t + [t_numba[0], t_sep, t_dense])
+            + "  "
+            + "  ".join(f"{x / ref_t:>21.1f}x" for x in engine_t)
+            + f"  {max(rss):>8.0f}"
+        )
         if floor is not None:
             agree = np.max(np.abs(floor - sep)) / np.max(np.abs(sep))
             dagree = np.max(np.abs(dense - sep)) / np.max(np.abs(sep))
-            print(f"{'':>9}  numba and dense NPVs agree with separable numpy to {agree:.1e} and {dagree:.1e}")
-    print("  engine: the full run (all groupings, PV, NPV, BCR, ROI, per-person figures, payback years of "
-          "scenario and layers, the scenario's IRR, mean cash flows, waterfall); references: NPVs only.")
+            print(
+                f"{'':>9}  numba and dense NPVs agree with separable numpy to {agree:.1e} and {dagree:.1e}"
+            )
+    print(
+        "  engine: the full run (all groupings, PV, NPV, BCR, ROI, per-person figures, payback years of "
+        "scenario and layers, the scenario's IRR, mean cash flows, waterfall); references: NPVs only."
+    )
 
 
 def growth(trees: list[str | None], repeat: int, seed: int, quick: bool) -> None:
@@ -305,17 +387,33 @@ def growth(trees: list[str | None], repeat: int, seed: int, quick: bool) -> None
         for x in sizes:
             draws, ivs, horizon = spec(x)
             for t in trees:
-                r = run_child({"draws": draws, "interventions": ivs, "horizon": horizon, "seed": seed,
-                               "repeat": repeat}, t)
+                r = run_child(
+                    {
+                        "draws": draws,
+                        "interventions": ivs,
+                        "horizon": horizon,
+                        "seed": seed,
+                        "repeat": repeat,
+                    },
+                    t,
+                )
                 times[t].append(r["seconds"])
                 rss[t].append(r["peak_rss_mib"])
-        fixed = {"draws": "20 interventions, 60 years", "horizon": "1,000 draws, 20 interventions",
-                 "interventions": "1,000 draws, 60 years"}[name]
+        fixed = {
+            "draws": "20 interventions, 60 years",
+            "horizon": "1,000 draws, 20 interventions",
+            "interventions": "1,000 draws, 60 years",
+        }[name]
         print(f"\ngrowth in {name} ({fixed}):")
         print(f"{name:>14}  " + "  ".join(f"{_label(t) + ' s':>18}  {'RSS MiB':>8}" for t in trees))
         for k, x in enumerate(sizes):
-            print(f"{x:>14,}  " + "  ".join(f"{times[t][k]:>18.3f}  {rss[t][k]:>8.0f}" for t in trees))
-        print(f"{'exponent':>14}  " + "  ".join(f"{exponent(sizes, times[t]):>18.2f}  {'':>8}" for t in trees))
+            print(
+                f"{x:>14,}  " + "  ".join(f"{times[t][k]:>18.3f}  {rss[t][k]:>8.0f}" for t in trees)
+            )
+        print(
+            f"{'exponent':>14}  "
+            + "  ".join(f"{exponent(sizes, times[t]):>18.2f}  {'':>8}" for t in trees)
+        )
         if name != "draws":
             tail = "  ".join(f"{exponent(sizes[1:], times[t][1:]):>18.2f}  {'':>8}" for t in trees)
             print(f"{'(upper sizes)':>14}  " + tail)
@@ -325,10 +423,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--draws", type=int, action="append", help="W2 side-by-side sizes (repeatable)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, for a CI smoke step")
-    ap.add_argument("--memory", nargs="?", const=1_000_000, type=int, metavar="DRAWS",
-                    help="also run W2 with DRAWS (default 1,000,000) draws and report peak RSS")
+    ap.add_argument(
+        "--memory",
+        nargs="?",
+        const=1_000_000,
+        type=int,
+        metavar="DRAWS",
+        help="also run W2 with DRAWS (default 1,000,000) draws and report peak RSS",
+    )
     ap.add_argument("--no-growth", action="store_true", help="skip the growth series")
-    ap.add_argument("--tree", action="append", help="import prevcalc from this source tree (repeatable)")
+    ap.add_argument(
+        "--tree", action="append", help="import prevcalc from this source tree (repeatable)"
+    )
     ap.add_argument("--repeat", type=int, default=1, help="best of this many timings")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--child", help=argparse.SUPPRESS)
@@ -344,10 +450,20 @@ def main(argv: list[str] | None = None) -> int:
     if args.memory:
         print(f"\nmemory: W2 with {args.memory:,} draws, one engine run in a fresh process")
         for t in trees:
-            r = run_child({"draws": args.memory, "interventions": 20, "horizon": 60, "seed": args.seed,
-                           "repeat": 1}, t)
-            print(f"  {_label(t)}: {r['seconds']:.1f} s; peak RSS {r['peak_rss_mib']:.0f} MiB "
-                  f"({r['peak_rss_mib'] / 1024:.2f} GiB), of which {r['rss_before_mib']:.0f} MiB before the run")
+            r = run_child(
+                {
+                    "draws": args.memory,
+                    "interventions": 20,
+                    "horizon": 60,
+                    "seed": args.seed,
+                    "repeat": 1,
+                },
+                t,
+            )
+            print(
+                f"  {_label(t)}: {r['seconds']:.1f} s; peak RSS {r['peak_rss_mib']:.0f} MiB "
+                f"({r['peak_rss_mib'] / 1024:.2f} GiB), of which {r['rss_before_mib']:.0f} MiB before the run"
+            )
     return 0
 
 

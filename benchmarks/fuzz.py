@@ -37,13 +37,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("cases", type=int, help="How many mutated files to try.")
     ap.add_argument("--seed", type=int, default=1, help="Mutator seed (default 1).")
     ap.add_argument("--start", type=int, default=0, help="First case index (default 0).")
-    ap.add_argument("--timeout", type=float, default=10.0, help="Seconds per command before it counts as a hang.")
+    ap.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        help="Seconds per command before it counts as a hang.",
+    )
     ap.add_argument("--memory", type=int, default=3072, help="Worker memory limit, MiB (0: none).")
-    ap.add_argument("--out", type=Path, default=None, help="Folder for failing cases (default: a new temporary folder).")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="Folder for failing cases (default: a new temporary folder).",
+    )
     ap.add_argument("--examples", type=int, default=2, help="Examples shown per failure class.")
     ap.add_argument("--quiet", action="store_true", help="No progress line.")
     args = ap.parse_args(argv)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C: stop, print the figures so far
+    signal.signal(
+        signal.SIGINT, signal.default_int_handler
+    )  # Ctrl-C: stop, print the figures so far
 
     out = args.out or Path(tempfile.mkdtemp(prefix="prevcalc-fuzz-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -62,30 +74,56 @@ def main(argv: list[str] | None = None) -> int:
         if fails and case.name not in saved:
             saved.add(case.name)
             (out / f"{case.name}.yaml").write_bytes(case.data)
-            lines = [f"case {case.index} of seed {case.seed}, from scenarios/{case.base}.yaml",
-                     "mutations: " + "; ".join(case.ops), "", "commands and exit statuses:"]
+            lines = [
+                f"case {case.index} of seed {case.seed}, from scenarios/{case.base}.yaml",
+                "mutations: " + "; ".join(case.ops),
+                "",
+                "commands and exit statuses:",
+            ]
             for cmd, o in results:
                 status = "hang" if o.hung else (f"worker died: {o.died}" if o.died else o.code)
-                lines.append(f"  {' '.join(cmd).replace('{file}', case.name + '.yaml')}  -> {status} ({o.seconds:.2f} s)")
+                lines.append(
+                    f"  {' '.join(cmd).replace('{file}', case.name + '.yaml')}  -> {status} ({o.seconds:.2f} s)"
+                )
             for f in fails:
-                lines += ["", f"FAILURE {f.key}", f"  {f.command_line(case.name + '.yaml')}", *("  " + ln for ln in f.detail.splitlines())]
+                lines += [
+                    "",
+                    f"FAILURE {f.key}",
+                    f"  {f.command_line(case.name + '.yaml')}",
+                    *("  " + ln for ln in f.detail.splitlines()),
+                ]
             (out / f"{case.name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         if not args.quiet and (progress["n"] % 50 == 0 or progress["n"] == args.cases):
             rate = progress["n"] / (time.perf_counter() - t0)
-            print(f"\r{progress['n']:,}/{args.cases:,} files, {progress['fails']:,} failing, {rate:.1f} files/s",
-                  end="", file=sys.stderr, flush=True)
+            print(
+                f"\r{progress['n']:,}/{args.cases:,} files, {progress['fails']:,} failing, {rate:.1f} files/s",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
 
-    report = fuzzing.campaign(args.cases, args.seed, work, timeout=args.timeout, memory_mb=args.memory,
-                              start=args.start, on_case=on_case)
+    report = fuzzing.campaign(
+        args.cases,
+        args.seed,
+        work,
+        timeout=args.timeout,
+        memory_mb=args.memory,
+        start=args.start,
+        on_case=on_case,
+    )
     if not args.quiet:
         print(file=sys.stderr)
-    print(f"seed {args.seed}, cases {args.start}..{args.start + args.cases - 1}, "
-          f"{args.timeout:g} s per command")
+    print(
+        f"seed {args.seed}, cases {args.start}..{args.start + args.cases - 1}, "
+        f"{args.timeout:g} s per command"
+    )
     print(report.summary(examples=args.examples))
     if slow:
         slow.sort(reverse=True)
-        print(f"\nslow but finished (> 2 s for one command): {len(slow)}; slowest: "
-              + ", ".join(f"{n} {s:.1f} s" for s, n in slow[:5]))
+        print(
+            f"\nslow but finished (> 2 s for one command): {len(slow)}; slowest: "
+            + ", ".join(f"{n} {s:.1f} s" for s, n in slow[:5])
+        )
     print(f"\nfailing cases saved in {out} ({len(saved)} files)" if saved else "\nno failing case")
     return 1 if report.failures else 0
 

@@ -28,7 +28,6 @@ def load(path, variant=None, overrides=()):
 def run(scenario, draws=None, seed=None, sampler="random", chunk=None, progress=None):
     """Run a scenario, deterministically or with ``draws`` Monte Carlo draws (see :func:`prevcalc.engine.run`)."""
     from .engine import run as _run
-
     from .equity import analyse
 
     if not hasattr(scenario, "interventions"):
@@ -85,6 +84,16 @@ def compare(results, **kwargs):
 
 
 __all__ = [
-    "load", "run", "compare", "options", "sensitivity", "switching_values", "PrevcalcError", "ScenarioError", "ModelError", "OutputError",
-    "Problem", "__version__",
+    "load",
+    "run",
+    "compare",
+    "options",
+    "sensitivity",
+    "switching_values",
+    "PrevcalcError",
+    "ScenarioError",
+    "ModelError",
+    "OutputError",
+    "Problem",
+    "__version__",
 ]

@@ -97,8 +97,15 @@ class _Composer:
         self.values += 1
         if self.values > MAX_VALUES:
             line, col = self._mark(node)
-            raise _Budget(Problem(line, col, "", f"the file expands to more than {MAX_VALUES:,} "
-                                  "values (through aliases?); a scenario needs far fewer"))
+            raise _Budget(
+                Problem(
+                    line,
+                    col,
+                    "",
+                    f"the file expands to more than {MAX_VALUES:,} "
+                    "values (through aliases?); a scenario needs far fewer",
+                )
+            )
         if len(path) > MAX_DEPTH:
             line, col = self._mark(node)
             raise _Budget(Problem(line, col, "", f"values are nested more than {MAX_DEPTH} deep"))
@@ -130,7 +137,8 @@ class _Composer:
                 if key in seen:
                     first = self._mark(seen[key])[0]
                     self._problem(
-                        key_node, path + (key,),
+                        key_node,
+                        path + (key,),
                         f"key {key!r} is given twice (first on line {first})",
                     )
                     continue
@@ -144,8 +152,12 @@ class _Composer:
         text = node.value
         bad = _CONTROL.search(text)
         if bad:
-            self._problem(node, path, f"contains the control character U+{ord(bad.group()):04X}, "
-                          "which is not allowed in a scenario")
+            self._problem(
+                node,
+                path,
+                f"contains the control character U+{ord(bad.group()):04X}, "
+                "which is not allowed in a scenario",
+            )
             return _CONTROL.sub("", text)
         if node.style:  # quoted or block scalars are always text (plain: None, or "" in libyaml)
             return text
@@ -160,18 +172,26 @@ class _Composer:
         if _INT.match(text):
             digits = sum(c.isdigit() for c in text)
             if digits > MAX_DIGITS:
-                self._problem(node, path, f"a number of {digits:,} digits is too long "
-                              f"(at most {MAX_DIGITS}; write large numbers as e.g. 1.5e21)")
+                self._problem(
+                    node,
+                    path,
+                    f"a number of {digits:,} digits is too long "
+                    f"(at most {MAX_DIGITS}; write large numbers as e.g. 1.5e21)",
+                )
                 return None
             return int(text.replace("_", ""))
         if _FLOAT.match(text) and any(c.isdigit() for c in text):
             number = float(text.replace("_", ""))
             if not math.isfinite(number):
-                self._problem(node, path, f"{text} is too large a number (it overflows to infinity)")
+                self._problem(
+                    node, path, f"{text} is too large a number (it overflows to infinity)"
+                )
                 return None
             return number
         if _NONFINITE.match(text):
-            self._problem(node, path, f"{text} is not a finite number (NaN and infinity are refused)")
+            self._problem(
+                node, path, f"{text} is not a finite number (NaN and infinity are refused)"
+            )
             return None
         return text
 
@@ -184,8 +204,14 @@ def parse(text: str, source: str = "<string>") -> tuple[Document, list[Problem]]
     composer = _Composer()
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
-        return Document(None), [Problem(1, 1, "", f"the file is {size:,} bytes; a scenario may be "
-                                        f"at most {MAX_BYTES:,} bytes")]
+        return Document(None), [
+            Problem(
+                1,
+                1,
+                "",
+                f"the file is {size:,} bytes; a scenario may be at most {MAX_BYTES:,} bytes",
+            )
+        ]
     try:
         deep = _too_deep(text)
         if deep:
@@ -196,7 +222,9 @@ def parse(text: str, source: str = "<string>") -> tuple[Document, list[Problem]]
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or str(exc)
         if "maximum nesting depth" in what:  # libyaml's own limit, met before ours in a flow
-            return Document(None), [Problem(line, col, "", f"values are nested more than {MAX_DEPTH} deep")]
+            return Document(None), [
+                Problem(line, col, "", f"values are nested more than {MAX_DEPTH} deep")
+            ]
         if exc.context:
             what = f"{what} ({exc.context})"
         return Document(None), [Problem(line, col, "", f"invalid YAML: {what}")]
@@ -204,10 +232,21 @@ def parse(text: str, source: str = "<string>") -> tuple[Document, list[Problem]]
         return Document(None), [Problem(1, 1, "", f"invalid YAML: {exc}")]
     nodes = [n for n in nodes if n is not None]
     if not nodes:
-        return Document(None), [Problem(1, 1, "", "the file is empty (expected a scenario: a map with prevcalc, name, horizon, interventions)")]
+        return Document(None), [
+            Problem(
+                1,
+                1,
+                "",
+                "the file is empty (expected a scenario: a map with prevcalc, name, horizon, interventions)",
+            )
+        ]
     if len(nodes) > 1:
         line, col = composer._mark(nodes[1])
-        return Document(None), [Problem(line, col, "", "the file holds more than one YAML document (expected one scenario)")]
+        return Document(None), [
+            Problem(
+                line, col, "", "the file holds more than one YAML document (expected one scenario)"
+            )
+        ]
     try:
         composer.doc.data = composer.build(nodes[0], ())
     except _Budget as exc:
@@ -225,8 +264,7 @@ def _too_deep(text: str) -> Problem | None:
             if depth > MAX_DEPTH:
                 mark = event.start_mark
                 line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
-                return Problem(line, col, "",
-                               f"values are nested more than {MAX_DEPTH} deep")
+                return Problem(line, col, "", f"values are nested more than {MAX_DEPTH} deep")
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
     return None

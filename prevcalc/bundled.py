@@ -51,4 +51,6 @@ def find(key: str) -> Bundled:
         return items[key]
     match = difflib.get_close_matches(key, list(items), n=1)
     hint = f"; did you mean {match[0]!r}?" if match else ""
-    raise ModelError(f"no bundled scenario named {key!r}{hint} (see prevcalc scenarios: {', '.join(items)})")
+    raise ModelError(
+        f"no bundled scenario named {key!r}{hint} (see prevcalc scenarios: {', '.join(items)})"
+    )

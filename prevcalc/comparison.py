@@ -8,7 +8,6 @@ scenario's ``exchange_rates`` and item-level ``currency``/``price_year`` (or ``-
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import Any
 
 import numpy as np
@@ -27,13 +26,19 @@ class Comparison:
     names: list[str]
     results: list[Result]
 
-    def frame(self, grouping: str = "total", label: str | None = None, stat: str = "mean") -> pd.DataFrame:
+    def frame(
+        self, grouping: str = "total", label: str | None = None, stat: str = "mean"
+    ) -> pd.DataFrame:
         """Figures (rows) by option (columns), for the whole scenario or one group's label."""
         cols = {}
         for name, r in zip(self.names, self.results):
             by = r.by(grouping, stat)
             key = label if label is not None else by.index[0]
-            cols[name] = by.loc[key, [k for k in by.columns if k in BETTER]] if key in by.index else pd.Series(np.nan, index=list(SUMMARY_KEYS))
+            cols[name] = (
+                by.loc[key, [k for k in by.columns if k in BETTER]]
+                if key in by.index
+                else pd.Series(np.nan, index=list(SUMMARY_KEYS))
+            )
         return pd.DataFrame(cols).astype(float)
 
     def differences(self, grouping: str = "total", label: str | None = None) -> pd.DataFrame:
@@ -75,7 +80,9 @@ class Comparison:
         for name, r in zip(self.names, self.results):
             by = r.by(grouping)
             for label, row in by.iterrows():
-                rows.append({"option": name, grouping: label, **{k: row[k] for k in BETTER if k in row}})
+                rows.append(
+                    {"option": name, grouping: label, **{k: row[k] for k in BETTER if k in row}}
+                )
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict:
@@ -85,10 +92,16 @@ class Comparison:
         f, d, best = self.frame(), self.differences(), self.best()
         return {
             "options": [
-                {"name": n, "scenario": r.name, "scenario_sha256": r.provenance.get("scenario_sha256"),
-                 "variant": r.provenance.get("variant"),
-                 "summary": {k: _json_number(f.loc[k, n], k) for k in f.index},
-                 "difference_from_first": None if i == 0 else {k: _json_number(d.loc[k, n], k) for k in d.index}}
+                {
+                    "name": n,
+                    "scenario": r.name,
+                    "scenario_sha256": r.provenance.get("scenario_sha256"),
+                    "variant": r.provenance.get("variant"),
+                    "summary": {k: _json_number(f.loc[k, n], k) for k in f.index},
+                    "difference_from_first": None
+                    if i == 0
+                    else {k: _json_number(d.loc[k, n], k) for k in d.index},
+                }
                 for i, (n, r) in enumerate(zip(self.names, self.results))
             ],
             "best": {k: v for k, v in best.items()},
@@ -96,16 +109,23 @@ class Comparison:
             "agencies": _records(self.long("agency")),
             "currency": self.results[0].currency,
             "price_year": self.results[0].price_year,
-            "discounting": {"schedule": self.results[0].provenance.get("schedule"),
-                            "timing": self.results[0].provenance.get("timing")},
+            "discounting": {
+                "schedule": self.results[0].provenance.get("schedule"),
+                "timing": self.results[0].provenance.get("timing"),
+            },
         }
 
 
 def _records(frame: pd.DataFrame) -> list[dict]:
     from .result import _json_number
 
-    return [{k: (_json_number(v, str(k)) if isinstance(v, float | int | np.floating) else v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")]
+    return [
+        {
+            k: (_json_number(v, str(k)) if isinstance(v, float | int | np.floating) else v)
+            for k, v in row.items()
+        }
+        for row in frame.to_dict(orient="records")
+    ]
 
 
 def check_like_for_like(names: list[str], results: list[Result]) -> None:
@@ -115,7 +135,9 @@ def check_like_for_like(names: list[str], results: list[Result]) -> None:
     for name, r in zip(names[1:], results[1:]):
         for key, label in _LIKE_FOR_LIKE.items():
             if r.provenance.get(key) != first.get(key):
-                problems.append(f"{label}: {names[0]!r} has {first.get(key)!r}, {name!r} has {r.provenance.get(key)!r}")
+                problems.append(
+                    f"{label}: {names[0]!r} has {first.get(key)!r}, {name!r} has {r.provenance.get(key)!r}"
+                )
     if problems:
         raise ModelError(
             "the options are not like for like, so they cannot be compared:\n  "
@@ -128,7 +150,9 @@ def check_like_for_like(names: list[str], results: list[Result]) -> None:
 def compare(results: list[Result], names: list[str] | None = None) -> Comparison:
     """Check that ``results`` are like for like and line them up; ``names`` label them."""
     if len(results) < 2:
-        raise ModelError("a comparison needs at least two options (files, or --variants of one file)")
+        raise ModelError(
+            "a comparison needs at least two options (files, or --variants of one file)"
+        )
     names = list(names) if names else [r.name for r in results]
     if len(set(names)) != len(names):
         seen: dict[str, int] = {}

@@ -123,13 +123,23 @@ def check(kind: str, params: Mapping[str, float]) -> list[tuple[str, str]]:
                 )
             )
         elif kind in ("lognormal", "gamma") and m > 0 and sd > 0 and not _representable(m, sd):
-            problems.append(("sd", f"is too large against the mean for a {kind} distribution: "
-                             f"its shape overflows (got mean {_fmt(m)}, sd {_fmt(sd)})"))
+            problems.append(
+                (
+                    "sd",
+                    f"is too large against the mean for a {kind} distribution: "
+                    f"its shape overflows (got mean {_fmt(m)}, sd {_fmt(sd)})",
+                )
+            )
     elif kind in ("uniform", "triangular", "pert"):
         low, high = values["low"], values["high"]
         if not math.isfinite(high - low):
-            problems.append(("high", f"is too far from low: high − low overflows (got low {_fmt(low)}, "
-                             f"high {_fmt(high)})"))
+            problems.append(
+                (
+                    "high",
+                    f"is too far from low: high − low overflows (got low {_fmt(low)}, "
+                    f"high {_fmt(high)})",
+                )
+            )
         elif high < low:
             problems.append(("high", f"must be ≥ low (got low {_fmt(low)}, high {_fmt(high)})"))
         elif kind != "uniform" and not low <= values["mode"] <= high:

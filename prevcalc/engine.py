@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,13 +45,15 @@ CHUNK_VALUES = 16_000_000
 _BLOCK = 64
 
 
-def _block_size(model: "_Model") -> int:
+def _block_size(model: _Model) -> int:
     """Draws per evaluated block: about CHUNK_VALUES values held per block, ≥ _BLOCK.
 
     Per draw a block holds each intervention's net flows by year, a few grouped series by
     year (total, layers, shares, profiles) and a few values per line.
     """
-    per_draw = (len(model.scenario.interventions) + 12) * model.horizon + 6 * max(len(model.lines), 1)
+    per_draw = (len(model.scenario.interventions) + 12) * model.horizon + 6 * max(
+        len(model.lines), 1
+    )
     return max(_BLOCK, CHUNK_VALUES // per_draw // _BLOCK * _BLOCK)
 
 
@@ -58,9 +61,16 @@ def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
     """``d`` with its last draw repeated up to ``n`` draws (arrays of length 1 are shared)."""
     if d.n == n:
         return d
-    pad = lambda a: a if a.shape[0] == 1 else np.concatenate([a, np.repeat(a[-1:], n - d.n, axis=0)])  # noqa: E731
-    return sampling.Draws(n, d.leaves, {k: pad(a) for k, a in d.leaf_values.items()},
-                          {k: pad(a) for k, a in d.parameters.items()}, rows=d.n)
+    pad = lambda a: (
+        a if a.shape[0] == 1 else np.concatenate([a, np.repeat(a[-1:], n - d.n, axis=0)])
+    )  # noqa: E731
+    return sampling.Draws(
+        n,
+        d.leaves,
+        {k: pad(a) for k, a in d.leaf_values.items()},
+        {k: pad(a) for k, a in d.parameters.items()},
+        rows=d.n,
+    )
 
 
 @dataclass(frozen=True)
@@ -103,9 +113,12 @@ class _Line:
         intervention = ".".join(self.where.split(".")[:2])
         if self.kind == "cost":
             return _cost(d, self.spec.amount, self.optimism, self.where) * self.factor
-        return (_gross(self.spec, d, self.where) * _adjustments(self.spec, d, self.where)
-                * (1 - d.value(self.optimism, 0, 1, f"{intervention}.optimism_bias.benefits"))
-                * self.factor)
+        return (
+            _gross(self.spec, d, self.where)
+            * _adjustments(self.spec, d, self.where)
+            * (1 - d.value(self.optimism, 0, 1, f"{intervention}.optimism_bias.benefits"))
+            * self.factor
+        )
 
     def shares(self, d: sampling.Draws) -> np.ndarray:
         """Share of the annual value in each year since entry, shape (draw, year)."""
@@ -178,7 +191,9 @@ class _Intake:
             return ea * U[:, 0], eb
         return None, (ea[:, None] * eb) * U
 
-    def _factored_series(self, v: Any, draws: sampling.Draws, where: str) -> tuple[np.ndarray | None, np.ndarray]:
+    def _factored_series(
+        self, v: Any, draws: sampling.Draws, where: str
+    ) -> tuple[np.ndarray | None, np.ndarray]:
         if isinstance(v, list):
             full = self._series(v, draws, where)
             return (_ONE, full[0]) if full.shape[0] == 1 else (None, full)
@@ -193,7 +208,9 @@ class _Intake:
     def _series(self, v: Any, draws: sampling.Draws, where: str) -> np.ndarray:
         T = self.horizon
         if isinstance(v, list):
-            cols = np.broadcast_arrays(*[draws.value(x, 0, None, f"{where}.{e}") for e, x in enumerate(v)])
+            cols = np.broadcast_arrays(
+                *[draws.value(x, 0, None, f"{where}.{e}") for e, x in enumerate(v)]
+            )
             arr = np.stack(cols, axis=-1)[:, :T]
             pad = np.zeros((arr.shape[0], T - arr.shape[1]))
             return np.concatenate([arr, pad], axis=1)
@@ -215,7 +232,7 @@ class _Model:
     notes: list[str] = field(default_factory=list)
     bands: tuple[tuple[int, float], ...] = ()
     hankel: np.ndarray | None = None  # (entry year, years since entry) -> discount factor
-    layout: "_Layout | None" = None
+    layout: _Layout | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,9 +332,13 @@ def _item_at(scenario: Scenario, where: str) -> Any:
 def _intake(iv: Intervention, T: int, notes: list[str]) -> _Intake:
     spec = iv.intake
     if isinstance(spec.participants, list) and len(spec.participants) > T:
-        notes.append(f"{iv.id}: intake lists {len(spec.participants)} years but the horizon is {T}; later entrants are dropped.")
+        notes.append(
+            f"{iv.id}: intake lists {len(spec.participants)} years but the horizon is {T}; later entrants are dropped."
+        )
     if isinstance(spec.eligible, list) and len(spec.eligible) > T:
-        notes.append(f"{iv.id}: eligible lists {len(spec.eligible)} years but the horizon is {T}; later years are dropped.")
+        notes.append(
+            f"{iv.id}: eligible lists {len(spec.eligible)} years but the horizon is {T}; later years are dropped."
+        )
     return _Intake(spec, f"interventions.{iv.id}.intake", T)
 
 
@@ -329,10 +350,17 @@ def _uptake(u: Any, draws: sampling.Draws, T: int, where: str) -> np.ndarray:
     if kind == "constant":
         return curves.constant_curve(v(u.value, where=f"{where}.value"), T)
     if kind == "linear":
-        return curves.linear_curve(v(u.start, where=f"{where}.start"), v(u.end, where=f"{where}.end"), u.years, T)
+        return curves.linear_curve(
+            v(u.start, where=f"{where}.start"), v(u.end, where=f"{where}.end"), u.years, T
+        )
     if kind == "logistic":
-        return curves.logistic_curve(v(u.start, where=f"{where}.start"), v(u.end, where=f"{where}.end"),
-                                     u.midpoint, u.steepness, T)
+        return curves.logistic_curve(
+            v(u.start, where=f"{where}.start"),
+            v(u.end, where=f"{where}.end"),
+            u.midpoint,
+            u.steepness,
+            T,
+        )
     cols = np.broadcast_arrays(*[v(x, where=f"{where}.values.{e}") for e, x in enumerate(u.values)])
     return curves.table_curve(np.stack(cols, axis=-1), T)
 
@@ -345,7 +373,9 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         currency = item.currency or iv.currency or sc.currency
         year = item.price_year or iv.price_year or sc.price_year
         try:
-            return prices.conversion_factor(currency, year, sc.currency, sc.price_year, rates, sc.deflator)
+            return prices.conversion_factor(
+                currency, year, sc.currency, sc.price_year, rates, sc.deflator
+            )
         except ValueError as exc:
             raise ModelError(f"{where}: {exc}") from None
 
@@ -356,45 +386,101 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
     for i, c in enumerate(iv.costs.setup):
         where = f"{path}.costs.setup.{i}"
         if c.year >= T:
-            model.notes.append(f"{where}: setup cost in year {c.year} falls past the horizon (last year {T - 1}) and is dropped.")
+            model.notes.append(
+                f"{where}: setup cost in year {c.year} falls past the horizon (last year {T - 1}) and is dropped."
+            )
         onehot = (years == c.year).astype(float)
         k = price(c, where)
-        model.lines.append(_Line(
-            iv.id, iv.layer, "cost", "setup", c.funder, "cost", c.name or "Setup", c.source or "",
-            c, k, ob_costs, T, mask=onehot, where=where,
-        ))
+        model.lines.append(
+            _Line(
+                iv.id,
+                iv.layer,
+                "cost",
+                "setup",
+                c.funder,
+                "cost",
+                c.name or "Setup",
+                c.source or "",
+                c,
+                k,
+                ob_costs,
+                T,
+                mask=onehot,
+                where=where,
+            )
+        )
 
     for i, c in enumerate(iv.costs.running):
         where = f"{path}.costs.running.{i}"
         last = T - 1 if c.to_year is None else c.to_year
         if c.to_year is not None and c.to_year >= T:
-            model.notes.append(f"{where}: running cost to year {c.to_year} is cut at the horizon (last year {T - 1}).")
+            model.notes.append(
+                f"{where}: running cost to year {c.to_year} is cut at the horizon (last year {T - 1})."
+            )
         mask = ((years >= c.from_year) & (years <= last)).astype(float)
         k = price(c, where) * PER_YEAR[c.per]
-        model.lines.append(_Line(
-            iv.id, iv.layer, "cost", "running", c.funder, "cost", c.name or "Running costs", c.source or "",
-            c, k, ob_costs, T, mask=mask, where=where,
-        ))
+        model.lines.append(
+            _Line(
+                iv.id,
+                iv.layer,
+                "cost",
+                "running",
+                c.funder,
+                "cost",
+                c.name or "Running costs",
+                c.source or "",
+                c,
+                k,
+                ob_costs,
+                T,
+                mask=mask,
+                where=where,
+            )
+        )
 
     for i, c in enumerate(iv.costs.per_participant):
         where = f"{path}.costs.per_participant.{i}"
         _check_cut(c, iv, model, where)
         k = price(c, where) * PER_YEAR[c.per]
-        _add_profiled(model, iv, c, "cost", "per_participant", c.funder, "cost", c.name or "Per participant",
-                      k, ob_costs, where)
+        _add_profiled(
+            model,
+            iv,
+            c,
+            "cost",
+            "per_participant",
+            c.funder,
+            "cost",
+            c.name or "Per participant",
+            k,
+            ob_costs,
+            where,
+        )
 
     for i, o in enumerate(iv.outcomes):
         where = f"{path}.outcomes.{i}"
         _check_cut(o, iv, model, where)
         k = price(o, where) * PER_YEAR[o.per]
-        _add_profiled(model, iv, o, "benefit", "outcome", o.agency, o.value_type, o.name, k, ob_benefits, where)
+        _add_profiled(
+            model,
+            iv,
+            o,
+            "benefit",
+            "outcome",
+            o.agency,
+            o.value_type,
+            o.name,
+            k,
+            ob_benefits,
+            where,
+        )
 
 
 def _cost(d: sampling.Draws, amount: Any, optimism: Any, where: str) -> np.ndarray:
     """A cost's amount × (1 + optimism bias on costs); costs are never negative."""
     intervention = ".".join(where.split(".")[:2])
-    return (d.value(amount, 0, None, f"{where}.amount")
-            * (1 + d.value(optimism, 0, 10, f"{intervention}.optimism_bias.costs")))
+    return d.value(amount, 0, None, f"{where}.amount") * (
+        1 + d.value(optimism, 0, 10, f"{intervention}.optimism_bias.costs")
+    )
 
 
 def _gross(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
@@ -402,21 +488,33 @@ def _gross(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
     if o.amount is not None:
         return d.value(o.amount, where=f"{where}.amount")
     if o.baseline is not None:
-        return d.value(o.baseline, 0, None, f"{where}.baseline") * d.value(o.reduction, -1, 1, f"{where}.reduction")
-    return (d.value(o.probability_change, -1, 1, f"{where}.probability_change")
-            * d.value(o.unit_cost, 0, None, f"{where}.unit_cost"))
+        return d.value(o.baseline, 0, None, f"{where}.baseline") * d.value(
+            o.reduction, -1, 1, f"{where}.reduction"
+        )
+    return d.value(o.probability_change, -1, 1, f"{where}.probability_change") * d.value(
+        o.unit_cost, 0, None, f"{where}.unit_cost"
+    )
 
 
 def _adjustments(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
-    return ((1 - d.value(o.deadweight, 0, 1, f"{where}.deadweight"))
-            * (1 - d.value(o.attribution, 0, 1, f"{where}.attribution"))
-            * (1 - d.value(o.displacement, 0, 1, f"{where}.displacement")))
+    return (
+        (1 - d.value(o.deadweight, 0, 1, f"{where}.deadweight"))
+        * (1 - d.value(o.attribution, 0, 1, f"{where}.attribution"))
+        * (1 - d.value(o.displacement, 0, 1, f"{where}.displacement"))
+    )
 
 
 def _shares(item: Any, d: sampling.Draws, T: int, where: str = "") -> np.ndarray:
-    duration = np.inf if item.duration is None else d.value(item.duration, 0, None, f"{where}.duration")
-    return curves.outcome_shares(T, item.start, duration, d.value(item.ramp, 0, None, f"{where}.ramp"),
-                                 d.value(item.drop_off, 0, 1, f"{where}.drop_off"))
+    duration = (
+        np.inf if item.duration is None else d.value(item.duration, 0, None, f"{where}.duration")
+    )
+    return curves.outcome_shares(
+        T,
+        item.start,
+        duration,
+        d.value(item.ramp, 0, None, f"{where}.ramp"),
+        d.value(item.drop_off, 0, 1, f"{where}.drop_off"),
+    )
 
 
 def _key(v: Any, where: str) -> tuple:
@@ -431,12 +529,43 @@ def _key(v: Any, where: str) -> tuple:
     return ("distribution", where)
 
 
-def _add_profiled(model: _Model, iv: Intervention, item: Any, kind: str, what: str, agency: str,
-                  value_type: str, name: str, factor: float, optimism: Any, where: str) -> None:
-    key = (item.start, _key(item.duration, f"{where}.duration"), _key(item.ramp, f"{where}.ramp"),
-           _key(item.drop_off, f"{where}.drop_off"))
-    model.lines.append(_Line(iv.id, iv.layer, kind, what, agency, value_type, name, item.source or "",
-                             item, factor, optimism, model.horizon, share_key=key, where=where))
+def _add_profiled(
+    model: _Model,
+    iv: Intervention,
+    item: Any,
+    kind: str,
+    what: str,
+    agency: str,
+    value_type: str,
+    name: str,
+    factor: float,
+    optimism: Any,
+    where: str,
+) -> None:
+    key = (
+        item.start,
+        _key(item.duration, f"{where}.duration"),
+        _key(item.ramp, f"{where}.ramp"),
+        _key(item.drop_off, f"{where}.drop_off"),
+    )
+    model.lines.append(
+        _Line(
+            iv.id,
+            iv.layer,
+            kind,
+            what,
+            agency,
+            value_type,
+            name,
+            item.source or "",
+            item,
+            factor,
+            optimism,
+            model.horizon,
+            share_key=key,
+            where=where,
+        )
+    )
 
 
 def _check_cut(item: Any, iv: Intervention, model: _Model, where: str) -> None:
@@ -464,7 +593,11 @@ def _check_cut(item: Any, iv: Intervention, model: _Model, where: str) -> None:
 def _entry_years(iv: Intervention, T: int) -> list[int]:
     spec = iv.intake
     if isinstance(spec.participants, list):
-        return [e for e, v in enumerate(spec.participants[:T]) if not (isinstance(v, float | int) and v == 0)]
+        return [
+            e
+            for e, v in enumerate(spec.participants[:T])
+            if not (isinstance(v, float | int) and v == 0)
+        ]
     n = min(spec.years, T) if spec.years is not None else T
     if isinstance(spec.eligible, list):
         n = min(n, len(spec.eligible))
@@ -495,13 +628,21 @@ def _groups(model: _Model) -> dict[str, tuple[list[str], np.ndarray, np.ndarray]
             labels = [x for x in ("upstream", "midstream", "downstream") if x in layer_of.values()]
         else:
             labels = list(dict.fromkeys(key(ln) for ln in lines))
-        m_lines = np.array([[key(ln) == g for ln in lines] for g in labels], dtype=float).reshape(len(labels), len(lines))
+        m_lines = np.array([[key(ln) == g for ln in lines] for g in labels], dtype=float).reshape(
+            len(labels), len(lines)
+        )
         m_ivs = np.zeros((len(labels), len(ivs)))
         for gi, g in enumerate(labels):
             for ii, iv in enumerate(ivs):
-                if grouping == "total" or (grouping == "intervention" and iv == g) or (
-                    grouping == "layer" and layer_of[iv] == g) or (
-                    grouping == "agency" and any(ln.intervention == iv and ln.agency == g for ln in lines)):
+                if (
+                    grouping == "total"
+                    or (grouping == "intervention" and iv == g)
+                    or (grouping == "layer" and layer_of[iv] == g)
+                    or (
+                        grouping == "agency"
+                        and any(ln.intervention == iv and ln.agency == g for ln in lines)
+                    )
+                ):
                     m_ivs[gi, ii] = 1.0
         out[grouping] = (labels, m_lines, m_ivs)
     return out
@@ -531,9 +672,13 @@ class _Layout:
     line_key: np.ndarray  # (line,) index into keys, -1 for programme lines
     line_iv: np.ndarray  # (line,) index of each line's intervention
     sign: np.ndarray  # (line,) -1 for costs, +1 for benefits
-    to_iv_key: np.ndarray  # (line, intervention × key): 1 where the line is that (intervention, key)
+    to_iv_key: (
+        np.ndarray
+    )  # (line, intervention × key): 1 where the line is that (intervention, key)
     programme: np.ndarray  # (line,) bool
-    programme_by_iv: list[tuple[np.ndarray, np.ndarray]]  # per intervention: its programme lines, their masks
+    programme_by_iv: list[
+        tuple[np.ndarray, np.ndarray]
+    ]  # per intervention: its programme lines, their masks
 
 
 def _layout(model: _Model) -> _Layout:
@@ -609,8 +754,9 @@ def _column_sums(X: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool,
-                    buf: _Buffers) -> tuple[dict, tuple]:
+def _evaluate_chunk(
+    model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool, buf: _Buffers
+) -> tuple[dict, tuple]:
     """Metrics for one block of draws, and each line's flows summed over its first ``rows`` draws.
 
     By linearity, each line's present value needs no convolution: with
@@ -674,7 +820,9 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         pv_line[:, members] = annual[:, members] * (masks @ F)
 
     # Each intervention's per-participant net value by shape: (draw, intervention, key).
-    coef = _column_sums(signed[:, prof], (lay.line_iv * K + lay.line_key)[prof], I * K).reshape(n, I, K)
+    coef = _column_sums(signed[:, prof], (lay.line_iv * K + lay.line_key)[prof], I * K).reshape(
+        n, I, K
+    )
 
     net_iv = line_flows = None
     labels_l, _, m_layer = groups["layer"]
@@ -682,8 +830,13 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         # A run of one draw reports every grouping's flows by year: form them all.
         intakes = [general[i] if i in general else A[:, i, None] * B[i] for i in range(I)]
         profiles = np.matmul(coef, S)  # (draw, iv, years since entry)
-        net_iv = np.stack([curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1) \
-            if I else np.zeros((n, 0, T))
+        net_iv = (
+            np.stack(
+                [curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1
+            )
+            if I
+            else np.zeros((n, 0, T))
+        )
         for i, (members, masks) in enumerate(lay.programme_by_iv):
             if members.size:
                 net_iv[:, i] += signed[:, members] @ masks
@@ -694,9 +847,13 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
             if not ln.profiled:
                 line_flows[:, j] = annual[:, j, None] * ln.mask
             else:
-                line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(intakes[i], S[:, lay.line_key[j]])
+                line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(
+                    intakes[i], S[:, lay.line_key[j]]
+                )
     else:
-        net_layer = _layer_flows(model, S, fixed_shape, varying, coef, A, B, general, signed, m_layer)
+        net_layer = _layer_flows(
+            model, S, fixed_shape, varying, coef, A, B, general, signed, m_layer
+        )
 
     # Each line's flows summed over the block's draws, for the mean cash flows: partial sums per
     # sub-block of _BLOCK draws (fixed shapes), which evaluate() adds up in draw order, so the
@@ -709,8 +866,12 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     if scaled:
         wa[:, prof] *= A[:, lay.line_iv[prof]]
     wa = wa.reshape(nb, sub, L)
-    by_entry = buf.get("by_entry", (nb, L, T), zero=True)  # Σ a S, years since entry (factored intake)
-    by_year = buf.get("by_year", (nb, L, T), zero=True)  # Σ flows, calendar years (programme lines, other intakes)
+    by_entry = buf.get(
+        "by_entry", (nb, L, T), zero=True
+    )  # Σ a S, years since entry (factored intake)
+    by_year = buf.get(
+        "by_year", (nb, L, T), zero=True
+    )  # Σ flows, calendar years (programme lines, other intakes)
     Sb = S.reshape(nb, sub, K, T)
     for k in range(K):
         members = np.flatnonzero(lay.line_key == k)
@@ -723,7 +884,9 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     for j in np.flatnonzero(prof):
         iv_j, k_j = int(lay.line_iv[j]), int(lay.line_key[j])
         if iv_j in general:
-            conv = curves.convolve_cohorts(general[iv_j], np.broadcast_to(S[:, k_j], (n, T))).reshape(nb, sub, T)
+            conv = curves.convolve_cohorts(
+                general[iv_j], np.broadcast_to(S[:, k_j], (n, T))
+            ).reshape(nb, sub, T)
             by_year[:, j] = np.matmul(wa[:, None, :, j], conv)[:, 0]
             by_entry[:, j] = 0.0
     for j in np.flatnonzero(lay.programme):
@@ -755,7 +918,10 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
         with np.errstate(divide="ignore", invalid="ignore"):
             if net is not None and (full or grouping == "total"):
                 irr, status = metrics.irr_with_status(net)
-                status, starts = np.asarray(status, dtype=np.int8), _starts_positive(net).astype(np.int8)
+                status, starts = (
+                    np.asarray(status, dtype=np.int8),
+                    _starts_positive(net).astype(np.int8),
+                )
             else:
                 irr = status = starts = None
             out[grouping] = {
@@ -772,9 +938,18 @@ def _evaluate_chunk(model: _Model, d: sampling.Draws, groups: dict, rows: int, f
     return out, sums
 
 
-def _layer_flows(model: _Model, S: np.ndarray, fixed_shape: np.ndarray, varying: np.ndarray,
-                 coef: np.ndarray, A: np.ndarray, B: np.ndarray, general: dict[int, np.ndarray],
-                 signed: np.ndarray, m_layer: np.ndarray) -> np.ndarray:
+def _layer_flows(
+    model: _Model,
+    S: np.ndarray,
+    fixed_shape: np.ndarray,
+    varying: np.ndarray,
+    coef: np.ndarray,
+    A: np.ndarray,
+    B: np.ndarray,
+    general: dict[int, np.ndarray],
+    signed: np.ndarray,
+    m_layer: np.ndarray,
+) -> np.ndarray:
     """Each layer's net flows by calendar year, shape (draw, layer, year), by linearity.
 
     For the interventions of one entry pattern b, a layer's flows are the convolution with b of
@@ -820,8 +995,12 @@ def _layer_flows(model: _Model, S: np.ndarray, fixed_shape: np.ndarray, varying:
     return net
 
 
-def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> Result:
+def evaluate(
+    model: _Model,
+    draws: sampling.Draws,
+    chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
     """Evaluate a compiled model for the given draws, ``chunk`` draws at a time.
 
     ``chunk`` (default: sized by the model, about CHUNK_VALUES values per block) bounds memory;
@@ -892,8 +1071,10 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
                     flow_sum[members] += by_entry[members] @ _toeplitz(entry_patterns[i])
     notes = list(model.notes)
     for where, count in clipped.items():
-        notes.append(f"{where}: {count:,} of {draws.n:,} draw(s) fell outside the valid range and "
-                     "were set to its nearest bound (check the distribution or expression).")
+        notes.append(
+            f"{where}: {count:,} of {draws.n:,} draw(s) fell outside the valid range and "
+            "were set to its nearest bound (check the distribution or expression)."
+        )
     levels = ("total", "intervention") if len(groups["intervention"][0]) > 1 else ("total",)
     for v in levels:
         for gi, label in enumerate(groups[v][0]):
@@ -901,7 +1082,9 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
             if np.any(status == 2):
                 what = "the scenario" if v == "total" else label
                 share = f" in {np.mean(status == 2):.0%} of draws" if draws.n > 1 else ""
-                notes.append(f"IRR of {what} is not unique (the net flows change sign more than once){share}; it is reported as null.")
+                notes.append(
+                    f"IRR of {what} is not unique (the net flows change sign more than once){share}; it is reported as null."
+                )
             irr = values[v]["irr"][:, gi]
             starts = values[v]["net_starts_positive"][:, gi]
             if np.any(np.isfinite(irr) & (starts == 1)):
@@ -912,7 +1095,15 @@ def evaluate(model: _Model, draws: sampling.Draws, chunk: int | None = None,
                 )
     _guard_bcr(values, groups, notes)
     notes += _gross_benefit_notes(model, flow_sum / draws.n)
-    return Result.build(model, source_of(model.scenario), schedule_label(model.scenario), values, groups, flow_sum / draws.n, notes)
+    return Result.build(
+        model,
+        source_of(model.scenario),
+        schedule_label(model.scenario),
+        values,
+        groups,
+        flow_sum / draws.n,
+        notes,
+    )
 
 
 #: The figures every run must give as finite numbers (the others are null where undefined).
@@ -928,17 +1119,27 @@ def _refuse_non_finite(model: _Model, draws: sampling.Draws, values: dict) -> No
     parameter or number that is not finite, else the cost item or outcome whose yearly value
     overflows, else the intervention whose totals do.
     """
-    if all(np.isfinite(a).all() for v in values.values() for k, a in v.items() if k in _MUST_BE_FINITE):
+    if all(
+        np.isfinite(a).all() for v in values.values() for k, a in v.items() if k in _MUST_BE_FINITE
+    ):
         return
     src = source_of(model.scenario)
     problems = _non_finite_inputs(model, draws, src)
     if not problems:
         for i, iv in enumerate(model.scenario.interventions):
-            figures = [values["intervention"][k][:, i] for k in _MUST_BE_FINITE if k in values["intervention"]]
+            figures = [
+                values["intervention"][k][:, i]
+                for k in _MUST_BE_FINITE
+                if k in values["intervention"]
+            ]
             if not all(np.isfinite(a).all() for a in figures):
-                problems.append(src.problem(
-                    f"interventions.{iv.id}", "its totals overflow: the figures are too large to "
-                    "add up (check the amounts, participants and discount rate)"))
+                problems.append(
+                    src.problem(
+                        f"interventions.{iv.id}",
+                        "its totals overflow: the figures are too large to "
+                        "add up (check the amounts, participants and discount rate)",
+                    )
+                )
     if not problems:
         problems.append(Problem(0, 0, "", "the results are not finite numbers (overflow)"))
     raise ScenarioError(src.path, problems)
@@ -956,13 +1157,21 @@ def _non_finite_inputs(model: _Model, draws: sampling.Draws, src: Any) -> list[P
         if not bad.any():
             return False
         kind = "NaN (e.g. 0/0)" if np.isnan(a[bad]).any() else "infinity"
-        count = f" in {int(bad.reshape(bad.shape[0], -1).any(axis=1).sum()):,} of {draws.n:,} draws" if draws.n > 1 else ""
-        problems.append(src.problem(where, f"{what} gives {kind}{count}; a figure must be a finite number"))
+        count = (
+            f" in {int(bad.reshape(bad.shape[0], -1).any(axis=1).sum()):,} of {draws.n:,} draws"
+            if draws.n > 1
+            else ""
+        )
+        problems.append(
+            src.problem(where, f"{what} gives {kind}{count}; a figure must be a finite number")
+        )
         return True
 
     for name, a in draws.parameters.items():
         value = sc.parameters[name]
-        text = f"parameter {name!r}" + (f" ({value.text!r})" if isinstance(value, expressions.Expression) else "")
+        text = f"parameter {name!r}" + (
+            f" ({value.text!r})" if isinstance(value, expressions.Expression) else ""
+        )
         check(f"parameters.{name}", a, text)
     if problems:
         return problems
@@ -970,8 +1179,15 @@ def _non_finite_inputs(model: _Model, draws: sampling.Draws, src: Any) -> list[P
     for loc, leaf in walk(sc):
         if loc[:1] == ("parameters",):
             continue
-        where = ".".join(str(ids[p]) if i == 1 and loc[0] == "interventions" else str(p) for i, p in enumerate(loc))
-        what = f"the expression {leaf.text!r}" if isinstance(leaf, expressions.Expression) else f"the {leaf.dist} distribution"
+        where = ".".join(
+            str(ids[p]) if i == 1 and loc[0] == "interventions" else str(p)
+            for i, p in enumerate(loc)
+        )
+        what = (
+            f"the expression {leaf.text!r}"
+            if isinstance(leaf, expressions.Expression)
+            else f"the {leaf.dist} distribution"
+        )
         check(where, draws.value(leaf, where=where), what)
     if problems:
         return problems
@@ -979,7 +1195,11 @@ def _non_finite_inputs(model: _Model, draws: sampling.Draws, src: Any) -> list[P
         for iv in sc.interventions:
             check(f"interventions.{iv.id}.intake", model.intakes[iv.id](draws), "the intake")
         for ln in model.lines:
-            check(ln.where, ln.annual(draws), f"the yearly value of {ln.name!r} (amount × conversion × per)")
+            check(
+                ln.where,
+                ln.annual(draws),
+                f"the yearly value of {ln.name!r} (amount × conversion × per)",
+            )
     return problems
 
 
@@ -1042,9 +1262,14 @@ def _round_down(n: int) -> int:
     return int(n) // scale * scale
 
 
-def run(scenario: Scenario, draws: int | None = None, seed: int | None = None,
-        sampler: str = "random", chunk: int | None = None,
-        progress: Callable[[int, int], None] | None = None) -> Result:
+def run(
+    scenario: Scenario,
+    draws: int | None = None,
+    seed: int | None = None,
+    sampler: str = "random",
+    chunk: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Result:
     """Run a scenario: deterministic (``draws=None``) or probabilistic with ``draws`` draws.
 
     Parameters
@@ -1110,11 +1335,28 @@ def life_course(model: _Model, central: sampling.Draws | None = None) -> LifeCou
             if outcome.unit is None:
                 continue
             iv = sc.interventions[i]
-            count = (_count_per_participant(outcome, d, ln.where) * _adjustments(outcome, d, ln.where)
-                     * (1 - d.value(iv.optimism_bias.benefits, 0, 1,
-                                    f"interventions.{iv.id}.optimism_bias.benefits")))[0] * PER_YEAR[outcome.per]
-            events.append(EventLine(ln.intervention, outcome.name, outcome.unit, ln.where,
-                                    curves.convolve_cohorts(intake[i], count * shares)))
+            count = (
+                _count_per_participant(outcome, d, ln.where)
+                * _adjustments(outcome, d, ln.where)
+                * (
+                    1
+                    - d.value(
+                        iv.optimism_bias.benefits,
+                        0,
+                        1,
+                        f"interventions.{iv.id}.optimism_bias.benefits",
+                    )
+                )
+            )[0] * PER_YEAR[outcome.per]
+            events.append(
+                EventLine(
+                    ln.intervention,
+                    outcome.name,
+                    outcome.unit,
+                    ln.where,
+                    curves.convolve_cohorts(intake[i], count * shares),
+                )
+            )
     return LifeCourse(ids, person, intake, model.factors, events)
 
 
@@ -1127,16 +1369,34 @@ def _count_per_participant(o: Outcome, d: sampling.Draws, where: str) -> np.ndar
     return d.value(o.events, where=f"{where}.events")
 
 
-__all__ = ["run", "compile_scenario", "life_course", "evaluate", "schedule_bands", "schedule_label", "SUMMARY_KEYS", "GROUPINGS", "source_of",
-           "adjustment_waterfall"]
+__all__ = [
+    "run",
+    "compile_scenario",
+    "life_course",
+    "evaluate",
+    "schedule_bands",
+    "schedule_label",
+    "SUMMARY_KEYS",
+    "GROUPINGS",
+    "source_of",
+    "adjustment_waterfall",
+]
 
 
-WATERFALL_STEPS = ("gross value", "deadweight", "attribution", "displacement", "optimism bias",
-                   "drop-off", "discounting")
+WATERFALL_STEPS = (
+    "gross value",
+    "deadweight",
+    "attribution",
+    "displacement",
+    "optimism bias",
+    "drop-off",
+    "discounting",
+)
 
 
-def adjustment_waterfall(scenario: Scenario, model: _Model | None = None,
-                         central: sampling.Draws | None = None) -> "pd.DataFrame":
+def adjustment_waterfall(
+    scenario: Scenario, model: _Model | None = None, central: sampling.Draws | None = None
+) -> pd.DataFrame:
     """What each adjustment removes from each outcome's value, at central values.
 
     For every outcome, and in total: the gross value (undiscounted, before any adjustment and
@@ -1165,24 +1425,38 @@ def adjustment_waterfall(scenario: Scenario, model: _Model | None = None,
             entrants[iv.id] = (np.cumsum(intake)[::-1], intake @ hankel)
         within, weights = entrants[iv.id]
         full = _shares(o, d, T, where)[0]
-        duration = np.inf if o.duration is None else d.value(o.duration, 0, None, f"{where}.duration")
-        no_drop = curves.outcome_shares(T, o.start, duration, d.value(o.ramp, 0, None, f"{where}.ramp"), 0.0)[0]
+        duration = (
+            np.inf if o.duration is None else d.value(o.duration, 0, None, f"{where}.duration")
+        )
+        no_drop = curves.outcome_shares(
+            T, o.start, duration, d.value(o.ramp, 0, None, f"{where}.ramp"), 0.0
+        )[0]
         volume_no_drop = float(no_drop @ within)
         volume = float(full @ within)
         pv_volume = float(full @ weights)
         value = float(_gross(o, d, where)[0]) * ln.factor
         steps = [value * volume_no_drop]
-        shares = ((o.deadweight, f"{where}.deadweight"), (o.attribution, f"{where}.attribution"),
-                  (o.displacement, f"{where}.displacement"),
-                  (iv.optimism_bias.benefits, f"interventions.{iv.id}.optimism_bias.benefits"))
+        shares = (
+            (o.deadweight, f"{where}.deadweight"),
+            (o.attribution, f"{where}.attribution"),
+            (o.displacement, f"{where}.displacement"),
+            (iv.optimism_bias.benefits, f"interventions.{iv.id}.optimism_bias.benefits"),
+        )
         for share, key in shares:
             value *= 1 - float(d.value(share, where=key)[0])
             steps.append(value * volume_no_drop)
         steps.append(value * volume)
         steps.append(value * pv_volume)
         for step, v, prev in zip(WATERFALL_STEPS, steps, [None] + steps[:-1]):
-            rows.append({"intervention": iv.id, "outcome": o.name, "step": step, "value": v,
-                         "removed": 0.0 if prev is None else prev - v})
+            rows.append(
+                {
+                    "intervention": iv.id,
+                    "outcome": o.name,
+                    "step": step,
+                    "value": v,
+                    "removed": 0.0 if prev is None else prev - v,
+                }
+            )
     frame = pd.DataFrame(rows, columns=["intervention", "outcome", "step", "value", "removed"])
     if len(frame):
         total = frame.groupby("step", sort=False)[["value", "removed"]].sum().reset_index()

@@ -68,32 +68,51 @@ class Equity:
     def table(self) -> pd.DataFrame:
         """By group: participants, PV benefits and costs, net, net per participant, weight."""
         with np.errstate(divide="ignore", invalid="ignore"):
-            per = np.where(self.participants > 0, self.net / np.where(self.participants > 0, self.participants, 1), np.nan)
-        return pd.DataFrame({
-            "group": self.labels, "participants": self.participants, "pv_benefits": self.benefits,
-            "pv_costs": self.costs, "net": self.net, "net_per_participant": per,
-            "weight": self.weights,
-            "weighted_net": np.where(self.net != 0, self.weights * self.net, 0.0),
-        })
+            per = np.where(
+                self.participants > 0,
+                self.net / np.where(self.participants > 0, self.participants, 1),
+                np.nan,
+            )
+        return pd.DataFrame(
+            {
+                "group": self.labels,
+                "participants": self.participants,
+                "pv_benefits": self.benefits,
+                "pv_costs": self.costs,
+                "net": self.net,
+                "net_per_participant": per,
+                "weight": self.weights,
+                "weighted_net": np.where(self.net != 0, self.weights * self.net, 0.0),
+            }
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON ``distribution`` object (an addition to FORMAT.md's output)."""
+
         def num(v: float) -> float | None:
             return None if v is None or not math.isfinite(v) else float(v)
 
         return {
-            "groups": self.groups, "labels": self.labels, "eta": self.eta,
+            "groups": self.groups,
+            "labels": self.labels,
+            "eta": self.eta,
             "weights": [num(w) for w in self.weights],
-            "by_group": [{k: (num(v) if not isinstance(v, str) else v) for k, v in row.items()}
-                         for row in self.table().to_dict(orient="records")],
-            "taxpayers_pv_net": num(self.taxpayers), "npv": num(self.npv),
+            "by_group": [
+                {k: (num(v) if not isinstance(v, str) else v) for k, v in row.items()}
+                for row in self.table().to_dict(orient="records")
+            ],
+            "taxpayers_pv_net": num(self.taxpayers),
+            "npv": num(self.npv),
             "weighted_npv": num(self.weighted_npv),
-            "weighted_npv_by_eta": [{"eta": e, "weighted_npv": num(v)} for e, v in self.eta_table.items()],
+            "weighted_npv_by_eta": [
+                {"eta": e, "weighted_npv": num(v)} for e, v in self.eta_table.items()
+            ],
             "eta_switching_value": num(self.eta_switching_value),
             "share_poorest_fifth": num(self.share_poorest_fifth),
             "share_poorest_two_fifths": num(self.share_poorest_two_fifths),
             "concentration_index": num(self.concentration_index),
-            "reaches": self.reaches, "notes": list(self.notes),
+            "reaches": self.reaches,
+            "notes": list(self.notes),
         }
 
 
@@ -121,8 +140,10 @@ def _weights(spec: Any) -> tuple[np.ndarray, np.ndarray | None, float | None, st
     else:
         shipped = fairness.uk_income_quintiles()
         incomes, ref = np.asarray(shipped.medians, float), float(shipped.all_households)
-        source = ("the ONS medians shipped with prevcalc (Average household income, UK: financial "
-                  "year ending 2023)")
+        source = (
+            "the ONS medians shipped with prevcalc (Average household income, UK: financial "
+            "year ending 2023)"
+        )
     return fairness.distributional_weights(incomes, ref, spec.eta), incomes, ref, source
 
 
@@ -134,13 +155,17 @@ def analyse(result: Result, scenario: Scenario) -> Equity | None:
     weights, incomes, ref, source = _weights(spec)
     notes: list[str] = []
     if not np.all(np.isfinite(weights)):
-        notes.append("Some group weights are unknown (the shipped incomes lack those quintiles): "
-                     "give fairness.incomes and fairness.reference_income, or fairness.weights.")
+        notes.append(
+            "Some group weights are unknown (the shipped incomes lack those quintiles): "
+            "give fairness.incomes and fairness.reference_income, or fairness.weights."
+        )
     reach = {}
     for iv in scenario.interventions:
         if iv.reach is None:
             reach[iv.id] = EVEN
-            notes.append(f"{iv.id}: no reach given, so its participants are spread evenly over the groups.")
+            notes.append(
+                f"{iv.id}: no reach given, so its participants are spread evenly over the groups."
+            )
         else:
             reach[iv.id] = np.asarray(iv.reach, float)
     pv = result.flows @ result.factors  # (line,) mean undiscounted flows, discounted
@@ -149,20 +174,33 @@ def analyse(result: Result, scenario: Scenario) -> Equity | None:
     used = []
     for (_, line), value in zip(result.lines.iterrows(), pv):
         item = _item(scenario, str(line["where"]))
-        target = item.reaches if item.reaches is not None else _default_reaches(line["kind"], line["value_type"])
+        target = (
+            item.reaches
+            if item.reaches is not None
+            else _default_reaches(line["kind"], line["value_type"])
+        )
         signed = -value if line["kind"] == "cost" else value
         if target == "taxpayers":
             taxpayers += signed
         else:
-            shares = reach[line["intervention"]] if target == "participants" else (
-                EVEN if target == "population" else np.asarray(target, float))
+            shares = (
+                reach[line["intervention"]]
+                if target == "participants"
+                else (EVEN if target == "population" else np.asarray(target, float))
+            )
             if line["kind"] == "cost":
                 costs += value * shares
             else:
                 benefits += value * shares
-        used.append({"intervention": line["intervention"], "name": line["name"], "kind": line["kind"],
-                     "reaches": target if isinstance(target, str) else [float(x) for x in target],
-                     "default": item.reaches is None})
+        used.append(
+            {
+                "intervention": line["intervention"],
+                "name": line["name"],
+                "kind": line["kind"],
+                "reaches": target if isinstance(target, str) else [float(x) for x in target],
+                "default": item.reaches is None,
+            }
+        )
     net = benefits - costs
     # A weight matters only where something reaches the group: a group no flow reaches gets
     # the reference income (weight 1, times nothing), so an unknown income there is harmless.
@@ -173,29 +211,44 @@ def analyse(result: Result, scenario: Scenario) -> Equity | None:
     weights = np.where(reached, weights, 1.0)
     if np.all(np.isfinite(weights)):
         notes = [n for n in notes if not n.startswith("Some group weights are unknown")]
-    participants = np.array([
-        sum(float(result.values["intervention"]["participants"][:, i].mean()) * reach[iv][g]
-            for i, iv in enumerate(result.labels["intervention"]))
-        for g in range(GROUPS)
-    ])
+    participants = np.array(
+        [
+            sum(
+                float(result.values["intervention"]["participants"][:, i].mean()) * reach[iv][g]
+                for i, iv in enumerate(result.labels["intervention"])
+            )
+            for g in range(GROUPS)
+        ]
+    )
     plain = float(net.sum() + taxpayers)
     weighted = float(fairness.weighted_npv(net, weights, taxpayers))
     table: dict[float, float] = {}
     switching = math.nan
     if incomes is not None and ref is not None and np.all(np.isfinite(incomes)):
-        table = {float(e): float(v) for e, v in
-                 fairness.weighted_npv_table(net, incomes, ref, taxpayers).items()}
+        table = {
+            float(e): float(v)
+            for e, v in fairness.weighted_npv_table(net, incomes, ref, taxpayers).items()
+        }
         switching = float(fairness.eta_switching_value(net, incomes, ref, taxpayers))
     total = float(net.sum())
     return Equity(
-        groups=spec.groups, labels=GROUP_LABELS[spec.groups],
-        eta=None if spec.weights is not None else spec.eta, weights=shown,
-        benefits=benefits, costs=costs, participants=participants, taxpayers=float(taxpayers),
-        npv=plain, weighted_npv=weighted, eta_table=table, eta_switching_value=switching,
+        groups=spec.groups,
+        labels=GROUP_LABELS[spec.groups],
+        eta=None if spec.weights is not None else spec.eta,
+        weights=shown,
+        benefits=benefits,
+        costs=costs,
+        participants=participants,
+        taxpayers=float(taxpayers),
+        npv=plain,
+        weighted_npv=weighted,
+        eta_table=table,
+        eta_switching_value=switching,
         share_poorest_fifth=float(fairness.share_to_poorest(net, 1)) if total else math.nan,
         share_poorest_two_fifths=float(fairness.share_to_poorest(net, 2)) if total else math.nan,
         concentration_index=float(fairness.concentration_index(net / (1.0 / GROUPS))),
-        reaches=used, notes=[f"Weights from {source}."] + notes,
+        reaches=used,
+        notes=[f"Weights from {source}."] + notes,
         incomes=incomes if incomes is not None and np.all(np.isfinite(incomes)) else None,
         reference=ref,
     )
@@ -215,8 +268,18 @@ def compare_equity(names: list[str], results: list[Result]) -> pd.DataFrame | No
         if e is not first and first.incomes is not None and e.incomes is not None:
             # Groups either option reaches need a known income; the others do not matter.
             incomes = np.where(first.net != 0, first.incomes, e.incomes)
-            swap = float(fairness.eta_rank_reversal(e.net, e.taxpayers, first.net, first.taxpayers,
-                                                    incomes, float(first.reference)))
-        rows.append({"option": name, "npv": e.npv, "weighted_npv": e.weighted_npv,
-                     "share_poorest_fifth": e.share_poorest_fifth, "eta_swap_with_first": swap})
+            swap = float(
+                fairness.eta_rank_reversal(
+                    e.net, e.taxpayers, first.net, first.taxpayers, incomes, float(first.reference)
+                )
+            )
+        rows.append(
+            {
+                "option": name,
+                "npv": e.npv,
+                "weighted_npv": e.weighted_npv,
+                "share_poorest_fifth": e.share_poorest_fifth,
+                "eta_swap_with_first": swap,
+            }
+        )
     return pd.DataFrame(rows)

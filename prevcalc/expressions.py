@@ -148,7 +148,7 @@ def _tokenize(text: str) -> list[tuple[str, str, int, Any]]:
                 bad = text[i : word.end()]
                 hint = ""
                 if m.group().isdigit() and text[end].isalpha() and text[end] not in "eE":
-                    hint = f"; write {m.group()} * {text[end:i + len(bad)]} to multiply"
+                    hint = f"; write {m.group()} * {text[end : i + len(bad)]} to multiply"
                 return tokens + [("bad", bad, i, f"'{bad}' is not a valid number{hint}")]
             value = float(m.group())
             if not np.isfinite(value):
@@ -305,9 +305,7 @@ class _Parser:
                 "the expression ends too early: expected a number, a parameter name, or '('",
                 offset,
             )
-        raise ExpressionError(
-            f"expected a number, a parameter name, or '(' (got '{text}')", offset
-        )
+        raise ExpressionError(f"expected a number, a parameter name, or '(' (got '{text}')", offset)
 
     def call(self, name_tok):
         name, offset = name_tok[1], name_tok[2]
@@ -492,7 +490,9 @@ def parse(text: str) -> Expression:
     if len(text) > MAX_LENGTH:
         raise ExpressionError(
             f"the expression is {len(text):,} characters long; at most {MAX_LENGTH:,} are allowed "
-            "(name its parts as parameters)", MAX_LENGTH)
+            "(name its parts as parameters)",
+            MAX_LENGTH,
+        )
     tree = _Parser(text).parse()
     offsets = _name_offsets(tree, {})
     return Expression(text, frozenset(offsets), tree, offsets)

@@ -174,8 +174,8 @@ def uk_income_quintiles() -> IncomeQuintiles:
     >>> len(inc.medians), inc.all_households > 0, "Office for National Statistics" in inc.source
     (5, True, True)
     """
-    text = resources.files("prevcalc").joinpath("data", "uk_income_quintiles.csv").read_text(
-        "utf-8"
+    text = (
+        resources.files("prevcalc").joinpath("data", "uk_income_quintiles.csv").read_text("utf-8")
     )
     lines = text.splitlines()
     comments = [ln.lstrip("# ").rstrip() for ln in lines if ln.startswith("#")]
@@ -478,7 +478,8 @@ def concentration_index(
     mu = (f * mu_j).sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
         c = np.where(
-            mu != 0, 2.0 * (f * mu_j * rank).sum(axis=-1) / np.where(mu != 0, mu, 1.0) - 1.0,
+            mu != 0,
+            2.0 * (f * mu_j * rank).sum(axis=-1) / np.where(mu != 0, mu, 1.0) - 1.0,
             np.nan,
         )
     return _scalar(np.asarray(c, dtype=float))

@@ -15,18 +15,19 @@ All problems are collected and raised together as one :class:`~prevcalc.errors.S
 from __future__ import annotations
 
 import copy
-import re
 import difflib
 import hashlib
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path as FilePath
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from . import _yaml, expressions, prices
-from .provenance import Source, source_of
 from .errors import Problem, ScenarioError
+from .provenance import Source
 from .scenario import Scenario, walk
 
 Loc = tuple[Any, ...]
@@ -58,9 +59,13 @@ def load(
     except FileNotFoundError:
         raise ScenarioError(label, [Problem(0, 0, "", "no such file")]) from None
     except IsADirectoryError:
-        raise ScenarioError(label, [Problem(0, 0, "", "is a folder, not a scenario file")]) from None
+        raise ScenarioError(
+            label, [Problem(0, 0, "", "is a folder, not a scenario file")]
+        ) from None
     except OSError as exc:
-        raise ScenarioError(label, [Problem(0, 0, "", f"cannot be read ({exc.strerror})")]) from None
+        raise ScenarioError(
+            label, [Problem(0, 0, "", f"cannot be read ({exc.strerror})")]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -85,13 +90,28 @@ def loads(
     if problems:
         if isinstance(doc.data, dict):  # name interventions by id in YAML-level problems too
             problems = [
-                Problem(p.line, p.column, _dotted(tuple(split_path(p.path)), doc.data) if p.path else "", p.message, p.hint)
+                Problem(
+                    p.line,
+                    p.column,
+                    _dotted(tuple(split_path(p.path)), doc.data) if p.path else "",
+                    p.message,
+                    p.hint,
+                )
                 for p in problems
             ]
         raise ScenarioError(label, problems)
     data = doc.data
     if not isinstance(data, dict):
-        raise ScenarioError(label, [Problem(*doc.locate(()), "", f"expected a map of keys (prevcalc, name, horizon, interventions...), got {_kind(data)}")])
+        raise ScenarioError(
+            label,
+            [
+                Problem(
+                    *doc.locate(()),
+                    "",
+                    f"expected a map of keys (prevcalc, name, horizon, interventions...), got {_kind(data)}",
+                )
+            ],
+        )
 
     data = copy.deepcopy(data)
     origins: dict[Loc, Problem] = {}  # overridden path -> where the override was written
@@ -112,15 +132,22 @@ def loads(
     problems = list(_cross_reference_problems(scenario, data, doc, origins))
     if problems:
         raise ScenarioError(label, problems)
-    src = source or Source(label, hashlib.sha256(text.encode()).hexdigest(), variant, tuple(overrides))
-    src = replace(src, positions=doc.positions, origins=origins,
-                  ids=tuple(iv.id for iv in scenario.interventions))
+    src = source or Source(
+        label, hashlib.sha256(text.encode()).hexdigest(), variant, tuple(overrides)
+    )
+    src = replace(
+        src,
+        positions=doc.positions,
+        origins=origins,
+        ids=tuple(iv.id for iv in scenario.interventions),
+    )
     scenario._source = src
     return scenario
 
 
-def load_options(files: Iterable[str | FilePath], variants: bool = False,
-                 overrides: Iterable[str] = ()) -> list[tuple[str, Scenario]]:
+def load_options(
+    files: Iterable[str | FilePath], variants: bool = False, overrides: Iterable[str] = ()
+) -> list[tuple[str, Scenario]]:
     """(name, scenario) for each option to compare: each file, and with ``variants`` each of
     its variants after its base. Names are the scenarios' names (the variants' with several
     files: ``"<scenario>: <variant>"``, and ``"<scenario>: base"``).
@@ -139,8 +166,18 @@ def load_options(files: Iterable[str | FilePath], variants: bool = False,
         out.append((f"{prefix}base" if prefix else base.name, base))
         if variants:
             if not base.variants:
-                raise ScenarioError(str(f), [Problem(0, 0, "", "has no variants to compare (add a "
-                                                     "variants: section, or drop --variants)")])
+                raise ScenarioError(
+                    str(f),
+                    [
+                        Problem(
+                            0,
+                            0,
+                            "",
+                            "has no variants to compare (add a "
+                            "variants: section, or drop --variants)",
+                        )
+                    ],
+                )
             for v in base.variants:
                 out.append((f"{prefix}{v.name}", load(f, variant=v.name, overrides=overrides)))
     return out
@@ -162,7 +199,9 @@ def set_path(data: dict, dotted: str, value: Any) -> Loc:
     """
     parts = split_path(dotted)
     if not dotted or any(p == "" for p in parts):
-        raise ValueError(f"{dotted!r} is not a dotted path such as interventions.nfp.intake.participants")
+        raise ValueError(
+            f"{dotted!r} is not a dotted path such as interventions.nfp.intake.participants"
+        )
     cur: Any = data
     loc: list[Any] = []
     for i, part in enumerate(parts):
@@ -189,7 +228,9 @@ def set_path(data: dict, dotted: str, value: Any) -> Loc:
                 where = ".".join(map(str, loc)) or "the top level"
                 raise ValueError(f"no key {key!r} in {where}{hint}")
             else:
-                raise ValueError(f"{'.'.join(map(str, loc + [key]))} is a single value, not a map or list")
+                raise ValueError(
+                    f"{'.'.join(map(str, loc + [key]))} is a single value, not a map or list"
+                )
         else:
             raise ValueError(f"{'.'.join(map(str, loc))} is a single value, not a map or list")
     return tuple(loc)
@@ -208,8 +249,11 @@ def _check_new_key(data: dict, loc: Loc, key: str, mapping: dict) -> None:
     known = sorted(set(map(str, mapping)) | set(fields))
     hint = _did_you_mean(key, known)
     if loc == ("parameters",):
-        listing = hint or (f" (the file defines: {', '.join(known)})" if known
-                           else " (the file defines no parameters)")
+        listing = hint or (
+            f" (the file defines: {', '.join(known)})"
+            if known
+            else " (the file defines no parameters)"
+        )
         raise ValueError(f"no parameter {key!r} in the file{listing}")
     listing = "" if hint or not known else f" (keys: {', '.join(known)})"
     raise ValueError(f"no key {key!r} in {where}{hint}{listing}")
@@ -237,7 +281,9 @@ def _apply_variant(data: dict, doc: _yaml.Document, name: str, label: str, origi
     if name not in names:
         known = ", ".join(str(n) for n in names if n is not None) or "none"
         hint = _did_you_mean(name, [str(n) for n in names if n is not None])
-        raise ScenarioError(label, [Problem(0, 0, "", f"no variant named {name!r}{hint} (variants: {known})")])
+        raise ScenarioError(
+            label, [Problem(0, 0, "", f"no variant named {name!r}{hint} (variants: {known})")]
+        )
     index = names.index(name)
     settings = variants[index].get("set") or {}
     if not isinstance(settings, dict):
@@ -258,7 +304,17 @@ def _apply_variant(data: dict, doc: _yaml.Document, name: str, label: str, origi
 
 def _apply_option(data: dict, option: str, label: str, origins: dict) -> None:
     if "=" not in option:
-        raise ScenarioError(label, [Problem(0, 0, f"--set {option}", "expected path=value, e.g. interventions.nfp.intake.participants=200")])
+        raise ScenarioError(
+            label,
+            [
+                Problem(
+                    0,
+                    0,
+                    f"--set {option}",
+                    "expected path=value, e.g. interventions.nfp.intake.participants=200",
+                )
+            ],
+        )
     dotted, text = option.split("=", 1)
     dotted = dotted.strip()
     try:
@@ -273,19 +329,37 @@ def _apply_option(data: dict, option: str, label: str, origins: dict) -> None:
 # pydantic errors -> problems
 
 _TYPE_MISMATCH = {
-    "float_type", "float_parsing", "int_type", "int_parsing", "string_type", "model_type",
-    "model_attributes_type", "dict_type", "list_type", "is_instance_of", "bool_type",
-    "union_tag_not_found", "literal_error",
+    "float_type",
+    "float_parsing",
+    "int_type",
+    "int_parsing",
+    "string_type",
+    "model_type",
+    "model_attributes_type",
+    "dict_type",
+    "list_type",
+    "is_instance_of",
+    "bool_type",
+    "union_tag_not_found",
+    "literal_error",
 }
 _EXPECTED = {
-    "float_type": "a number", "float_parsing": "a number", "int_type": "a whole number",
-    "int_parsing": "a whole number", "string_type": "text", "list_type": "a list",
-    "dict_type": "a map", "model_type": "a map", "model_attributes_type": "a map",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a map",
+    "model_type": "a map",
+    "model_attributes_type": "a map",
     "union_tag_not_found": "a distribution map with a 'dist' key",
 }
 
 
-def _problems_from(exc: ValidationError, data: dict, doc: _yaml.Document, origins: dict) -> list[Problem]:
+def _problems_from(
+    exc: ValidationError, data: dict, doc: _yaml.Document, origins: dict
+) -> list[Problem]:
     grouped: dict[Loc, list[Any]] = {}
     for err in exc.errors(include_url=False):
         loc = _clean_loc(err["loc"], data, err["type"])
@@ -332,13 +406,23 @@ def _clean_loc(loc: Loc, data: Any, err_type: str) -> Loc:
     return tuple(out)
 
 
-def _locate(loc: Loc, message: str, hint: str, data: dict, doc: _yaml.Document, origins: dict, key: bool = False) -> Problem:
+def _locate(
+    loc: Loc,
+    message: str,
+    hint: str,
+    data: dict,
+    doc: _yaml.Document,
+    origins: dict,
+    key: bool = False,
+) -> Problem:
     path = _dotted(loc, data)
     for n in range(len(loc), 0, -1):
         origin = origins.get(tuple(loc[:n]))
         if origin is not None:
             if origin.line:
-                return Problem(origin.line, origin.column, path, f"{message} [{origin.message}]", hint)
+                return Problem(
+                    origin.line, origin.column, path, f"{message} [{origin.message}]", hint
+                )
             return Problem(0, 0, path, f"{message} [{origin.message}]", hint)
     line, col = doc.locate(loc, key=key)
     return Problem(line, col, path, message, hint)
@@ -383,9 +467,18 @@ def _message(err: dict) -> str:
     if t == "extra_forbidden":
         return "unknown key"
     if t in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        sign = {"greater_than_equal": "≥", "greater_than": ">", "less_than_equal": "≤", "less_than": "<"}[t]
+        sign = {
+            "greater_than_equal": "≥",
+            "greater_than": ">",
+            "less_than_equal": "≤",
+            "less_than": "<",
+        }[t]
         bound = next(iter(ctx.values()))
-        return f"must be {sign} {_number(float(bound))} (got {_shown(got)})" if isinstance(bound, float | int) else err["msg"]
+        return (
+            f"must be {sign} {_number(float(bound))} (got {_shown(got)})"
+            if isinstance(bound, float | int)
+            else err["msg"]
+        )
     if t == "literal_error":
         return f"must be one of {ctx.get('expected')} (got {_shown(got)})"
     if t == "union_tag_invalid":
@@ -423,7 +516,11 @@ def _did_you_mean_field(exc: ValidationError, loc: Loc, data: dict) -> str:
     """Suggest the closest known field of the model that refused an unknown key."""
     fields = _fields_at(loc[:-1], data)
     match = difflib.get_close_matches(str(loc[-1]), fields, n=1, cutoff=0.6)
-    return f"did you mean {match[0]!r}?" if match else (f"expected one of: {', '.join(fields)}" if fields else "")
+    return (
+        f"did you mean {match[0]!r}?"
+        if match
+        else (f"expected one of: {', '.join(fields)}" if fields else "")
+    )
 
 
 def _fields_at(loc: Loc, data: dict) -> list[str]:
@@ -432,13 +529,19 @@ def _fields_at(loc: Loc, data: dict) -> list[str]:
     for seg in loc:
         if isinstance(seg, int):
             continue
-        field = model.model_fields.get(seg) if isinstance(model, type) and issubclass(model, BaseModel) else None
+        field = (
+            model.model_fields.get(seg)
+            if isinstance(model, type) and issubclass(model, BaseModel)
+            else None
+        )
         if field is None:
             return []
         model = _model_in(field.annotation, _value_at(data, loc[: loc.index(seg) + 1]))
         if model is None:
             return []
-    return list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+    return (
+        list(model.model_fields) if isinstance(model, type) and issubclass(model, BaseModel) else []
+    )
 
 
 def _value_at(data: Any, loc: Loc) -> Any:
@@ -472,7 +575,9 @@ def _model_in(annotation: Any, value: Any) -> Any:
 # Cross-references
 
 
-def _cross_reference_problems(scenario: Scenario, data: dict, doc: _yaml.Document, origins: dict) -> Iterator[Problem]:
+def _cross_reference_problems(
+    scenario: Scenario, data: dict, doc: _yaml.Document, origins: dict
+) -> Iterator[Problem]:
     defined = set(scenario.parameters)
     deps: dict[str, frozenset[str]] = {name: frozenset() for name in defined}
     for loc, leaf in walk(scenario):
@@ -482,8 +587,19 @@ def _cross_reference_problems(scenario: Scenario, data: dict, doc: _yaml.Documen
             deps[loc[1]] = leaf.names
         for name in sorted(leaf.names - defined):
             hint = _did_you_mean(name, defined).removeprefix("; ")
-            known = f"parameters defined: {', '.join(sorted(defined))}" if defined else "the file defines no parameters"
-            yield _locate(loc, f"unknown parameter {name!r} in expression {leaf.text!r}", hint or known, data, doc, origins)
+            known = (
+                f"parameters defined: {', '.join(sorted(defined))}"
+                if defined
+                else "the file defines no parameters"
+            )
+            yield _locate(
+                loc,
+                f"unknown parameter {name!r} in expression {leaf.text!r}",
+                hint or known,
+                data,
+                doc,
+                origins,
+            )
     if deps:
         try:
             expressions.evaluation_order({k: v & defined for k, v in deps.items()})
@@ -493,7 +609,9 @@ def _cross_reference_problems(scenario: Scenario, data: dict, doc: _yaml.Documen
     yield from _price_problems(scenario, data, doc, origins)
 
 
-def _price_problems(scenario: Scenario, data: dict, doc: _yaml.Document, origins: dict) -> Iterator[Problem]:
+def _price_problems(
+    scenario: Scenario, data: dict, doc: _yaml.Document, origins: dict
+) -> Iterator[Problem]:
     """Every figure must convert to the scenario's currency and price year: a missing exchange
     rate, an unknown deflator or a year the deflator does not cover is found here, located,
     rather than when the model runs."""
@@ -501,20 +619,30 @@ def _price_problems(scenario: Scenario, data: dict, doc: _yaml.Document, origins
         prices.deflator(scenario.deflator)
     except ValueError as exc:
         hint = _did_you_mean(scenario.deflator, prices.available()).removeprefix("; ")
-        yield _locate(("deflator",), str(exc), hint or f"shipped: {', '.join(prices.available())}",
-                      data, doc, origins)
+        yield _locate(
+            ("deflator",),
+            str(exc),
+            hint or f"shipped: {', '.join(prices.available())}",
+            data,
+            doc,
+            origins,
+        )
         return
     rates = {r.currency: r.rate for r in scenario.exchange_rates}
     for i, iv in enumerate(scenario.interventions):
-        items: list[tuple[Loc, Any]] = [(("costs", kind, j), item) for kind in ("setup", "running", "per_participant")
-                 for j, item in enumerate(getattr(iv.costs, kind))]
+        items: list[tuple[Loc, Any]] = [
+            (("costs", kind, j), item)
+            for kind in ("setup", "running", "per_participant")
+            for j, item in enumerate(getattr(iv.costs, kind))
+        ]
         items += [(("outcomes", j), item) for j, item in enumerate(iv.outcomes)]
         for loc, item in items:
             currency = item.currency or iv.currency or scenario.currency
             year = item.price_year or iv.price_year or scenario.price_year
             try:
-                prices.conversion_factor(currency, year, scenario.currency, scenario.price_year,
-                                         rates, scenario.deflator)
+                prices.conversion_factor(
+                    currency, year, scenario.currency, scenario.price_year, rates, scenario.deflator
+                )
             except ValueError as exc:
                 yield _locate(("interventions", i) + loc, str(exc), "", data, doc, origins)
 
@@ -533,12 +661,24 @@ def _duplicate_ids(data: dict, doc: _yaml.Document) -> list[Problem]:
         if ident in seen:
             line, col = doc.locate(("interventions", i, "id"))
             first = doc.locate(("interventions", seen[ident], "id"))[0]
-            out.append(Problem(line, col, f"interventions.{i}.id",
-                               f"intervention id {ident!r} is used twice (first on line {first}); ids must be unique"))
+            out.append(
+                Problem(
+                    line,
+                    col,
+                    f"interventions.{i}.id",
+                    f"intervention id {ident!r} is used twice (first on line {first}); ids must be unique",
+                )
+            )
         else:
             seen[ident] = i
     return out
 
 
 def _kind(value: Any) -> str:
-    return {list: "a list", str: "text", int: "a number", float: "a number", bool: "true/false"}.get(type(value), type(value).__name__)
+    return {
+        list: "a list",
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+    }.get(type(value), type(value).__name__)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 
 
@@ -46,11 +46,14 @@ class Deflator:
 def available() -> list[str]:
     """Names of the deflator series shipped with prevcalc."""
     folder = resources.files("prevcalc").joinpath("data")
-    return sorted(p.name[: -len(".csv")] for p in folder.iterdir() if p.name.endswith(".csv")
-                  and "deflator" in p.name)
+    return sorted(
+        p.name[: -len(".csv")]
+        for p in folder.iterdir()
+        if p.name.endswith(".csv") and "deflator" in p.name
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def deflator(name: str) -> Deflator:
     """Load a shipped deflator series, ``prevcalc/data/<name>.csv`` (``year,index`` rows)."""
     if name not in available():

@@ -8,7 +8,6 @@ import hashlib
 import os
 import platform
 import sys
-
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +42,9 @@ class Source:
         for n in range(len(loc), 0, -1):
             origin = self.origins.get(tuple(loc[:n]))
             if origin is not None:
-                return Problem(origin.line, origin.column, dotted, f"{message} [{origin.message}]", hint)
+                return Problem(
+                    origin.line, origin.column, dotted, f"{message} [{origin.message}]", hint
+                )
         for n in range(len(loc), -1, -1):
             if tuple(loc[:n]) in self.positions:
                 line, col = self.positions[tuple(loc[:n])]
@@ -60,11 +61,12 @@ def source_of(scenario: Any) -> Source:
         return Source("<python>", digest)
     return src
 
+
 #: The libraries whose versions can change a figure; recorded with every run.
 LIBRARIES = ("numpy", "scipy", "pandas", "pydantic")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _dist_version(name: str) -> str | None:
     """An installed distribution's version, or None if it is not installed.
 
@@ -81,7 +83,7 @@ def _dist_version(name: str) -> str | None:
             continue
         for folder in names:
             if folder.endswith(".dist-info") and folder.lower().startswith(prefix):
-                found = folder[len(prefix):-len(".dist-info")]
+                found = folder[len(prefix) : -len(".dist-info")]
                 if found and "-" not in found:
                     return found
         if any(f.lower().startswith(prefix) and f.endswith(".egg-info") for f in names):
@@ -109,13 +111,13 @@ def run_at() -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            moment = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc)
+            moment = _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise ModelError(
                 f"SOURCE_DATE_EPOCH must be a whole number of seconds since 1970 (got {epoch!r})"
             ) from None
     else:
-        moment = _dt.datetime.now(_dt.timezone.utc)
+        moment = _dt.datetime.now(_dt.UTC)
     return moment.replace(microsecond=0).isoformat()
 
 
@@ -132,10 +134,22 @@ def libraries() -> dict[str, str]:
     return out
 
 
-def block(*, scenario: str, file: str, sha256: str, variant: str | None, overrides: tuple[str, ...],
-          currency: str, price_year: int, horizon: int, schedule: str, schedule_label: str,
-          bands: tuple,
-          timing: str, deflator: str) -> dict:
+def block(
+    *,
+    scenario: str,
+    file: str,
+    sha256: str,
+    variant: str | None,
+    overrides: tuple[str, ...],
+    currency: str,
+    price_year: int,
+    horizon: int,
+    schedule: str,
+    schedule_label: str,
+    bands: tuple,
+    timing: str,
+    deflator: str,
+) -> dict:
     """The provenance of one run, as plain JSON-ready values."""
     return {
         "prevcalc_version": version(),

@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 
 from . import metrics, provenance
-
 from .vocabulary import DERIVED_KEYS, SUMMARY_KEYS, YEAR_KEYS, interval_keys, percentile_of
 
 GROUPINGS = ("total", "intervention", "layer", "agency")
@@ -25,9 +24,13 @@ GROUPINGS = ("total", "intervention", "layer", "agency")
 VALUE_TYPES = ("fiscal", "fiscal_noncashable", "economic", "social")
 #: The funder of benefits from an intervention that has no costs.
 NO_FUNDER = "no funder (no costs)"
-_INTEGER_KEYS = YEAR_KEYS | {"break_even_year", "discounted_break_even_year",
-                             "payback_years_since_entry", "discounted_payback_years_since_entry",
-                             "entry_year"}
+_INTEGER_KEYS = YEAR_KEYS | {
+    "break_even_year",
+    "discounted_break_even_year",
+    "payback_years_since_entry",
+    "discounted_payback_years_since_entry",
+    "entry_year",
+}
 
 
 class Metrics(Mapping):
@@ -57,7 +60,9 @@ class Metrics(Mapping):
                 return metrics.roi(s["pv_benefits"] - s["pv_costs"], s["pv_costs"])
             p = s["participants"]
             if key == "npv_per_participant":
-                return np.where(p > 0, (s["pv_benefits"] - s["pv_costs"]) / np.where(p > 0, p, 1), np.nan)
+                return np.where(
+                    p > 0, (s["pv_benefits"] - s["pv_costs"]) / np.where(p > 0, p, 1), np.nan
+                )
             if key == "npv_per_person":
                 return np.where(p > 0, s["per_person_sum"] / np.where(p > 0, p, 1), np.nan)
         raise KeyError(key)
@@ -102,22 +107,31 @@ class LifeCourse:
         frames = []
         for i, ident in enumerate(self.ids):
             pv = self.person[i] * self.factors
-            frames.append(pd.DataFrame({
-                "intervention": ident, "years_since_entry": np.arange(T), "net": self.person[i],
-                "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "intervention": ident,
+                        "years_since_entry": np.arange(T),
+                        "net": self.person[i],
+                        "pv_net": pv,
+                        "cumulative_pv_net": np.cumsum(pv),
+                    }
+                )
+            )
         return pd.concat(frames, ignore_index=True)
 
     def person_summary(self) -> pd.DataFrame:
         """Per intervention: one participant's NPV and the years since entry in which their
         cumulative net benefit turns non-negative for good (undiscounted, discounted)."""
         pv = self.person * self.factors
-        return pd.DataFrame({
-            "intervention": self.ids,
-            "npv_per_person": pv.sum(axis=1),
-            "payback_years_since_entry": _years(metrics.payback_year(self.person)),
-            "discounted_payback_years_since_entry": _years(metrics.payback_year(pv)),
-        })
+        return pd.DataFrame(
+            {
+                "intervention": self.ids,
+                "npv_per_person": pv.sum(axis=1),
+                "payback_years_since_entry": _years(metrics.payback_year(self.person)),
+                "discounted_payback_years_since_entry": _years(metrics.payback_year(pv)),
+            }
+        )
 
     def cohort_flows(self) -> pd.DataFrame:
         """Each intake cohort's own flows (no programme costs) by calendar year, long format:
@@ -129,10 +143,18 @@ class LifeCourse:
                 net = np.zeros(T)
                 net[e:] = self.intake[i, e] * self.person[i, : T - e]
                 pv = net * self.factors
-                frames.append(pd.DataFrame({
-                    "intervention": ident, "entry_year": int(e), "year": np.arange(T), "net": net,
-                    "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
-                }))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "intervention": ident,
+                            "entry_year": int(e),
+                            "year": np.arange(T),
+                            "net": net,
+                            "pv_net": pv,
+                            "cumulative_pv_net": np.cumsum(pv),
+                        }
+                    )
+                )
         columns = ["intervention", "entry_year", "year", "net", "pv_net", "cumulative_pv_net"]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
@@ -144,14 +166,24 @@ class LifeCourse:
         for (ident, e), g in flows.groupby(["intervention", "entry_year"], sort=False):
             i = self.ids.index(ident)
             net, pv = g["net"].to_numpy(), g["pv_net"].to_numpy()
-            rows.append({
-                "intervention": ident, "entry_year": int(e), "participants": float(self.intake[i, e]),
-                "npv": float(pv.sum()),
-                "payback_year": _year(metrics.payback_year(net[e:]), e),
-                "discounted_payback_year": _year(metrics.payback_year(pv[e:]), e),
-            })
-        columns = ["intervention", "entry_year", "participants", "npv", "payback_year",
-                   "discounted_payback_year"]
+            rows.append(
+                {
+                    "intervention": ident,
+                    "entry_year": int(e),
+                    "participants": float(self.intake[i, e]),
+                    "npv": float(pv.sum()),
+                    "payback_year": _year(metrics.payback_year(net[e:]), e),
+                    "discounted_payback_year": _year(metrics.payback_year(pv[e:]), e),
+                }
+            )
+        columns = [
+            "intervention",
+            "entry_year",
+            "participants",
+            "npv",
+            "payback_year",
+            "discounted_payback_year",
+        ]
         frame = pd.DataFrame(rows, columns=columns)
         for key in ("payback_year", "discounted_payback_year"):
             frame[key] = _years(frame[key].to_numpy(dtype=float))
@@ -164,18 +196,36 @@ class LifeCourse:
         for ev in self.events:
             total = float(ev.by_year.sum())
             cost = pv_costs.get(ev.intervention, math.nan)
-            rows.append({"intervention": ev.intervention, "outcome": ev.outcome, "unit": ev.unit,
-                         "events_avoided": total,
-                         "cost_per_event_avoided": cost / total if total > 0 else math.nan})
-        return pd.DataFrame(rows, columns=["intervention", "outcome", "unit", "events_avoided",
-                                           "cost_per_event_avoided"])
+            rows.append(
+                {
+                    "intervention": ev.intervention,
+                    "outcome": ev.outcome,
+                    "unit": ev.unit,
+                    "events_avoided": total,
+                    "cost_per_event_avoided": cost / total if total > 0 else math.nan,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=["intervention", "outcome", "unit", "events_avoided", "cost_per_event_avoided"],
+        )
 
     def events_by_year(self) -> pd.DataFrame:
         """Events avoided per calendar year, one row per counted outcome and year."""
-        rows = [{"intervention": ev.intervention, "outcome": ev.outcome, "unit": ev.unit,
-                 "year": t, "events_avoided": float(v)}
-                for ev in self.events for t, v in enumerate(ev.by_year)]
-        return pd.DataFrame(rows, columns=["intervention", "outcome", "unit", "year", "events_avoided"])
+        rows = [
+            {
+                "intervention": ev.intervention,
+                "outcome": ev.outcome,
+                "unit": ev.unit,
+                "year": t,
+                "events_avoided": float(v),
+            }
+            for ev in self.events
+            for t, v in enumerate(ev.by_year)
+        ]
+        return pd.DataFrame(
+            rows, columns=["intervention", "outcome", "unit", "year", "events_avoided"]
+        )
 
 
 def _years(values: Any) -> Any:
@@ -225,33 +275,73 @@ class Result:
     equity: Any = None  # the fairness lens (prevcalc.equity.Equity), when the scenario asks for it
 
     @classmethod
-    def build(cls, model: Any, src: Any, schedule_text: str, values: dict, groups: dict,
-              flows: np.ndarray, notes: list[str]) -> "Result":
+    def build(
+        cls,
+        model: Any,
+        src: Any,
+        schedule_text: str,
+        values: dict,
+        groups: dict,
+        flows: np.ndarray,
+        notes: list[str],
+    ) -> Result:
         """Assemble a result from the engine's compiled model and evaluated arrays."""
         sc = model.scenario
         lines = pd.DataFrame(
             [
                 {
-                    "intervention": ln.intervention, "layer": ln.layer, "kind": ln.kind,
-                    "item": ln.item, "agency": ln.agency, "value_type": ln.value_type,
-                    "name": ln.name, "source": ln.source, "where": ln.where,
+                    "intervention": ln.intervention,
+                    "layer": ln.layer,
+                    "kind": ln.kind,
+                    "item": ln.item,
+                    "agency": ln.agency,
+                    "value_type": ln.value_type,
+                    "name": ln.name,
+                    "source": ln.source,
+                    "where": ln.where,
                 }
                 for ln in model.lines
             ],
-            columns=["intervention", "layer", "kind", "item", "agency", "value_type", "name", "source", "where"],
+            columns=[
+                "intervention",
+                "layer",
+                "kind",
+                "item",
+                "agency",
+                "value_type",
+                "name",
+                "source",
+                "where",
+            ],
         )
         prov = provenance.block(
-            scenario=sc.name, file=src.path, sha256=src.sha256, variant=src.variant,
-            overrides=src.overrides, currency=sc.currency, price_year=sc.price_year,
-            horizon=sc.horizon, schedule=sc.discounting.schedule,
-            schedule_label=schedule_text, bands=model.bands, timing=sc.discounting.timing,
+            scenario=sc.name,
+            file=src.path,
+            sha256=src.sha256,
+            variant=src.variant,
+            overrides=src.overrides,
+            currency=sc.currency,
+            price_year=sc.price_year,
+            horizon=sc.horizon,
+            schedule=sc.discounting.schedule,
+            schedule_label=schedule_text,
+            bands=model.bands,
+            timing=sc.discounting.timing,
             deflator=sc.deflator,
         )
         return cls(
-            name=sc.name, currency=sc.currency, price_year=sc.price_year, horizon=sc.horizon,
-            values=values, labels={g: groups[g][0] for g in groups}, lines=lines, flows=flows,
-            factors=model.factors, layers={iv.id: iv.layer for iv in sc.interventions},
-            notes=notes, provenance=prov,
+            name=sc.name,
+            currency=sc.currency,
+            price_year=sc.price_year,
+            horizon=sc.horizon,
+            values=values,
+            labels={g: groups[g][0] for g in groups},
+            lines=lines,
+            flows=flows,
+            factors=model.factors,
+            layers={iv.id: iv.layer for iv in sc.interventions},
+            notes=notes,
+            provenance=prov,
             sources={iv.id: iv.source or "" for iv in sc.interventions},
         )
 
@@ -296,9 +386,16 @@ class Result:
         for gi, label in enumerate(self.labels[grouping]):
             for k in SUMMARY_KEYS:
                 a = self.values[grouping][k][:, gi]
-                rows.append({grouping: label, "metric": k, "mean": _stat(a[:, None], "mean")[0],
-                             "median": _stat(a[:, None], "median")[0],
-                             lo: _stat(a[:, None], lo)[0], hi: _stat(a[:, None], hi)[0]})
+                rows.append(
+                    {
+                        grouping: label,
+                        "metric": k,
+                        "mean": _stat(a[:, None], "mean")[0],
+                        "median": _stat(a[:, None], "median")[0],
+                        lo: _stat(a[:, None], lo)[0],
+                        hi: _stat(a[:, None], hi)[0],
+                    }
+                )
         return pd.DataFrame(rows)
 
     def cashflows(self) -> pd.DataFrame:
@@ -308,17 +405,26 @@ class Result:
         benefits = self.flows[~is_cost].sum(axis=0) if (~is_cost).any() else np.zeros(self.horizon)
         net = benefits - costs
         pv = net * self.factors
-        return pd.DataFrame({
-            "year": np.arange(self.horizon), "costs": costs, "benefits": benefits, "net": net,
-            "discount_factor": self.factors, "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
-        })
+        return pd.DataFrame(
+            {
+                "year": np.arange(self.horizon),
+                "costs": costs,
+                "benefits": benefits,
+                "net": net,
+                "discount_factor": self.factors,
+                "pv_net": pv,
+                "cumulative_pv_net": np.cumsum(pv),
+            }
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """Every line's undiscounted and discounted flow in every year, in long format."""
         years = np.arange(self.horizon)
         frames = []
         for j, row in self.lines.iterrows():
-            f = pd.DataFrame({"year": years, "flow": self.flows[j], "pv": self.flows[j] * self.factors})
+            f = pd.DataFrame(
+                {"year": years, "flow": self.flows[j], "pv": self.flows[j] * self.factors}
+            )
             for col, val in row.items():
                 f[col] = val
             frames.append(f)
@@ -346,8 +452,12 @@ class Result:
         fiscal = (self.lines["value_type"] == "fiscal").to_numpy() & ~is_cost
         costs = float(pv[is_cost].sum())
         gains = float(pv[fiscal].sum())
-        return {"pv_costs": costs, "pv_fiscal_benefits": gains, "fiscal_npv": gains - costs,
-                "fiscal_bcr": gains / costs if costs > 0 else None}
+        return {
+            "pv_costs": costs,
+            "pv_fiscal_benefits": gains,
+            "fiscal_npv": gains - costs,
+            "fiscal_bcr": gains / costs if costs > 0 else None,
+        }
 
     def agency_flows(self) -> pd.DataFrame:
         """Each agency's own account, year by year (long format): ``costs`` it funds,
@@ -368,17 +478,49 @@ class Result:
         frames = []
         for label in dict.fromkeys(list(self.labels.get(column, [])) + list(keys)):
             mine = keys == label
-            costs = self.flows[mine & is_cost].sum(axis=0) if (mine & is_cost).any() else np.zeros(self.horizon)
-            gains = self.flows[mine & ~is_cost].sum(axis=0) if (mine & ~is_cost).any() else np.zeros(self.horizon)
-            cash = self.flows[mine & fiscal].sum(axis=0) if (mine & fiscal).any() else np.zeros(self.horizon)
+            costs = (
+                self.flows[mine & is_cost].sum(axis=0)
+                if (mine & is_cost).any()
+                else np.zeros(self.horizon)
+            )
+            gains = (
+                self.flows[mine & ~is_cost].sum(axis=0)
+                if (mine & ~is_cost).any()
+                else np.zeros(self.horizon)
+            )
+            cash = (
+                self.flows[mine & fiscal].sum(axis=0)
+                if (mine & fiscal).any()
+                else np.zeros(self.horizon)
+            )
             net = gains - costs
             pv = net * self.factors
-            frames.append(pd.DataFrame({
-                column: label, "year": years, "costs": costs, "benefits": gains, "fiscal_benefits": cash,
-                "net": net, "cumulative_net": np.cumsum(net), "pv_net": pv, "cumulative_pv_net": np.cumsum(pv),
-            }))
-        columns = [column, "year", "costs", "benefits", "fiscal_benefits", "net", "cumulative_net",
-                   "pv_net", "cumulative_pv_net"]
+            frames.append(
+                pd.DataFrame(
+                    {
+                        column: label,
+                        "year": years,
+                        "costs": costs,
+                        "benefits": gains,
+                        "fiscal_benefits": cash,
+                        "net": net,
+                        "cumulative_net": np.cumsum(net),
+                        "pv_net": pv,
+                        "cumulative_pv_net": np.cumsum(pv),
+                    }
+                )
+            )
+        columns = [
+            column,
+            "year",
+            "costs",
+            "benefits",
+            "fiscal_benefits",
+            "net",
+            "cumulative_net",
+            "pv_net",
+            "cumulative_pv_net",
+        ]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
 
     def agency_positions(self) -> pd.DataFrame:
@@ -391,17 +533,26 @@ class Result:
         for agency, g in flows.groupby("agency", sort=False):
             net, pv = g["net"].to_numpy(), g["pv_net"].to_numpy()
             f = self.factors
-            rows.append({
-                "agency": agency,
-                "pv_costs_funded": float(g["costs"].to_numpy() @ f),
-                "pv_benefits_gained": float(g["benefits"].to_numpy() @ f),
-                "pv_fiscal_benefits": float(g["fiscal_benefits"].to_numpy() @ f),
-                "net": float(pv.sum()),
-                "break_even_year": float(metrics.payback_year(net)),
-                "discounted_break_even_year": float(metrics.payback_year(pv)),
-            })
-        columns = ["agency", "pv_costs_funded", "pv_benefits_gained", "pv_fiscal_benefits", "net",
-                   "break_even_year", "discounted_break_even_year"]
+            rows.append(
+                {
+                    "agency": agency,
+                    "pv_costs_funded": float(g["costs"].to_numpy() @ f),
+                    "pv_benefits_gained": float(g["benefits"].to_numpy() @ f),
+                    "pv_fiscal_benefits": float(g["fiscal_benefits"].to_numpy() @ f),
+                    "net": float(pv.sum()),
+                    "break_even_year": float(metrics.payback_year(net)),
+                    "discounted_break_even_year": float(metrics.payback_year(pv)),
+                }
+            )
+        columns = [
+            "agency",
+            "pv_costs_funded",
+            "pv_benefits_gained",
+            "pv_fiscal_benefits",
+            "net",
+            "break_even_year",
+            "discounted_break_even_year",
+        ]
         frame = pd.DataFrame(rows, columns=columns)
         for key in ("break_even_year", "discounted_break_even_year"):
             frame[key] = _years(frame[key].to_numpy(dtype=float))
@@ -421,15 +572,20 @@ class Result:
         for _, g in lines.groupby("intervention", sort=False):
             costs = g[g["kind"] == "cost"].groupby("agency", sort=False)["pv"].sum()
             total = float(costs.sum())
-            shares = ({str(a): float(v) / total for a, v in costs.items()} if total > 0
-                      else {NO_FUNDER: 1.0})
+            shares = (
+                {str(a): float(v) / total for a, v in costs.items()}
+                if total > 0
+                else {NO_FUNDER: 1.0}
+            )
             for _, b in g[g["kind"] != "cost"].iterrows():
                 slot = 0 if b["value_type"] == "fiscal" else 1
                 for funder, share in shares.items():
                     cell = cells.setdefault((funder, str(b["agency"])), [0.0, 0.0])
                     cell[slot] += share * float(b["pv"])
-        rows = [{"funder": f, "beneficiary": b, "cashable": v[0], "other": v[1]}
-                for (f, b), v in cells.items()]
+        rows = [
+            {"funder": f, "beneficiary": b, "cashable": v[0], "other": v[1]}
+            for (f, b), v in cells.items()
+        ]
         return pd.DataFrame(rows, columns=["funder", "beneficiary", "cashable", "other"])
 
     def accounts_dict(self) -> dict[str, Any]:
@@ -440,15 +596,25 @@ class Result:
         return {
             "value_types": self.value_split(),
             "fiscal": {k: _json_number(v, k) for k, v in self.fiscal_summary().items()},
-            "funding_matrix": [{k: (_json_number(v, k) if not isinstance(v, str) else v)
-                                for k, v in row.items()}
-                               for row in self.funding_matrix().to_dict(orient="records")],
+            "funding_matrix": [
+                {k: (_json_number(v, k) if not isinstance(v, str) else v) for k, v in row.items()}
+                for row in self.funding_matrix().to_dict(orient="records")
+            ],
             "agencies": [
-                {**{k: (_json_number(v, k) if not isinstance(v, str) else v) for k, v in row.items()},
-                 "cumulative_net": [_json_number(v, "") for v in
-                                    flows.loc[flows["agency"] == row["agency"], "cumulative_net"]],
-                 "cumulative_pv_net": [_json_number(v, "") for v in
-                                       flows.loc[flows["agency"] == row["agency"], "cumulative_pv_net"]]}
+                {
+                    **{
+                        k: (_json_number(v, k) if not isinstance(v, str) else v)
+                        for k, v in row.items()
+                    },
+                    "cumulative_net": [
+                        _json_number(v, "")
+                        for v in flows.loc[flows["agency"] == row["agency"], "cumulative_net"]
+                    ],
+                    "cumulative_pv_net": [
+                        _json_number(v, "")
+                        for v in flows.loc[flows["agency"] == row["agency"], "cumulative_pv_net"]
+                    ],
+                }
                 for row in positions.to_dict(orient="records")
             ],
         }
@@ -497,7 +663,9 @@ class Result:
                 out["summary"][f"prob_{key}_within_horizon"] = self.prob_pays_back(key)
         return out
 
-    def prob_pays_back(self, key: str = "payback_year", grouping: str = "total", gi: int = 0) -> float | None:
+    def prob_pays_back(
+        self, key: str = "payback_year", grouping: str = "total", gi: int = 0
+    ) -> float | None:
         """Share of draws that pay back within the horizon (a draw that never pays back counts
         as beyond it, not as missing); None where the figure was not computed draw by draw."""
         a = self.values[grouping][key][:, gi]
@@ -524,23 +692,43 @@ class Result:
 
         return {
             "per_person": [
-                {"id": ident,
-                 **{k: _json_number(summary.loc[ident, k], k) for k in summary.columns},
-                 "cumulative_pv_net": numbers(g["cumulative_pv_net"])}
+                {
+                    "id": ident,
+                    **{k: _json_number(summary.loc[ident, k], k) for k in summary.columns},
+                    "cumulative_pv_net": numbers(g["cumulative_pv_net"]),
+                }
                 for ident, g in person.groupby("intervention", sort=False)
             ],
             "cohorts": [
-                {**{k: _json_number(v, k) if not isinstance(v, str) else v for k, v in row.items()},
-                 "cumulative_pv_net": numbers(cohort_flows.loc[
-                     (cohort_flows["intervention"] == row["intervention"])
-                     & (cohort_flows["entry_year"] == row["entry_year"]), "cumulative_pv_net"])}
+                {
+                    **{
+                        k: _json_number(v, k) if not isinstance(v, str) else v
+                        for k, v in row.items()
+                    },
+                    "cumulative_pv_net": numbers(
+                        cohort_flows.loc[
+                            (cohort_flows["intervention"] == row["intervention"])
+                            & (cohort_flows["entry_year"] == row["entry_year"]),
+                            "cumulative_pv_net",
+                        ]
+                    ),
+                }
                 for row in lc.cohorts().to_dict(orient="records")
             ],
             "events": [
-                {**{k: _json_number(v, k) if not isinstance(v, str) else v for k, v in row.items()},
-                 "by_year": numbers(by_year.loc[(by_year["intervention"] == row["intervention"])
-                                                & (by_year["outcome"] == row["outcome"]),
-                                                "events_avoided"])}
+                {
+                    **{
+                        k: _json_number(v, k) if not isinstance(v, str) else v
+                        for k, v in row.items()
+                    },
+                    "by_year": numbers(
+                        by_year.loc[
+                            (by_year["intervention"] == row["intervention"])
+                            & (by_year["outcome"] == row["outcome"]),
+                            "events_avoided",
+                        ]
+                    ),
+                }
                 for row in events.to_dict(orient="records")
             ],
         }

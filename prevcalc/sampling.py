@@ -15,8 +15,9 @@ whatever the block size.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -70,7 +71,9 @@ class Draws:
     rows: int | None = None  # draws that count (the rest pad a block); None: all n
     clipped: dict[str, int] = field(default_factory=dict)  # where -> draws set to a bound
 
-    def value(self, v: Any, low: float | None = None, high: float | None = None, where: str = "") -> np.ndarray:
+    def value(
+        self, v: Any, low: float | None = None, high: float | None = None, where: str = ""
+    ) -> np.ndarray:
         """A scenario number as an array of shape (draw,), draw = n or 1.
 
         ``where`` is the number's place: its dotted path (interventions named by id), or a
@@ -95,11 +98,13 @@ class Draws:
         bad = (a < lo) | (a > hi)
         if bad.any():
             rows = self.n if self.rows is None else self.rows
-            self.clipped[where] = self.clipped.get(where, 0) + (rows if a.shape[0] == 1 else int(bad[:rows].sum()))
+            self.clipped[where] = self.clipped.get(where, 0) + (
+                rows if a.shape[0] == 1 else int(bad[:rows].sum())
+            )
             a = np.clip(a, lo, hi)
         return a
 
-    def slice(self, start: int, stop: int) -> "Draws":
+    def slice(self, start: int, stop: int) -> Draws:
         """The draws start..stop-1 (arrays of length 1 are shared)."""
         cut = lambda a: a if a.shape[0] == 1 else a[start:stop]  # noqa: E731
         return Draws(
@@ -112,7 +117,10 @@ class Draws:
 
 def _finish(scenario: Scenario, n: int, leaves: list[Leaf], values: dict[str, np.ndarray]) -> Draws:
     draws = Draws(n, leaves, values)
-    deps = {k: (v.names if isinstance(v, expressions.Expression) else frozenset()) for k, v in scenario.parameters.items()}
+    deps = {
+        k: (v.names if isinstance(v, expressions.Expression) else frozenset())
+        for k, v in scenario.parameters.items()
+    }
     for name in expressions.evaluation_order(deps):
         draws.parameters[name] = draws.value(scenario.parameters[name], where=name)
     return draws
@@ -152,7 +160,9 @@ def sample(scenario: Scenario, n: int, seed: int | None = None, sampler: str = "
         # (fast for gamma, beta, PERT), and adding an input never changes the others' draws.
         streams = np.random.SeedSequence(seed).spawn(len(leaves))
         values = {
-            leaf.key: distributions.draw(leaf.dist.dist, leaf.dist.params, np.random.default_rng(s), n)
+            leaf.key: distributions.draw(
+                leaf.dist.dist, leaf.dist.params, np.random.default_rng(s), n
+            )
             for leaf, s in zip(leaves, streams)
         }
     else:

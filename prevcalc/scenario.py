@@ -40,8 +40,12 @@ Agency = Annotated[
         description="Who pays or gains, as a lower-case identifier (nhs, adult_social_care, police, dwp...).",
     ),
 ]
-Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code, e.g. GBP, USD.")]
-PriceYear = Annotated[int, Field(ge=1900, le=2200, description="The year whose prices the figures are in.")]
+Currency = Annotated[
+    str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code, e.g. GBP, USD.")
+]
+PriceYear = Annotated[
+    int, Field(ge=1900, le=2200, description="The year whose prices the figures are in.")
+]
 
 
 class _Model(BaseModel):
@@ -61,7 +65,7 @@ class _Dist(_Model):
     )
 
     @model_validator(mode="after")
-    def _check_parameters(self) -> "_Dist":
+    def _check_parameters(self) -> _Dist:
         params = {k: getattr(self, k) for k in distributions.KINDS[self.dist]}
         problems = distributions.check(self.dist, params)
         if problems:
@@ -131,7 +135,7 @@ class Fixed(_Dist):
 
 
 Distribution = Annotated[
-    Union[Normal, Lognormal, Uniform, Triangular, Pert, Beta, Gamma, Fixed],
+    Normal | Lognormal | Uniform | Triangular | Pert | Beta | Gamma | Fixed,
     Field(discriminator="dist"),
 ]
 
@@ -154,11 +158,11 @@ Expr = Annotated[
     str,
     AfterValidator(_parse_expression),
     PlainSerializer(lambda e: e.text, return_type=str),
-    Field(description="An arithmetic expression over named parameters, e.g. \"weekly_saving * 52\"."),
+    Field(description='An arithmetic expression over named parameters, e.g. "weekly_saving * 52".'),
 ]
 
 #: Anywhere a number goes: a number, a distribution, or an expression over named parameters.
-Value = Annotated[Union[float, Distribution, Expr], BeforeValidator(_no_bool)]
+Value = Annotated[float | Distribution | Expr, BeforeValidator(_no_bool)]
 
 
 def _bounded(low: float | None, high: float | None, what: str):
@@ -177,7 +181,11 @@ def _bounded(low: float | None, high: float | None, what: str):
         else:  # expressions are checked when evaluated
             return v
         if (low is not None and lo < low) or (high is not None and hi > high):
-            shown = f"{v:g}" if isinstance(v, float | int) else f"a {v.dist} distribution reaching {lo:g} to {hi:g}"
+            shown = (
+                f"{v:g}"
+                if isinstance(v, float | int)
+                else f"a {v.dist} distribution reaching {lo:g} to {hi:g}"
+            )
             raise ValueError(f"must be {what} (got {shown})")
         return v
 
@@ -206,28 +214,35 @@ class Discounting(_Model):
         None, ge=-0.05, le=0.25, description="The constant rate (only with schedule: constant)."
     )
     bands: list[Band] | None = Field(
-        None, description="Rate bands (only with schedule: custom): each rate applies from its from_year on."
+        None,
+        description="Rate bands (only with schedule: custom): each rate applies from its from_year on.",
     )
     timing: Literal["start", "mid", "end"] = Field(
         "start", description="When in each year its flows fall: start, mid or end."
     )
 
     @model_validator(mode="after")
-    def _check(self) -> "Discounting":
+    def _check(self) -> Discounting:
         if self.schedule == "constant" and self.rate is None:
             raise ValueError("schedule 'constant' needs a rate (e.g. rate: 0.035)")
         if self.schedule != "constant" and self.rate is not None:
-            raise ValueError(f"rate is only used with schedule 'constant' (schedule is {self.schedule!r})")
+            raise ValueError(
+                f"rate is only used with schedule 'constant' (schedule is {self.schedule!r})"
+            )
         if self.schedule == "custom":
             if not self.bands:
-                raise ValueError("schedule 'custom' needs bands (e.g. [{from_year: 0, rate: 0.035}])")
+                raise ValueError(
+                    "schedule 'custom' needs bands (e.g. [{from_year: 0, rate: 0.035}])"
+                )
             years = [b.from_year for b in self.bands]
             if years[0] != 0:
                 raise ValueError("the first band must start at from_year 0")
             if any(b <= a for a, b in zip(years, years[1:])):
                 raise ValueError(f"bands' from_year must rise strictly (got {years})")
         elif self.bands is not None:
-            raise ValueError(f"bands are only used with schedule 'custom' (schedule is {self.schedule!r})")
+            raise ValueError(
+                f"bands are only used with schedule 'custom' (schedule is {self.schedule!r})"
+            )
         return self
 
 
@@ -257,11 +272,13 @@ class LogisticCurve(_Model):
 
 class TableCurve(_Model):
     curve: Literal["table"]
-    values: list[Share] = Field(min_length=1, description="Uptake in years 0, 1, 2, ...; the last holds after.")
+    values: list[Share] = Field(
+        min_length=1, description="Uptake in years 0, 1, 2, ...; the last holds after."
+    )
 
 
 UptakeCurve = Annotated[
-    Union[ConstantCurve, LinearCurve, LogisticCurve, TableCurve], Field(discriminator="curve")
+    ConstantCurve | LinearCurve | LogisticCurve | TableCurve, Field(discriminator="curve")
 ]
 
 
@@ -282,19 +299,26 @@ class Intake(_Model):
         None, description="Share of the eligible who take part: a number or a curve."
     )
     years: int | None = Field(
-        None, ge=1, le=500, description="With a single number or eligible: entry in years 0..years-1 only."
+        None,
+        ge=1,
+        le=500,
+        description="With a single number or eligible: entry in years 0..years-1 only.",
     )
 
     @model_validator(mode="after")
-    def _check(self) -> "Intake":
+    def _check(self) -> Intake:
         if (self.participants is None) == (self.eligible is None):
-            raise ValueError("give either participants, or eligible with uptake (not both, not neither)")
+            raise ValueError(
+                "give either participants, or eligible with uptake (not both, not neither)"
+            )
         if self.eligible is not None and self.uptake is None:
             raise ValueError("eligible needs an uptake (a share or a curve)")
         if self.participants is not None and self.uptake is not None:
             raise ValueError("uptake is only used with eligible")
         if isinstance(self.participants, list) and self.years is not None:
-            raise ValueError("years is only used with a single number of participants or with eligible")
+            raise ValueError(
+                "years is only used with a single number of participants or with eligible"
+            )
         return self
 
 
@@ -312,8 +336,11 @@ def _five_shares(v: list[float] | None) -> list[float] | None:
 
 
 #: Shares of something over the five groups, poorest first: five numbers in [0, 1] adding to 1.
-GroupShares = Annotated[list[Annotated[float, Field(ge=0, le=1)]],
-                        Field(min_length=GROUPS, max_length=GROUPS), AfterValidator(_five_shares)]
+GroupShares = Annotated[
+    list[Annotated[float, Field(ge=0, le=1)]],
+    Field(min_length=GROUPS, max_length=GROUPS),
+    AfterValidator(_five_shares),
+]
 #: Whom a flow reaches: the participants (by their groups), taxpayers (weight 1, Green Book A3),
 #: the general population (an even spread), or explicit shares over the groups.
 Reaches = Union[Literal["participants", "taxpayers", "population"], GroupShares]
@@ -321,15 +348,18 @@ Reaches = Union[Literal["participants", "taxpayers", "population"], GroupShares]
 
 class _Priced(_Model):
     reaches: Reaches | None = Field(
-        None, description="Whom this flow reaches, for the fairness lens: participants, taxpayers, "
+        None,
+        description="Whom this flow reaches, for the fairness lens: participants, taxpayers, "
         "population, or five group shares (default: costs and fiscal savings reach taxpayers; "
         "economic and social value reaches participants).",
     )
     currency: Currency | None = Field(
-        None, description="Currency the figures are in (default: the intervention's, else the scenario's)."
+        None,
+        description="Currency the figures are in (default: the intervention's, else the scenario's).",
     )
     price_year: PriceYear | None = Field(
-        None, description="Price year of the figures (default: the intervention's, else the scenario's)."
+        None,
+        description="Price year of the figures (default: the intervention's, else the scenario's).",
     )
     source: str | None = Field(None, description="Citation for this figure.")
 
@@ -346,11 +376,16 @@ class RunningCost(_Priced):
     amount: NonNegative = Field(description="Programme-level cost per `per`.")
     per: Per = "year"
     from_year: int = Field(0, ge=0, le=10_000, description="First operating year (inclusive).")
-    to_year: int | None = Field(None, ge=0, le=10_000, description="Last operating year (inclusive; default: the last year).")
+    to_year: int | None = Field(
+        None,
+        ge=0,
+        le=10_000,
+        description="Last operating year (inclusive; default: the last year).",
+    )
     funder: Agency = "unspecified"
 
     @model_validator(mode="after")
-    def _check(self) -> "RunningCost":
+    def _check(self) -> RunningCost:
         if self.to_year is not None and self.to_year < self.from_year:
             raise ValueError(f"to_year ({self.to_year}) is before from_year ({self.from_year})")
         return self
@@ -360,7 +395,8 @@ class _Profiled(_Priced):
     per: Per = Field("year", description="The amount is per year, month (×12) or week (×52).")
     start: int = Field(0, ge=0, le=500, description="Years since entry when it begins.")
     duration: Duration | None = Field(
-        None, description="Years it lasts; a fraction makes a partial last year (default: to the horizon)."
+        None,
+        description="Years it lasts; a fraction makes a partial last year (default: to the horizon).",
     )
     ramp: Annotated[Value, _bounded(0.0, 500.0, "between 0 and 500 years")] = Field(
         0.0, description="Years to reach full effect, linearly."
@@ -381,7 +417,9 @@ class Outcome(_Profiled):
     amount: Value | None = Field(
         None, description="Value per participant per `per` (negative for a dis-benefit)."
     )
-    baseline: NonNegative | None = Field(None, description="Baseline cost per participant per `per`.")
+    baseline: NonNegative | None = Field(
+        None, description="Baseline cost per participant per `per`."
+    )
     reduction: SignedShare | None = Field(None, description="Share of the baseline avoided.")
     probability_change: SignedShare | None = Field(
         None, description="Fall in the probability of an event per participant per `per`."
@@ -391,7 +429,8 @@ class Outcome(_Profiled):
     attribution: Share = Field(0.0, description="Share owed to others, removed.")
     displacement: Share = Field(0.0, description="Share merely moved elsewhere, removed.")
     unit: str | None = Field(
-        None, max_length=80,
+        None,
+        max_length=80,
         description="What is avoided, counted (e.g. 'hospital admission', 're-offence', "
         "'residential placement-week'). With probability_change the count is the change in "
         "events; with baseline and reduction it is reduction x one unit per `per`; with amount, "
@@ -402,19 +441,22 @@ class Outcome(_Profiled):
     )
 
     @model_validator(mode="after")
-    def _counted(self) -> "Outcome":
+    def _counted(self) -> Outcome:
         if self.events is not None and self.amount is None:
-            raise ValueError("events goes with amount (with probability_change, or baseline and "
-                             "reduction, the count follows from them)")
+            raise ValueError(
+                "events goes with amount (with probability_change, or baseline and "
+                "reduction, the count follows from them)"
+            )
         if self.events is not None and self.unit is None:
             raise ValueError("events needs a unit saying what is counted (e.g. unit: re-offence)")
         if self.unit is not None and self.amount is not None and self.events is None:
-            raise ValueError("with amount, a unit needs events: how many are avoided per "
-                             "participant per `per`")
+            raise ValueError(
+                "with amount, a unit needs events: how many are avoided per participant per `per`"
+            )
         return self
 
     @model_validator(mode="after")
-    def _one_way_to_value(self) -> "Outcome":
+    def _one_way_to_value(self) -> Outcome:
         ways = [
             self.amount is not None,
             self.baseline is not None or self.reduction is not None,
@@ -453,14 +495,19 @@ class Intervention(_Model):
     layer: Layer
     description: str | None = None
     source: str | None = Field(None, description="Citation for the intervention as a whole.")
-    currency: Currency | None = Field(None, description="Default currency of this intervention's figures.")
-    price_year: PriceYear | None = Field(None, description="Default price year of this intervention's figures.")
+    currency: Currency | None = Field(
+        None, description="Default currency of this intervention's figures."
+    )
+    price_year: PriceYear | None = Field(
+        None, description="Default price year of this intervention's figures."
+    )
     intake: Intake
     costs: Costs = Field(default_factory=Costs)
     outcomes: list[Outcome] = Field(default_factory=list)
     optimism_bias: OptimismBias = Field(default_factory=OptimismBias)
     reach: GroupShares | None = Field(
-        None, description="Participants' shares over the five groups, poorest first (for the "
+        None,
+        description="Participants' shares over the five groups, poorest first (for the "
         "fairness lens; default an even spread).",
     )
 
@@ -469,31 +516,48 @@ class Fairness(_Model):
     """The fairness lens: which groups, and how a pound reaching each is weighted."""
 
     groups: Literal["income_quintiles", "imd_quintiles"] = Field(
-        "income_quintiles", description="Income quintiles or deprivation (IMD) quintiles; 1 is the poorest."
+        "income_quintiles",
+        description="Income quintiles or deprivation (IMD) quintiles; 1 is the poorest.",
     )
-    eta: float = Field(1.3, ge=0, le=10, description="Elasticity of marginal utility of income (Green Book: 1.3).")
-    incomes: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)] | None = Field(
-        None, description="Median equivalised household income of each quintile (default: shipped ONS figures).")
+    eta: float = Field(
+        1.3, ge=0, le=10, description="Elasticity of marginal utility of income (Green Book: 1.3)."
+    )
+    incomes: (
+        Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)]
+        | None
+    ) = Field(
+        None,
+        description="Median equivalised household income of each quintile (default: shipped ONS figures).",
+    )
     reference_income: float | None = Field(
-        None, gt=0, description="Median income of all households (the taxpayer's; weight 1).")
-    weights: Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)] | None = Field(
-        None, description="Explicit weights for the five groups (instead of incomes and eta).")
+        None, gt=0, description="Median income of all households (the taxpayer's; weight 1)."
+    )
+    weights: (
+        Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)]
+        | None
+    ) = Field(
+        None, description="Explicit weights for the five groups (instead of incomes and eta)."
+    )
     source: str | None = Field(None, description="Where the incomes or weights come from.")
 
     @model_validator(mode="after")
-    def _check(self) -> "Fairness":
+    def _check(self) -> Fairness:
         if self.weights is not None and self.incomes is not None:
             raise ValueError("give incomes (with eta) or weights, not both")
         if (self.incomes is None) != (self.reference_income is None):
             raise ValueError("incomes and reference_income go together")
         if self.groups == "imd_quintiles" and self.weights is None:
-            raise ValueError("deprivation quintiles have no incomes: give weights for the five groups")
+            raise ValueError(
+                "deprivation quintiles have no incomes: give weights for the five groups"
+            )
         return self
 
 
 class ExchangeRate(_Model):
     currency: Currency = Field(description="The currency converted from.")
-    rate: float = Field(gt=0, description="Units of the scenario's currency per one unit of `currency`.")
+    rate: float = Field(
+        gt=0, description="Units of the scenario's currency per one unit of `currency`."
+    )
     year: PriceYear | None = Field(None, description="Year the rate (or PPP factor) refers to.")
     source: str | None = None
 
@@ -501,22 +565,29 @@ class ExchangeRate(_Model):
 class Variant(_Model):
     name: str = Field(min_length=1)
     description: str | None = None
-    set: dict[str, Any] = Field(description="Dotted paths (as --set takes them) and their new values.")
+    set: dict[str, Any] = Field(
+        description="Dotted paths (as --set takes them) and their new values."
+    )
 
 
 class Scenario(_Model):
     prevcalc: Literal[1] = Field(description="Format version.")
     name: str = Field(min_length=1)
     description: str | None = None
-    notes: list[str] = Field(default_factory=list, description="Assumptions and caveats, for the report.")
+    notes: list[str] = Field(
+        default_factory=list, description="Assumptions and caveats, for the report."
+    )
     currency: Currency = "GBP"
     price_year: PriceYear = 2024
     horizon: int = Field(ge=1, le=500, description="Years modelled, year 0 .. horizon-1.")
     discounting: Discounting = Field(default_factory=Discounting)
-    deflator: str = Field("uk_gdp_deflator", description="Price index used to uprate figures to price_year.")
+    deflator: str = Field(
+        "uk_gdp_deflator", description="Price index used to uprate figures to price_year."
+    )
     exchange_rates: list[ExchangeRate] = Field(default_factory=list)
     fairness: Fairness | None = Field(
-        None, description="The fairness lens: groups, weights; then each intervention's reach and "
+        None,
+        description="The fairness lens: groups, weights; then each intervention's reach and "
         "each flow's reaches say who gains.",
     )
     parameters: dict[Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")], Value] = Field(

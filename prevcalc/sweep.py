@@ -40,10 +40,11 @@ import os
 import re
 import secrets
 import tempfile
+from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from .errors import PrevcalcError
 
@@ -159,8 +160,9 @@ def _read_csv(path: Path) -> _Table:
         rows.append((start, values))
     if header is None:
         raise PrevcalcError(f"{path}: has no header row")
-    return _Table(header, rows, header_row, tuple(declared), str(path),
-                  hashlib.sha256(raw).hexdigest())
+    return _Table(
+        header, rows, header_row, tuple(declared), str(path), hashlib.sha256(raw).hexdigest()
+    )
 
 
 def _text_of(value: Any) -> str | None:
@@ -181,7 +183,7 @@ def _text_of(value: Any) -> str | None:
     return text or None
 
 
-def _from_frame(frame: "pd.DataFrame") -> _Table:
+def _from_frame(frame: pd.DataFrame) -> _Table:
     columns = [str(c).strip() for c in frame.columns]
     rows = []
     for i, record in enumerate(frame.itertuples(index=False, name=None)):
@@ -190,7 +192,7 @@ def _from_frame(frame: "pd.DataFrame") -> _Table:
     return _Table(columns, rows, 1, (), "areas", digest)
 
 
-def read_areas(areas: "str | os.PathLike | pd.DataFrame") -> _Table:
+def read_areas(areas: str | os.PathLike | pd.DataFrame) -> _Table:
     """The areas table, each row with its line in the file."""
     if isinstance(areas, str | os.PathLike):
         return _read_csv(Path(areas))
@@ -210,8 +212,11 @@ class Binding:
     unknown: tuple[str, ...]
 
 
-def bind(columns: Iterable[str], parameters: Iterable[str],
-         identifiers: Iterable[str] = DEFAULT_IDENTIFIERS) -> Binding:
+def bind(
+    columns: Iterable[str],
+    parameters: Iterable[str],
+    identifiers: Iterable[str] = DEFAULT_IDENTIFIERS,
+) -> Binding:
     """Which columns set which field: parameters by name, fields by dotted path."""
     ids = tuple(dict.fromkeys(identifiers))
     params = set(parameters)
@@ -272,8 +277,9 @@ def _figures(result: Any, ci: float) -> dict[str, Any]:
     return out
 
 
-def _run_area(text: str, label: str, sha256: str, task: _Task, draws: int | None,
-              ci: float) -> dict[str, Any]:
+def _run_area(
+    text: str, label: str, sha256: str, task: _Task, draws: int | None, ci: float
+) -> dict[str, Any]:
     """Load the template with the area's overrides and run it; never raises for the area's own
     problems (they come back as ``problems``). Runs in a worker: plain data in and out."""
     from . import engine
@@ -281,17 +287,27 @@ def _run_area(text: str, label: str, sha256: str, task: _Task, draws: int | None
     from .loader import loads
     from .provenance import Source
 
-    base = {"format": _FORMAT, "key": task.key, "row": task.row, "code": task.code,
-            "name": task.name, "variant": task.variant, "overrides": list(task.overrides),
-            "template_sha256": sha256, "draws": draws, "seed": task.seed}
+    base = {
+        "format": _FORMAT,
+        "key": task.key,
+        "row": task.row,
+        "code": task.code,
+        "name": task.name,
+        "variant": task.variant,
+        "overrides": list(task.overrides),
+        "template_sha256": sha256,
+        "draws": draws,
+        "seed": task.seed,
+    }
     try:
         source = Source(label, sha256, task.variant, task.overrides)
         scenario = loads(text, label, variant=task.variant, overrides=task.overrides, source=source)
         result = engine.run(scenario, draws=draws, seed=task.seed)
         return {**base, "ok": True, "figures": _figures(result, ci), "notes": list(result.notes)}
     except ScenarioError as exc:
-        problems = [{"column": _column_of(p, task), "message": _problem_text(p)}
-                    for p in exc.problems]
+        problems = [
+            {"column": _column_of(p, task), "message": _problem_text(p)} for p in exc.problems
+        ]
         return {**base, "ok": False, "problems": problems}
     except PrevcalcError as exc:
         return {**base, "ok": False, "problems": [{"column": "", "message": str(exc)}]}
@@ -370,10 +386,16 @@ def _reusable(path: Path, task: _Task, sha256: str, draws: int | None) -> dict[s
         data = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    same = (data.get("format") == _FORMAT and data.get("ok") is True
-            and data.get("template_sha256") == sha256 and data.get("draws") == draws
-            and data.get("seed") == task.seed and data.get("overrides") == list(task.overrides)
-            and data.get("variant") == task.variant and data.get("code") == task.code)
+    same = (
+        data.get("format") == _FORMAT
+        and data.get("ok") is True
+        and data.get("template_sha256") == sha256
+        and data.get("draws") == draws
+        and data.get("seed") == task.seed
+        and data.get("overrides") == list(task.overrides)
+        and data.get("variant") == task.variant
+        and data.get("code") == task.code
+    )
     if not same:
         return None
     data["row"], data["name"] = task.row, task.name  # the table may have moved the row
@@ -388,8 +410,8 @@ def _reusable(path: Path, task: _Task, sha256: str, draws: int | None) -> dict[s
 class SweepResult:
     """The areas ranked, the summary by deprivation decile, and what failed."""
 
-    table: "pd.DataFrame"
-    by_decile: "pd.DataFrame | None"
+    table: pd.DataFrame
+    by_decile: pd.DataFrame | None
     problems: list[AreaProblem]
     seed: int | None
     draws: int | None
@@ -411,16 +433,27 @@ class SweepResult:
 
     def to_dict(self) -> dict[str, Any]:
         def clean(records: list[dict]) -> list[dict]:
-            return [{k: (None if isinstance(v, float) and not math.isfinite(v) else
-                         (v.item() if hasattr(v, "item") else v)) for k, v in r.items()}
-                    for r in records]
+            return [
+                {
+                    k: (
+                        None
+                        if isinstance(v, float) and not math.isfinite(v)
+                        else (v.item() if hasattr(v, "item") else v)
+                    )
+                    for k, v in r.items()
+                }
+                for r in records
+            ]
 
         import pandas as pd
 
         table = self.table.astype(object).where(pd.notna(self.table), None)
         out: dict[str, Any] = {
-            "template": self.template, "areas": self.areas, "draws": self.draws,
-            "seed": self.seed, "ranked_by": self.ranked_by,
+            "template": self.template,
+            "areas": self.areas,
+            "draws": self.draws,
+            "seed": self.seed,
+            "ranked_by": self.ranked_by,
             "table": clean(table.to_dict(orient="records")),
             "problems": [asdict(p) for p in self.problems],
         }
@@ -442,7 +475,9 @@ class SweepResult:
         decile = next((c for c in DECILE_COLUMNS if c in t.columns), None)
         height = max(3.0, 0.12 * len(t) + 1.5)
         fig, ax = plt.subplots(figsize=(8, height))
-        labels = [str(n) if pd_notna(n) else str(c) for c, n in zip(t["code"], t.get("name", t["code"]))]
+        labels = [
+            str(n) if pd_notna(n) else str(c) for c, n in zip(t["code"], t.get("name", t["code"]))
+        ]
         y = range(len(t))[::-1]
         if decile:
             cmap = plt.get_cmap("RdYlBu", 10)
@@ -456,7 +491,9 @@ class SweepResult:
         ax.set_xlabel(self.ranked_by.replace("_", " "))
         if decile:
             sm = plt.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(0.5, 10.5))
-            fig.colorbar(sm, ax=ax, ticks=range(1, 11), label="deprivation decile (1 = most deprived)")
+            fig.colorbar(
+                sm, ax=ax, ticks=range(1, 11), label="deprivation decile (1 = most deprived)"
+            )
         ax.set_title("Areas ranked by " + self.ranked_by.replace("_", " "))
         fig.tight_layout()
         path = Path(path)
@@ -471,11 +508,19 @@ def pd_notna(value: Any) -> bool:
     return bool(pd.notna(value))
 
 
-def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataFrame",
-          draws: int | None = None, seed: int | None = None, variants: bool = False,
-          executor: Executor | None = None, out: str | os.PathLike | None = None,
-          resume: bool = False, identifiers: Iterable[str] = (), ci: float = 0.90,
-          progress: Callable[[int, int], None] | None = None) -> SweepResult:
+def sweep(
+    template_path: str | os.PathLike,
+    areas: str | os.PathLike | pd.DataFrame,
+    draws: int | None = None,
+    seed: int | None = None,
+    variants: bool = False,
+    executor: Executor | None = None,
+    out: str | os.PathLike | None = None,
+    resume: bool = False,
+    identifiers: Iterable[str] = (),
+    ci: float = 0.90,
+    progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
     """Run the template for every area of ``areas``.
 
     Parameters
@@ -513,13 +558,22 @@ def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataF
     text, sha256, label = raw.decode("utf-8"), hashlib.sha256(raw).hexdigest(), str(template_path)
     table = read_areas(areas)
     if "code" not in table.columns:
-        raise PrevcalcError(f"{table.label}: needs a 'code' column naming each area "
-                            f"(columns: {', '.join(table.columns)})")
+        raise PrevcalcError(
+            f"{table.label}: needs a 'code' column naming each area "
+            f"(columns: {', '.join(table.columns)})"
+        )
     ids = tuple(dict.fromkeys((*DEFAULT_IDENTIFIERS, *table.identifiers, *identifiers)))
     binding = bind(table.columns, base.parameters, ids)
-    problems = [AreaProblem(table.header_row, col, "",
-                            "unknown column: not a parameter of the template, nor a dotted path, "
-                            "nor declared an identifier; not used") for col in binding.unknown]
+    problems = [
+        AreaProblem(
+            table.header_row,
+            col,
+            "",
+            "unknown column: not a parameter of the template, nor a dotted path, "
+            "nor declared an identifier; not used",
+        )
+        for col in binding.unknown
+    ]
 
     if draws is not None and draws < 1:
         raise PrevcalcError("--draws must be at least 1")
@@ -533,13 +587,24 @@ def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataF
     if resume and manifest and manifest.exists():
         previous = _read_json(manifest) or {}
         if previous.get("seed") not in (None, seed) and draws is not None:
-            raise PrevcalcError(f"{out_dir}: was swept with seed {previous.get('seed')}; resume "
-                                f"with that seed (or without --resume to start again)")
+            raise PrevcalcError(
+                f"{out_dir}: was swept with seed {previous.get('seed')}; resume "
+                f"with that seed (or without --resume to start again)"
+            )
     if out_dir:
         out_dir.mkdir(parents=True, exist_ok=True)
-        _write_atomic(manifest, {"template": label, "template_sha256": sha256, "areas": table.label,
-                                 "areas_sha256": table.sha256, "draws": draws, "seed": seed,
-                                 "variants": variants})
+        _write_atomic(
+            manifest,
+            {
+                "template": label,
+                "template_sha256": sha256,
+                "areas": table.label,
+                "areas_sha256": table.sha256,
+                "draws": draws,
+                "seed": seed,
+                "variants": variants,
+            },
+        )
 
     variant_names: list[str | None] = [None]
     if variants:
@@ -555,24 +620,37 @@ def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataF
         code = values.get("code") or ""
         extra = values.get(_EXTRA)
         if extra is not None:
-            problems.append(AreaProblem(line, "", code, f"has {extra} more cell(s) than the "
-                                        "header has columns"))
+            problems.append(
+                AreaProblem(line, "", code, f"has {extra} more cell(s) than the header has columns")
+            )
             continue
         if not code:
             problems.append(AreaProblem(line, "code", "", "missing value: every area needs a code"))
             continue
         if not _CODE_RE.match(code):
-            problems.append(AreaProblem(line, "code", code, "a code must be letters, digits, - "
-                                        "or _ (at most 64)"))
+            problems.append(
+                AreaProblem(
+                    line, "code", code, "a code must be letters, digits, - or _ (at most 64)"
+                )
+            )
             continue
         if code in seen:
-            problems.append(AreaProblem(line, "code", code, f"code repeated (first on row {seen[code]})"))
+            problems.append(
+                AreaProblem(line, "code", code, f"code repeated (first on row {seen[code]})")
+            )
             continue
         seen[code] = line
         missing = [c for c in binding.bound if values.get(c) is None]
         for col in missing:
-            problems.append(AreaProblem(line, col, code, "missing value (the column sets "
-                                        f"{binding.bound[col]}; give a value or drop the column)"))
+            problems.append(
+                AreaProblem(
+                    line,
+                    col,
+                    code,
+                    "missing value (the column sets "
+                    f"{binding.bound[col]}; give a value or drop the column)",
+                )
+            )
         if missing:
             continue
         info[code] = {c: values.get(c) for c in table.columns}  # the area's own columns
@@ -581,7 +659,9 @@ def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataF
         aseed = area_seed(seed, code) if draws is not None else None
         for v in variant_names:
             key = code if v is None else f"{code}__{_slug(v)}"
-            tasks.append(_Task(key, line, code, values.get("name") or "", v, overrides, cols, aseed))
+            tasks.append(
+                _Task(key, line, code, values.get("name") or "", v, overrides, cols, aseed)
+            )
 
     # Run (or reuse) each task; write each file as it finishes.
     records: list[dict[str, Any]] = []
@@ -612,9 +692,15 @@ def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataF
         try:
             data = fut.result()
         except Exception as exc:  # a worker lost, an unexpected error: this area only
-            data = {"key": task.key, "row": task.row, "code": task.code, "name": task.name,
-                    "variant": task.variant, "ok": False,
-                    "problems": [{"column": "", "message": f"{type(exc).__name__}: {exc}"}]}
+            data = {
+                "key": task.key,
+                "row": task.row,
+                "code": task.code,
+                "name": task.name,
+                "variant": task.variant,
+                "ok": False,
+                "problems": [{"column": "", "message": f"{type(exc).__name__}: {exc}"}],
+            }
         if data.get("ok") and out_dir:
             _write_atomic(out_dir / "areas" / f"{task.key}.json", data)
         records.append(data)
@@ -642,13 +728,27 @@ def sweep(template_path: str | os.PathLike, areas: "str | os.PathLike | pd.DataF
     for data in records:
         if not data.get("ok"):
             for p in data.get("problems", []):
-                problems.append(AreaProblem(data["row"], p["column"], data["code"], p["message"],
-                                            data.get("variant")))
+                problems.append(
+                    AreaProblem(
+                        data["row"], p["column"], data["code"], p["message"], data.get("variant")
+                    )
+                )
     problems.sort(key=lambda p: (p.row, p.column, p.variant or ""))
     frame, ranked_by = _table(records, info, ids, variants)
     notes = {d["key"]: d.get("notes", []) for d in records if d.get("ok") and d.get("notes")}
-    return SweepResult(frame, _by_decile(frame), problems, seed, draws, label, table.label,
-                       ranked_by, reused, len(pending), notes)
+    return SweepResult(
+        frame,
+        _by_decile(frame),
+        problems,
+        seed,
+        draws,
+        label,
+        table.label,
+        ranked_by,
+        reused,
+        len(pending),
+        notes,
+    )
 
 
 def _read_json(path: Path | None) -> dict[str, Any] | None:
@@ -660,8 +760,12 @@ def _read_json(path: Path | None) -> dict[str, Any] | None:
         return None
 
 
-def _table(records: list[dict[str, Any]], info: dict[str, dict[str, Any]],
-           ids: tuple[str, ...], variants: bool) -> tuple["pd.DataFrame", str]:
+def _table(
+    records: list[dict[str, Any]],
+    info: dict[str, dict[str, Any]],
+    ids: tuple[str, ...],
+    variants: bool,
+) -> tuple[pd.DataFrame, str]:
     import pandas as pd
 
     rows = []
@@ -698,6 +802,7 @@ def _table(records: list[dict[str, Any]], info: dict[str, dict[str, Any]],
             if stem == k or re.fullmatch(re.escape(k) + r"_p\d+", stem):
                 return (1, i, col)
         return (0, 0, "")
+
     figures = sorted((c for c in frame.columns if canonical(c)[0]), key=canonical)
     frame = frame[[c for c in frame.columns if not canonical(c)[0]] + figures]
     order = frame[ranked_by].rank(ascending=False, method="min")
@@ -719,7 +824,7 @@ def _number_or_text(value: Any) -> Any:
     return int(f) if f.is_integer() and re.fullmatch(r"-?\d+", str(value)) else f
 
 
-def _by_decile(frame: "pd.DataFrame") -> "pd.DataFrame | None":
+def _by_decile(frame: pd.DataFrame) -> pd.DataFrame | None:
     import pandas as pd
 
     decile = next((c for c in DECILE_COLUMNS if c in frame.columns), None)
@@ -730,13 +835,15 @@ def _by_decile(frame: "pd.DataFrame") -> "pd.DataFrame | None":
     f[decile] = f[decile].astype(int)
     pop = next((c for c in POPULATION_COLUMNS if c in f.columns), None)
     g = f.groupby(keys, sort=True)
-    out = pd.DataFrame({
-        "areas": g.size(),
-        "pv_costs": g["pv_costs"].sum(),
-        "pv_benefits": g["pv_benefits"].sum(),
-        "npv": g["npv"].sum(),
-        "areas_npv_positive": g["npv"].apply(lambda s: int((s > 0).sum())),
-    })
+    out = pd.DataFrame(
+        {
+            "areas": g.size(),
+            "pv_costs": g["pv_costs"].sum(),
+            "pv_benefits": g["pv_benefits"].sum(),
+            "npv": g["npv"].sum(),
+            "areas_npv_positive": g["npv"].apply(lambda s: int((s > 0).sum())),
+        }
+    )
     out["bcr"] = out["pv_benefits"] / out["pv_costs"].where(out["pv_costs"] > 0)
     if pop:
         out["population"] = g[pop].sum()
@@ -746,5 +853,16 @@ def _by_decile(frame: "pd.DataFrame") -> "pd.DataFrame | None":
     return out
 
 
-__all__ = ["sweep", "SweepResult", "AreaProblem", "Binding", "bind", "area_seed", "code_hash",
-           "read_areas", "SerialExecutor", "dask_executor", "DEFAULT_IDENTIFIERS"]
+__all__ = [
+    "sweep",
+    "SweepResult",
+    "AreaProblem",
+    "Binding",
+    "bind",
+    "area_seed",
+    "code_hash",
+    "read_areas",
+    "SerialExecutor",
+    "dask_executor",
+    "DEFAULT_IDENTIFIERS",
+]

@@ -13,9 +13,9 @@ numbers are inputs too where a function says so; they are swept by replacing the
 from __future__ import annotations
 
 import difflib
-
 import math
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +24,6 @@ from scipy import optimize
 from . import engine, sampling
 from .errors import ModelError
 from .result import Result
-from .vocabulary import interval_keys as _interval_keys
 from .scenario import Discounting, Scenario
 
 __all__ = [
@@ -46,7 +45,15 @@ DISCOUNT_CASES: dict[str, dict[str, Any]] = {
 }
 
 # Where a share must stay in [0, 1], and where a value must stay ≥ 0 (FORMAT.md's ranges).
-_SHARE_FIELDS = {"deadweight", "attribution", "displacement", "drop_off", "uptake", "benefits", "value"}
+_SHARE_FIELDS = {
+    "deadweight",
+    "attribution",
+    "displacement",
+    "drop_off",
+    "uptake",
+    "benefits",
+    "value",
+}
 _SIGNED_SHARE_FIELDS = {"reduction", "probability_change"}
 _NONNEGATIVE_FIELDS = {"baseline", "unit_cost", "participants", "eligible", "costs"}
 
@@ -64,8 +71,20 @@ def _copy(scenario: Scenario, **update: Any) -> Scenario:
 
 #: Fields of an intervention whose plain numbers `--swing` moves (not years, counts of years,
 #: identifiers or conventions).
-_SWUNG_FIELDS = {"amount", "baseline", "reduction", "probability_change", "unit_cost", "deadweight",
-                 "attribution", "displacement", "drop_off", "duration", "participants", "eligible"}
+_SWUNG_FIELDS = {
+    "amount",
+    "baseline",
+    "reduction",
+    "probability_change",
+    "unit_cost",
+    "deadweight",
+    "attribution",
+    "displacement",
+    "drop_off",
+    "duration",
+    "participants",
+    "eligible",
+}
 
 
 def _is_number(v: Any) -> bool:
@@ -167,8 +186,9 @@ def _central_npv(scenario: Scenario) -> float:
 # Tornado
 
 
-def tornado(scenario: Scenario, swing: float | None = None, low_q: float = 0.05,
-            high_q: float = 0.95) -> pd.DataFrame:
+def tornado(
+    scenario: Scenario, swing: float | None = None, low_q: float = 0.05, high_q: float = 0.95
+) -> pd.DataFrame:
     """One-way sensitivity of the total NPV to every uncertain input.
 
     Each uncertain input (named parameter or inline distribution) is set to its ``low_q`` and
@@ -199,7 +219,9 @@ def tornado(scenario: Scenario, swing: float | None = None, low_q: float = 0.05,
         else:
             lo, hi = (float(x) for x in leaf.quantile(np.array([low_q, high_q])))
             kind = "distribution"
-        rows.append({"input": key, "kind": kind, "central": leaf.central, "low_value": lo, "high_value": hi})
+        rows.append(
+            {"input": key, "kind": kind, "central": leaf.central, "low_value": lo, "high_value": hi}
+        )
         settings.append((key, np.array([lo, hi])))
     results = sweeper.many(settings)
     for row, npv in zip(rows, results):
@@ -228,8 +250,16 @@ def discount_rate_table(scenario: Scenario) -> pd.DataFrame:
         disc = Discounting(timing=d.timing, **fields)
         s = engine.run(_copy(scenario, discounting=disc)).summary()
         current = d.schedule == fields["schedule"] and (d.rate == fields.get("rate"))
-        rows.append({"discounting": label, "npv": s["npv"], "bcr": s["bcr"],
-                     "pv_costs": s["pv_costs"], "pv_benefits": s["pv_benefits"], "current": bool(current)})
+        rows.append(
+            {
+                "discounting": label,
+                "npv": s["npv"],
+                "bcr": s["bcr"],
+                "pv_costs": s["pv_costs"],
+                "pv_benefits": s["pv_benefits"],
+                "current": bool(current),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -327,23 +357,34 @@ def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.
     if unknown:
         known = leaves0 + plain_all
         close = difflib.get_close_matches(unknown[0], known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else (
-            f" (inputs: {', '.join(known[:12])}{', …' if len(known) > 12 else ''})")
+        hint = (
+            f"; did you mean {close[0]!r}?"
+            if close
+            else (f" (inputs: {', '.join(known[:12])}{', …' if len(known) > 12 else ''})")
+        )
         raise ModelError(f"--switch {', '.join(unknown)}: not an input of this scenario{hint}")
     plain = [k for k in inputs if k in plain_all]
     work = _with_plain_as_fixed(scenario, plain)
     sweeper = _Sweeper(work)
     base = engine.evaluate(sweeper.model, sampling.central(work))
     f_c = float(base.values["total"]["npv"][0, 0])
-    scale = float(base.values["total"]["pv_costs"][0, 0] + abs(base.values["total"]["pv_benefits"][0, 0]))
+    scale = float(
+        base.values["total"]["pv_costs"][0, 0] + abs(base.values["total"]["pv_benefits"][0, 0])
+    )
     scale = scale or 1.0
     rows = []
     for key in inputs:
         leaf = sweeper.leaves[key]
         c = float(leaf.central)
         low, high = _valid_range(work, leaf, key in plain)
-        row = {"input": key, "central": c, "switching_value": math.nan, "change_pct": math.nan,
-               "method": "exact", "status": "none in range"}
+        row = {
+            "input": key,
+            "central": c,
+            "switching_value": math.nan,
+            "change_pct": math.nan,
+            "method": "exact",
+            "status": "none in range",
+        }
         rows.append(row)
         if f_c == 0:
             row.update(switching_value=c, change_pct=0.0, status="NPV already zero")
@@ -380,17 +421,31 @@ def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.
             if fa == 0 or fb == 0:
                 root = a if fa == 0 else b
             else:
-                root = optimize.brentq(f, a, b, xtol=1e-12 * max(1.0, abs(a), abs(b)), rtol=4 * np.finfo(float).eps, maxiter=200)
-        row.update(switching_value=root, status="found",
-                   change_pct=(root - c) / abs(c) * 100 if c != 0 else math.nan)
-    return pd.DataFrame(rows, columns=["input", "central", "switching_value", "change_pct", "method", "status"])
+                root = optimize.brentq(
+                    f,
+                    a,
+                    b,
+                    xtol=1e-12 * max(1.0, abs(a), abs(b)),
+                    rtol=4 * np.finfo(float).eps,
+                    maxiter=200,
+                )
+        row.update(
+            switching_value=root,
+            status="found",
+            change_pct=(root - c) / abs(c) * 100 if c != 0 else math.nan,
+        )
+    return pd.DataFrame(
+        rows, columns=["input", "central", "switching_value", "change_pct", "method", "status"]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Several options: probability best, EVPI
 
 
-def prob_best_and_evpi(results: list[Result], names: list[str] | None = None) -> tuple[pd.DataFrame, float]:
+def prob_best_and_evpi(
+    results: list[Result], names: list[str] | None = None
+) -> tuple[pd.DataFrame, float]:
     """Probability each option has the highest total NPV, and the EVPI across the options.
 
     Parameters

@@ -11,8 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["money", "amount", "ratio", "percent", "year", "count", "factor", "number", "text",
-               "probability"]
+Kind = Literal[
+    "money",
+    "amount",
+    "ratio",
+    "percent",
+    "year",
+    "count",
+    "factor",
+    "number",
+    "text",
+    "probability",
+]
 
 
 @dataclass(frozen=True)
@@ -62,8 +72,12 @@ BETTER: dict[str, bool | None] = {
 
 #: The interval of a probabilistic run: its level -> the keys of its two ends.
 INTERVALS: dict[float, tuple[str, str]] = {0.90: ("p05", "p95"), 0.95: ("p025", "p975")}
-INTERVAL_LABELS = {"p05": "5th percentile", "p95": "95th percentile",
-                   "p025": "2.5th percentile", "p975": "97.5th percentile"}
+INTERVAL_LABELS = {
+    "p05": "5th percentile",
+    "p95": "95th percentile",
+    "p025": "2.5th percentile",
+    "p975": "97.5th percentile",
+}
 
 
 def interval_keys(ci: float) -> tuple[str, str]:
@@ -85,7 +99,9 @@ def percentile_of(stat: str) -> float:
     """
     digits = stat[1:]
     if not stat.startswith("p") or not digits.isdigit():
-        raise ValueError(f"unknown statistic {stat!r}: expected mean, median or pNN (p05, p95, p025...)")
+        raise ValueError(
+            f"unknown statistic {stat!r}: expected mean, median or pNN (p05, p95, p025...)"
+        )
     if len(digits) <= 2 or digits == "100":
         return float(int(digits))
     return float(f"{digits[:2]}.{digits[2:]}")
@@ -93,6 +109,10 @@ def percentile_of(stat: str) -> float:
 
 #: What must match for two runs to be compared: provenance key -> the words for it.
 LIKE_FOR_LIKE: dict[str, str] = {
-    "currency": "currency", "price_year": "price year", "horizon": "horizon",
-    "schedule": "discounting", "discount_bands": "discount rates", "timing": "timing",
+    "currency": "currency",
+    "price_year": "price year",
+    "horizon": "horizon",
+    "schedule": "discounting",
+    "discount_bands": "discount rates",
+    "timing": "timing",
 }

@@ -20,11 +20,15 @@ DATA = Path(__file__).resolve().parent / "data"
 settings.register_profile("ci", max_examples=40, deadline=None, derandomize=True)
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.register_profile("deep", max_examples=1000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
+)
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from current output.")
+    parser.addoption(
+        "--update-golden", action="store_true", help="Rewrite golden files from current output."
+    )
 
 
 @pytest.fixture

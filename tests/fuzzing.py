@@ -46,9 +46,10 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import yaml
 
@@ -60,29 +61,153 @@ SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
 HUGE_INT = int("9" * 400)
 EXTREME_NUMBERS: list[Any] = [
-    0, -1, 1, 0.0, -0.0, 1e308, -1e308, 1.7976931348623157e308, 1e-320, 5e-324, -5e-324,
-    2**63, -(2**63), 2**64 + 1, HUGE_INT, -HUGE_INT, 10**20, 1e20, 1e-9, 0.9999999999999999,
-    1.0000000000000002, 0.25, 0.2500001, -0.05, -0.0500001, 500, 501, 10_000, 10_001, 1e15,
+    0,
+    -1,
+    1,
+    0.0,
+    -0.0,
+    1e308,
+    -1e308,
+    1.7976931348623157e308,
+    1e-320,
+    5e-324,
+    -5e-324,
+    2**63,
+    -(2**63),
+    2**64 + 1,
+    HUGE_INT,
+    -HUGE_INT,
+    10**20,
+    1e20,
+    1e-9,
+    0.9999999999999999,
+    1.0000000000000002,
+    0.25,
+    0.2500001,
+    -0.05,
+    -0.0500001,
+    500,
+    501,
+    10_000,
+    10_001,
+    1e15,
 ]
 EXPRESSIONS = [
-    "0/0", "1/0", "-1/0", "1e308*10", "-1e308*10", "1e308+1e308", "1e308-1e308", "0*1e400",
-    "1e400", "-1e400", "1e-400", "10**400", "10**308*10", "2**1024", "(-8)**(1/3)", "(-1)**0.5",
-    "0**-1", "1e308/1e-308", "min(1e308*10, 1)", "max(0/0, 1)", "min(1, 2)", "max()", "min(1)",
-    "1+", "*1", "()", "(1", "1)", "1 2", "a", "x_undefined * 2", "1 // 2", "1 == 1", "1; 2",
-    "__import__('os')", "1.5.2", "1e", "1e+", "−1", "1 ** 2 ** 3 ** 4 ** 5", "9" * 400 + ".0",
-    "9" * 5000, "((" * 3 + "1" + "))" * 3, "-" * 50 + "1", "+" * 500 + "1",
+    "0/0",
+    "1/0",
+    "-1/0",
+    "1e308*10",
+    "-1e308*10",
+    "1e308+1e308",
+    "1e308-1e308",
+    "0*1e400",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "10**400",
+    "10**308*10",
+    "2**1024",
+    "(-8)**(1/3)",
+    "(-1)**0.5",
+    "0**-1",
+    "1e308/1e-308",
+    "min(1e308*10, 1)",
+    "max(0/0, 1)",
+    "min(1, 2)",
+    "max()",
+    "min(1)",
+    "1+",
+    "*1",
+    "()",
+    "(1",
+    "1)",
+    "1 2",
+    "a",
+    "x_undefined * 2",
+    "1 // 2",
+    "1 == 1",
+    "1; 2",
+    "__import__('os')",
+    "1.5.2",
+    "1e",
+    "1e+",
+    "−1",
+    "1 ** 2 ** 3 ** 4 ** 5",
+    "9" * 400 + ".0",
+    "9" * 5000,
+    "((" * 3 + "1" + "))" * 3,
+    "-" * 50 + "1",
+    "+" * 500 + "1",
 ]
 HOSTILE_STRINGS = [
-    "", " ", "\t", "\n", "\r", "x\x00y", "\x1b[31mred\x1b[0m", "\x1b]8;;http://e.x\x1b\\link\x1b]8;;\x1b\\",
-    "\x1b[2J\x1b[H", "\x07\x08\x7f", "\x85\u2028\u2029", "=1+1", "=HYPERLINK(\"http://e.x\",\"click\")",
-    "+1", "-1", "@SUM(A1)", "\tleading tab", "\rleading cr", "=cmd|' /C calc'!A0",
-    "$5 and $10", "$\\undefinedcmd$", "[bold]markup[/bold]", ":smile:", "<script>alert(1)</script>",
-    "{{7*7}}", "%s%n%x", "../../etc/passwd", "C:\\con\\nul", "\u202egnp.exe", "e\u0301\u0301\u0301",
-    "\U0001f4a9 pile", "漢字テスト", "ﷺ" * 20, "\ufeffbom", "\ud7ff\ue000", "x" * 5000, "yes", "no",
-    "null", "~", "true", "2024-01-01", "0x1F", "1_000", ".inf", ".nan", "0/0", "1e308*10",
+    "",
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "x\x00y",
+    "\x1b[31mred\x1b[0m",
+    "\x1b]8;;http://e.x\x1b\\link\x1b]8;;\x1b\\",
+    "\x1b[2J\x1b[H",
+    "\x07\x08\x7f",
+    "\x85\u2028\u2029",
+    "=1+1",
+    '=HYPERLINK("http://e.x","click")',
+    "+1",
+    "-1",
+    "@SUM(A1)",
+    "\tleading tab",
+    "\rleading cr",
+    "=cmd|' /C calc'!A0",
+    "$5 and $10",
+    "$\\undefinedcmd$",
+    "[bold]markup[/bold]",
+    ":smile:",
+    "<script>alert(1)</script>",
+    "{{7*7}}",
+    "%s%n%x",
+    "../../etc/passwd",
+    "C:\\con\\nul",
+    "\u202egnp.exe",
+    "e\u0301\u0301\u0301",
+    "\U0001f4a9 pile",
+    "漢字テスト",
+    "ﷺ" * 20,
+    "\ufeffbom",
+    "\ud7ff\ue000",
+    "x" * 5000,
+    "yes",
+    "no",
+    "null",
+    "~",
+    "true",
+    "2024-01-01",
+    "0x1F",
+    "1_000",
+    ".inf",
+    ".nan",
+    "0/0",
+    "1e308*10",
 ]
-KEY_TYPOS = ["", " ", "<<", "?", "-", "amount ", "Amount", "amuont", "id\x00", "ïd", "__class__",
-             "interventions.0", "1", "true", "null", "\x1b[31m", "x" * 300]
+KEY_TYPOS = [
+    "",
+    " ",
+    "<<",
+    "?",
+    "-",
+    "amount ",
+    "Amount",
+    "amuont",
+    "id\x00",
+    "ïd",
+    "__class__",
+    "interventions.0",
+    "1",
+    "true",
+    "null",
+    "\x1b[31m",
+    "x" * 300,
+]
 
 
 def _hostile_value(rng: random.Random, depth: int = 0) -> Any:
@@ -97,13 +222,18 @@ def _hostile_value(rng: random.Random, depth: int = 0) -> Any:
     if r < 0.80 and depth < 3:
         return [_hostile_value(rng, depth + 1) for _ in range(rng.randint(0, 3))]
     if r < 0.88 and depth < 3:
-        return {rng.choice(["x", "amount", "dist", "mean", "sd", "low", "high", "curve"]):
-                _hostile_value(rng, depth + 1) for _ in range(rng.randint(0, 3))}
+        return {
+            rng.choice(
+                ["x", "amount", "dist", "mean", "sd", "low", "high", "curve"]
+            ): _hostile_value(rng, depth + 1)
+            for _ in range(rng.randint(0, 3))
+        }
     return rng.choice([True, False, None, [], {}, [[]], {"": None}])
 
 
 # ---------------------------------------------------------------------------------------------
 # Walking parsed YAML
+
 
 def _nodes(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
     yield path, data
@@ -150,6 +280,7 @@ def _is_number(v: Any) -> bool:
 # ---------------------------------------------------------------------------------------------
 # The mutator
 
+
 @dataclass
 class Case:
     """One fuzz case: a file's bytes, how it was made, and the commands to run on it."""
@@ -184,7 +315,11 @@ class Mutator:
         ops: list[str] = []
         mode = rng.random()
         if mode < 0.65:  # structural, then dumped
-            if rng.random() < 0.35 and isinstance(data.get("interventions"), list) and len(data["interventions"]) > 1:
+            if (
+                rng.random() < 0.35
+                and isinstance(data.get("interventions"), list)
+                and len(data["interventions"]) > 1
+            ):
                 keep = rng.randrange(len(data["interventions"]))
                 data["interventions"] = [data["interventions"][keep]]
                 data.pop("variants", None)
@@ -206,11 +341,17 @@ class Mutator:
         if rng.random() < 0.2:
             commands.append(["run", "{file}", "--format", "json", "--draws", "50", "--seed", "1"])
         if rng.random() < 0.12:
-            paths = [p for p, v in _nodes(parsed) if not isinstance(v, (dict, list)) and p and p[0] != "variants"]
+            paths = [
+                p
+                for p, v in _nodes(parsed)
+                if not isinstance(v, (dict, list)) and p and p[0] != "variants"
+            ]
             if paths:
                 p = rng.choice(paths)
                 value = self._set_text(rng)
-                commands.append(["run", "{file}", "--format", "json", "--set", f"{_dotted(parsed, p)}={value}"])
+                commands.append(
+                    ["run", "{file}", "--format", "json", "--set", f"{_dotted(parsed, p)}={value}"]
+                )
         if rng.random() < 0.08 and isinstance(parsed.get("variants"), list) and parsed["variants"]:
             v = rng.choice(parsed["variants"])
             if isinstance(v, dict) and isinstance(v.get("name"), str):
@@ -222,7 +363,12 @@ class Mutator:
         if isinstance(v, str) and rng.random() < 0.6:
             return json.dumps(v)  # quoted: an expression or text
         try:
-            return yaml.safe_dump(v, default_flow_style=True, width=10**9).strip().removesuffix("...").strip()
+            return (
+                yaml.safe_dump(v, default_flow_style=True, width=10**9)
+                .strip()
+                .removesuffix("...")
+                .strip()
+            )
         except yaml.YAMLError:
             return str(v)
 
@@ -236,8 +382,23 @@ class Mutator:
         numbers = [(p, v) for p, v in leaves if _is_number(v)]
         strings = [(p, v) for p, v in leaves if isinstance(v, str)]
         kind = rng.choices(
-            ["drop", "rename", "dupkey", "swap", "extreme", "expr", "nest", "text", "duplist",
-             "droplist", "cross", "unknown", "uncertain", "variant", "sibling"],
+            [
+                "drop",
+                "rename",
+                "dupkey",
+                "swap",
+                "extreme",
+                "expr",
+                "nest",
+                "text",
+                "duplist",
+                "droplist",
+                "cross",
+                "unknown",
+                "uncertain",
+                "variant",
+                "sibling",
+            ],
             weights=[8, 6, 3, 8, 16, 14, 5, 10, 4, 4, 4, 3, 8, 4, 3],
         )[0]
         if kind == "drop" and maps:
@@ -248,7 +409,9 @@ class Mutator:
         elif kind == "rename" and maps:
             p, m = rng.choice(maps)
             k = rng.choice(list(m))
-            new = rng.choice(KEY_TYPOS + [str(k)[:-1], str(k).upper(), str(k) + "s", str(k) + "\u200b"])
+            new = rng.choice(
+                KEY_TYPOS + [str(k)[:-1], str(k).upper(), str(k) + "s", str(k) + "\u200b"]
+            )
             items = [(new if kk == k else kk, vv) for kk, vv in m.items()]
             m.clear()
             m.update(items)
@@ -324,8 +487,12 @@ class Mutator:
                 variants = data.get("variants")
                 if not isinstance(variants, list):
                     variants = data["variants"] = []
-                variants.append({"name": rng.choice(["v", "", "\x1b[31mv", "=v"]),
-                                 "set": {_dotted(data, p): value}})
+                variants.append(
+                    {
+                        "name": rng.choice(["v", "", "\x1b[31mv", "=v"]),
+                        "set": {_dotted(data, p): value},
+                    }
+                )
                 ops.append(f"variant sets {_dotted(data, p)} = {value!r:.60}")
         elif kind == "sibling" and maps:
             p, m = rng.choice(maps)
@@ -365,17 +532,31 @@ class Mutator:
 
     def _uncertain(self, rng: random.Random, data: dict, ops: list[str]) -> dict:
         """An uncertain parameter with an extreme spread, used by some amount."""
-        dist = rng.choice(["normal", "lognormal", "uniform", "triangular", "pert", "beta", "gamma", "fixed"])
-        big = lambda: rng.choice([1e308, -1e308, 1e154, 1e200, 0, -1, 1e-320, HUGE_INT, 1, 0.5, 1e6])
-        fields = {"normal": ["mean", "sd"], "lognormal": ["mean", "sd"], "beta": ["mean", "sd"],
-                  "gamma": ["mean", "sd"], "uniform": ["low", "high"], "fixed": [],
-                  "triangular": ["low", "mode", "high"], "pert": ["low", "mode", "high"]}[dist]
+        dist = rng.choice(
+            ["normal", "lognormal", "uniform", "triangular", "pert", "beta", "gamma", "fixed"]
+        )
+        big = lambda: rng.choice(
+            [1e308, -1e308, 1e154, 1e200, 0, -1, 1e-320, HUGE_INT, 1, 0.5, 1e6]
+        )
+        fields = {
+            "normal": ["mean", "sd"],
+            "lognormal": ["mean", "sd"],
+            "beta": ["mean", "sd"],
+            "gamma": ["mean", "sd"],
+            "uniform": ["low", "high"],
+            "fixed": [],
+            "triangular": ["low", "mode", "high"],
+            "pert": ["low", "mode", "high"],
+        }[dist]
         spec: dict[str, Any] = {"dist": dist}
         for f in fields:
             spec[f] = big()
         if rng.random() < 0.3 and dist in ("uniform", "triangular", "pert"):
-            spec = {"dist": dist, "low": -1e308, "mode": 0, "high": 1e308} if dist != "uniform" else \
-                {"dist": dist, "low": -1e308, "high": 1e308}
+            spec = (
+                {"dist": dist, "low": -1e308, "mode": 0, "high": 1e308}
+                if dist != "uniform"
+                else {"dist": dist, "low": -1e308, "high": 1e308}
+            )
         if rng.random() < 0.2:
             spec[rng.choice(["mean", "sd", "low", "high", "dist"])] = _hostile_value(rng)
         params = data.get("parameters")
@@ -383,12 +564,31 @@ class Mutator:
             params = data["parameters"] = {}
         name = "fz_" + str(rng.randrange(1000))
         params[name] = spec
-        targets = [(p, v) for p, v in _nodes(data) if p and p[0] == "interventions"
-                   and p[-1] in ("amount", "baseline", "reduction", "deadweight", "participants",
-                                 "eligible", "uptake", "unit_cost", "probability_change", "ramp", 0)]
+        targets = [
+            (p, v)
+            for p, v in _nodes(data)
+            if p
+            and p[0] == "interventions"
+            and p[-1]
+            in (
+                "amount",
+                "baseline",
+                "reduction",
+                "deadweight",
+                "participants",
+                "eligible",
+                "uptake",
+                "unit_cost",
+                "probability_change",
+                "ramp",
+                0,
+            )
+        ]
         if targets:
             p, _ = rng.choice(targets)
-            expr = rng.choice([name, f"{name} * 52", f"{name} * {name}", f"1 / {name}", f"{name} ** 2"])
+            expr = rng.choice(
+                [name, f"{name} * 52", f"{name} * {name}", f"1 / {name}", f"{name} ** 2"]
+            )
             _put(data, p, expr)
             ops.append(f"parameter {name} = {spec!r:.90} used at {_dotted(data, p)} as {expr!r}")
         else:
@@ -407,9 +607,27 @@ class Mutator:
 
     def _textual(self, rng: random.Random, data: bytes, ops: list[str]) -> bytes:
         kind = rng.choices(
-            ["flip", "truncate", "deep", "bomb", "selfref", "dupline", "tab", "encoding", "bom",
-             "newlines", "hugeint", "longexpr", "bigfile", "documents", "tag", "merge", "control",
-             "insert", "anchor"],
+            [
+                "flip",
+                "truncate",
+                "deep",
+                "bomb",
+                "selfref",
+                "dupline",
+                "tab",
+                "encoding",
+                "bom",
+                "newlines",
+                "hugeint",
+                "longexpr",
+                "bigfile",
+                "documents",
+                "tag",
+                "merge",
+                "control",
+                "insert",
+                "anchor",
+            ],
             weights=[10, 6, 6, 5, 3, 6, 5, 5, 2, 3, 5, 4, 1, 2, 4, 2, 6, 4, 2],
         )[0]
         lines = data.split(b"\n")
@@ -443,11 +661,17 @@ class Mutator:
             width = rng.choice([5, 9, 10])
             out = [b'a0: &a0 ["lol"]']
             for i in range(1, levels + 1):
-                out.append(f"a{i}: &a{i} [".encode() + b", ".join([f"*a{i-1}".encode()] * width) + b"]")
+                out.append(
+                    f"a{i}: &a{i} [".encode() + b", ".join([f"*a{i - 1}".encode()] * width) + b"]"
+                )
             ops.append(f"alias bomb {width}**{levels} under x_bomb (and notes)")
             bomb = b"x_bomb:\n" + b"\n".join(b"  " + ln for ln in out) + b"\n"
             # the last level is also used where a list of text is expected
-            return _set_top(data + b"\n" + bomb, "notes", f"*a{levels}".encode()) if rng.random() < 0.5 else data + b"\n" + bomb
+            return (
+                _set_top(data + b"\n" + bomb, "notes", f"*a{levels}".encode())
+                if rng.random() < 0.5
+                else data + b"\n" + bomb
+            )
         if kind == "selfref":
             shape = rng.choice([b"&r [1, *r]", b"&r {a: *r}", b"&r [[*r]]"])
             where = rng.choice(["notes", "x_loop", "parameters"])
@@ -462,7 +686,11 @@ class Mutator:
             i = rng.randrange(len(lines))
             ln = lines[i]
             stripped = ln.lstrip(b" ")
-            lines[i] = b"\t" * max(1, (len(ln) - len(stripped)) // 2) + stripped if rng.random() < 0.7 else ln.replace(b": ", b":\t", 1)
+            lines[i] = (
+                b"\t" * max(1, (len(ln) - len(stripped)) // 2) + stripped
+                if rng.random() < 0.7
+                else ln.replace(b": ", b":\t", 1)
+            )
             ops.append(f"tab on line {i + 1}")
             return b"\n".join(lines)
         if kind == "encoding":
@@ -470,7 +698,16 @@ class Mutator:
             text = data.decode("utf-8", "replace")
             if enc == "raw":
                 i = rng.randrange(len(data) + 1)
-                junk = rng.choice([b"\xff", b"\xc3\x28", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80\x80", b"\xe2\x82"])
+                junk = rng.choice(
+                    [
+                        b"\xff",
+                        b"\xc3\x28",
+                        b"\xed\xa0\x80",
+                        b"\xf4\x90\x80\x80",
+                        b"\x80\x80",
+                        b"\xe2\x82",
+                    ]
+                )
                 ops.append(f"invalid UTF-8 {junk!r} at byte {i}")
                 return data[:i] + junk + data[i:]
             ops.append(f"encoded as {enc}")
@@ -484,12 +721,20 @@ class Mutator:
             return data.replace(b"\n", nl)
         if kind == "hugeint":
             digits = rng.choice([400, 5000, 50000, 4300, 4301])
-            value = rng.choice([b"9" * digits, b"-" + b"9" * digits, b"1" + b"0" * digits + b".5", b"1e" + str(digits).encode(), b"1e-" + str(digits).encode()])
+            value = rng.choice(
+                [
+                    b"9" * digits,
+                    b"-" + b"9" * digits,
+                    b"1" + b"0" * digits + b".5",
+                    b"1e" + str(digits).encode(),
+                    b"1e-" + str(digits).encode(),
+                ]
+            )
             nums = list(re.finditer(rb"(?<=: )-?[0-9][0-9_.eE+-]*(?=\s*$)", data, re.M))
             if nums:
                 m = rng.choice(nums)
                 ops.append(f"number at byte {m.start()} -> {value[:12]!r}... ({len(value)} chars)")
-                return data[: m.start()] + value + data[m.end():]
+                return data[: m.start()] + value + data[m.end() :]
             ops.append(f"horizon -> {len(value)}-char number")
             return _set_top(data, "horizon", value)
         if kind == "longexpr":
@@ -500,7 +745,7 @@ class Mutator:
             if nums:
                 m = rng.choice(nums)
                 ops.append(f"amount at byte {m.start()} -> {len(value)}-char expression")
-                return data[: m.start()] + q + data[m.end():]
+                return data[: m.start()] + q + data[m.end() :]
             ops.append(f"horizon -> {len(value)}-char expression")
             return _set_top(data, "horizon", q)
         if kind == "bigfile":
@@ -512,34 +757,95 @@ class Mutator:
             ops.append("two YAML documents")
             return data + b"\n---\n" + data
         if kind == "tag":
-            tag = rng.choice([b"!!python/object/apply:os.system ['true']", b"!!binary aGVsbG8=",
-                              b"!!set {a, b}", b"!!omap [a: 1]", b"!custom 1", b"!!timestamp 2024-01-01",
-                              b"!!float 1", b"!!int 1e3", b"!!str 1", b"!<tag:yaml.org,2002:int> 99",
-                              b"!!python/name:os.system", b"!!null ''", b"!!bool yes"])
+            tag = rng.choice(
+                [
+                    b"!!python/object/apply:os.system ['true']",
+                    b"!!binary aGVsbG8=",
+                    b"!!set {a, b}",
+                    b"!!omap [a: 1]",
+                    b"!custom 1",
+                    b"!!timestamp 2024-01-01",
+                    b"!!float 1",
+                    b"!!int 1e3",
+                    b"!!str 1",
+                    b"!<tag:yaml.org,2002:int> 99",
+                    b"!!python/name:os.system",
+                    b"!!null ''",
+                    b"!!bool yes",
+                ]
+            )
             nums = list(re.finditer(rb"(?<=: )[^\s'\"#>|][^\n]*$", data, re.M))
             if nums:
                 m = rng.choice(nums)
                 ops.append(f"tag {tag.decode()!r} at byte {m.start()}")
-                return data[: m.start()] + tag + data[m.end():]
+                return data[: m.start()] + tag + data[m.end() :]
             return data + b"\nx_tag: " + tag + b"\n"
         if kind == "merge" and keyed:
             ops.append("merge key and anchors")
-            return _set_top(data, "discounting", b"&d {schedule: none}") + b"\nx_merge:\n  <<: [*d, *d]\n  ? [complex, key]\n  : 1\n"
+            return (
+                _set_top(data, "discounting", b"&d {schedule: none}")
+                + b"\nx_merge:\n  <<: [*d, *d]\n  ? [complex, key]\n  : 1\n"
+            )
         if kind == "control" and data:
-            ch = rng.choice(["\x00", "\x1b", "\x1b[31m", "\x07", "\x7f", "\x85", "\u2028", "\ufffe", "\x0c", "\x0b", "\ud800"])
+            ch = rng.choice(
+                [
+                    "\x00",
+                    "\x1b",
+                    "\x1b[31m",
+                    "\x07",
+                    "\x7f",
+                    "\x85",
+                    "\u2028",
+                    "\ufffe",
+                    "\x0c",
+                    "\x0b",
+                    "\ud800",
+                ]
+            )
             quoted = list(re.finditer(rb"(?<=name: )[^\n]+", data))
             if quoted and rng.random() < 0.7:
                 m = rng.choice(quoted)
                 enc = ch.encode("utf-8", "surrogatepass")
-                value = b'"' + data[m.start():m.end()].strip(b"'\"") + json.dumps(ch).strip('"').encode() + b'"' if rng.random() < 0.5 else data[m.start():m.end()] + enc
+                value = (
+                    b'"'
+                    + data[m.start() : m.end()].strip(b"'\"")
+                    + json.dumps(ch).strip('"').encode()
+                    + b'"'
+                    if rng.random() < 0.5
+                    else data[m.start() : m.end()] + enc
+                )
                 ops.append(f"control {ch!r} in a name at byte {m.start()}")
-                return data[: m.start()] + value + data[m.end():]
+                return data[: m.start()] + value + data[m.end() :]
             i = rng.randrange(len(data))
             ops.append(f"raw {ch!r} at byte {i}")
             return data[:i] + ch.encode("utf-8", "surrogatepass") + data[i:]
         if kind == "insert" and data:
             i = rng.randrange(len(data))
-            junk = rng.choice([b":", b"- ", b"{", b"[", b"]", b"'", b'"', b"&", b"*", b"!", b"|", b">", b"%", b"@", b"`", b"#", b"\n  ", b"? ", b"\n---\n", b"\n...\n", b"*undefined"])
+            junk = rng.choice(
+                [
+                    b":",
+                    b"- ",
+                    b"{",
+                    b"[",
+                    b"]",
+                    b"'",
+                    b'"',
+                    b"&",
+                    b"*",
+                    b"!",
+                    b"|",
+                    b">",
+                    b"%",
+                    b"@",
+                    b"`",
+                    b"#",
+                    b"\n  ",
+                    b"? ",
+                    b"\n---\n",
+                    b"\n...\n",
+                    b"*undefined",
+                ]
+            )
             ops.append(f"insert {junk!r} at byte {i}")
             return data[:i] + junk + data[i:]
         if kind == "anchor" and keyed:
@@ -574,7 +880,9 @@ def _set_top(data: bytes, key: str, value: bytes) -> bytes:
     for i, ln in enumerate(lines):
         if ln.startswith(kb + b":"):
             j = i + 1
-            while j < len(lines) and (lines[j].startswith((b" ", b"\t", b"-")) or not lines[j].strip()):
+            while j < len(lines) and (
+                lines[j].startswith((b" ", b"\t", b"-")) or not lines[j].strip()
+            ):
                 j += 1
             return b"\n".join(lines[:i] + [kb + b": " + value] + lines[j:])
     return data.rstrip(b"\n") + b"\n" + kb + b": " + value + b"\n"
@@ -582,6 +890,7 @@ def _set_top(data: bytes, key: str, value: bytes) -> bytes:
 
 # ---------------------------------------------------------------------------------------------
 # Running: a worker process that calls main() in-process
+
 
 @dataclass
 class Outcome:
@@ -603,12 +912,16 @@ def _frames(tb) -> tuple[str | None, str | None]:
     import traceback
 
     frames = traceback.extract_tb(tb)
-    ours = [f for f in frames if f"{os.sep}prevcalc{os.sep}" in f.filename and f"{os.sep}tests{os.sep}" not in f.filename]
+    ours = [
+        f
+        for f in frames
+        if f"{os.sep}prevcalc{os.sep}" in f.filename and f"{os.sep}tests{os.sep}" not in f.filename
+    ]
     here = None
     if ours:
         f = ours[-1]
         if len(frames) > 200:  # deep recursion: the prevcalc frame that repeats, if one does
-            (key, count), = Counter((g.filename, g.lineno, g.name) for g in ours).most_common(1)
+            ((key, count),) = Counter((g.filename, g.lineno, g.name) for g in ours).most_common(1)
             if count > 1:
                 f = next(g for g in ours if (g.filename, g.lineno, g.name) == key)
         here = f"prevcalc/{f.filename.split(os.sep + 'prevcalc' + os.sep, 1)[1]}:{f.lineno} in {f.name}"
@@ -634,7 +947,13 @@ def _call_main(args: list[str], debug: bool) -> dict:
 
     env = {"PREVCALC_DEBUG": "1" if debug else None, "NO_COLOR": "1", "COLUMNS": "100"}
     runner = CliRunner()
-    out: dict[str, Any] = {"code": None, "escaped": None, "exc_type": None, "where": None, "innermost": None}
+    out: dict[str, Any] = {
+        "code": None,
+        "escaped": None,
+        "exc_type": None,
+        "where": None,
+        "innermost": None,
+    }
     t0 = time.perf_counter()
     with runner.isolation(env=env, color=True) as streams:
         try:
@@ -648,7 +967,9 @@ def _call_main(args: list[str], debug: bool) -> dict:
             sys.stderr.flush()
         stdout, stderr = streams[0], streams[1]
         out["stdout"] = stdout.getvalue().decode("utf-8", "replace")
-        out["stderr"] = (stderr.getvalue() if stderr is not None else b"").decode("utf-8", "replace")
+        out["stderr"] = (stderr.getvalue() if stderr is not None else b"").decode(
+            "utf-8", "replace"
+        )
     out["seconds"] = time.perf_counter() - t0
     return out
 
@@ -677,7 +998,11 @@ def _worker(memory_mb: int) -> None:
             res = _call_main(req["args"], debug=False)
             if res["code"] == 3 and not res["escaped"]:  # where did it fail? same call, with debug
                 again = _call_main(req["args"], debug=True)
-                res["exc_type"], res["where"], res["innermost"] = again["exc_type"], again["where"], again["innermost"]
+                res["exc_type"], res["where"], res["innermost"] = (
+                    again["exc_type"],
+                    again["where"],
+                    again["innermost"],
+                )
                 res["trace"] = again["escaped"]
         finally:
             faulthandler.cancel_dump_traceback_later()
@@ -695,21 +1020,32 @@ class Runner:
         self._buf = b""
         self._err = None
 
-    def __enter__(self) -> "Runner":
+    def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
     def _start(self) -> None:
-        env = dict(os.environ, NO_COLOR="1", COLUMNS="100", OPENBLAS_NUM_THREADS="1",
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONFAULTHANDLER="")
+        env = dict(
+            os.environ,
+            NO_COLOR="1",
+            COLUMNS="100",
+            OPENBLAS_NUM_THREADS="1",
+            OMP_NUM_THREADS="1",
+            MKL_NUM_THREADS="1",
+            PYTHONFAULTHANDLER="",
+        )
         env.pop("PREVCALC_DEBUG", None)
         self._err = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
             [sys.executable, "-X", "utf8", __file__, "--worker", str(self.memory_mb)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._err, env=env,
-            cwd=tempfile.gettempdir(), start_new_session=True,  # Ctrl-C stops the fuzzer, not a case
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._err,
+            env=env,
+            cwd=tempfile.gettempdir(),
+            start_new_session=True,  # Ctrl-C stops the fuzzer, not a case
         )
         self._buf = b""
         self._warm()
@@ -720,7 +1056,13 @@ class Runner:
             p = Path(tmp) / "warm.yaml"
             p.write_bytes(SCENARIOS[0].read_bytes())
             self._request({"args": ["validate", str(p)], "alarm": 120}, 120)
-            self._request({"args": ["run", str(p), "--format", "json", "--draws", "2", "--seed", "1"], "alarm": 120}, 120)
+            self._request(
+                {
+                    "args": ["run", str(p), "--format", "json", "--draws", "2", "--seed", "1"],
+                    "alarm": 120,
+                },
+                120,
+            )
 
     def close(self) -> None:
         if self.proc is not None:
@@ -764,7 +1106,9 @@ class Runner:
             return ""
         self._err.seek(0)
         text = self._err.read().decode("utf-8", "replace")
-        i = max(text.rfind("Thread 0x"), text.rfind("Current thread"), text.rfind("Stack (most recent"))
+        i = max(
+            text.rfind("Thread 0x"), text.rfind("Current thread"), text.rfind("Stack (most recent")
+        )
         return text[i:] if i >= 0 else text[-4000:]
 
     def run(self, args: list[str], sleep: float = 0.0, timeout: float | None = None) -> Outcome:
@@ -785,8 +1129,14 @@ class Runner:
             dump = self._stack_dump()
             self.proc = None
             where, inner = _where_in_dump(dump)
-            return Outcome(None, stderr=dump[-3000:], seconds=time.perf_counter() - t0, died=died,
-                           where=where, innermost=inner)
+            return Outcome(
+                None,
+                stderr=dump[-3000:],
+                seconds=time.perf_counter() - t0,
+                died=died,
+                where=where,
+                innermost=inner,
+            )
         if res is None:
             try:
                 os.kill(self.proc.pid, signal.SIGUSR1)  # where is it stuck?
@@ -797,19 +1147,44 @@ class Runner:
             self._kill()
             self.proc = None
             where, inner = _where_in_dump(dump)
-            return Outcome(None, stderr=dump[-3000:], seconds=time.perf_counter() - t0, hung=True,
-                           where=where, innermost=inner)
+            return Outcome(
+                None,
+                stderr=dump[-3000:],
+                seconds=time.perf_counter() - t0,
+                hung=True,
+                where=where,
+                innermost=inner,
+            )
         if self._err is not None:  # forget the stderr of cases that finished
             self._err.seek(0)
             self._err.truncate()
-        return Outcome(res["code"], res["stdout"], res["stderr"], res["seconds"], res["escaped"],
-                       res["exc_type"], res["where"], res["innermost"]) if "trace" not in res else \
-            _with_trace(res)
+        return (
+            Outcome(
+                res["code"],
+                res["stdout"],
+                res["stderr"],
+                res["seconds"],
+                res["escaped"],
+                res["exc_type"],
+                res["where"],
+                res["innermost"],
+            )
+            if "trace" not in res
+            else _with_trace(res)
+        )
 
 
 def _with_trace(res: dict) -> Outcome:
-    o = Outcome(res["code"], res["stdout"], res["stderr"], res["seconds"], res["escaped"],
-                res["exc_type"], res["where"], res["innermost"])
+    o = Outcome(
+        res["code"],
+        res["stdout"],
+        res["stderr"],
+        res["seconds"],
+        res["escaped"],
+        res["exc_type"],
+        res["where"],
+        res["innermost"],
+    )
     o.trace = res["trace"]  # type: ignore[attr-defined]
     return o
 
@@ -822,15 +1197,22 @@ def _where_in_dump(dump: str) -> tuple[str | None, str | None]:
     if ours:  # a recursion: name the function that repeats (where it is stopped varies)
         (fn, name), count = Counter(ours).most_common(1)[0]
         if count > 1:
-            return f"prevcalc/{fn.split(os.sep + 'prevcalc' + os.sep, 1)[1]} in {name} (recursing)", inner
+            return (
+                f"prevcalc/{fn.split(os.sep + 'prevcalc' + os.sep, 1)[1]} in {name} (recursing)",
+                inner,
+            )
     for fn, line, name in frames:
         if f"{os.sep}prevcalc{os.sep}" in fn and f"{os.sep}tests{os.sep}" not in fn:
-            return f"prevcalc/{fn.split(os.sep + 'prevcalc' + os.sep, 1)[1]}:{line} in {name}", inner
+            return (
+                f"prevcalc/{fn.split(os.sep + 'prevcalc' + os.sep, 1)[1]}:{line} in {name}",
+                inner,
+            )
     return None, inner
 
 
 # ---------------------------------------------------------------------------------------------
 # Judging outcomes
+
 
 @dataclass
 class Failure:
@@ -903,19 +1285,34 @@ def judge(case: Case, command: list[str], outcome: Outcome, file: str) -> list[F
         fails.append(Failure(k, f"{k}: {key}", case, command, detail))
 
     if outcome.hung:
-        fail("hang", f"in {outcome.where or outcome.innermost or '?'}",
-             f"stuck in {outcome.where} (innermost frame {outcome.innermost}) after {outcome.seconds:.1f} s\n" + outcome.stderr[-1500:])
+        fail(
+            "hang",
+            f"in {outcome.where or outcome.innermost or '?'}",
+            f"stuck in {outcome.where} (innermost frame {outcome.innermost}) after {outcome.seconds:.1f} s\n"
+            + outcome.stderr[-1500:],
+        )
         return fails
     if outcome.died:
-        fail("crash", f"worker died ({outcome.died}) in {outcome.where or outcome.innermost or '?'}", outcome.stderr[-1500:])
+        fail(
+            "crash",
+            f"worker died ({outcome.died}) in {outcome.where or outcome.innermost or '?'}",
+            outcome.stderr[-1500:],
+        )
         return fails
     if outcome.escaped:
-        fail("crash", f"{outcome.exc_type} escaped main() at {outcome.where or outcome.innermost}", outcome.escaped)
+        fail(
+            "crash",
+            f"{outcome.exc_type} escaped main() at {outcome.where or outcome.innermost}",
+            outcome.escaped,
+        )
         return fails
     if outcome.code == 3:
         trace = getattr(outcome, "trace", "") or ""
-        fail("crash", f"{outcome.exc_type} at {outcome.where or outcome.innermost}",
-             outcome.stderr.strip()[:600] + ("\n" + trace[-2500:] if trace else ""))
+        fail(
+            "crash",
+            f"{outcome.exc_type} at {outcome.where or outcome.innermost}",
+            outcome.stderr.strip()[:600] + ("\n" + trace[-2500:] if trace else ""),
+        )
         return fails
     if outcome.code not in (0, 1):
         fail("exit", f"{kind}: exit {outcome.code}", outcome.stderr[:600])
@@ -925,10 +1322,20 @@ def judge(case: Case, command: list[str], outcome: Outcome, file: str) -> list[F
             fail("crash", f"traceback printed on {stream}", text[:1500])
         m = _CONTROL.search(text)
         if m:
-            fail("control", f"{kind}: control character on {stream}", f"{m.group()!r} in: {text[max(0, m.start() - 80): m.end() + 80]!r}")
+            fail(
+                "control",
+                f"{kind}: control character on {stream}",
+                f"{m.group()!r} in: {text[max(0, m.start() - 80) : m.end() + 80]!r}",
+            )
     if outcome.code == 1:
-        located = (re.search(re.escape(file) + r":\d+:\d+", outcome.stderr) or "--set" in outcome.stderr
-                   or ("--variant" in command and ("--variant" in outcome.stderr or "no variant named" in outcome.stderr)))
+        located = (
+            re.search(re.escape(file) + r":\d+:\d+", outcome.stderr)
+            or "--set" in outcome.stderr
+            or (
+                "--variant" in command
+                and ("--variant" in outcome.stderr or "no variant named" in outcome.stderr)
+            )
+        )
         if not located:
             first = next((ln for ln in outcome.stderr.splitlines() if ln.strip()), "(no message)")
             fail("unlocated", f"{kind}: {_normalise(first, file)}", outcome.stderr[:800])
@@ -940,15 +1347,28 @@ def judge(case: Case, command: list[str], outcome: Outcome, file: str) -> list[F
         else:
             bad = nonfinite_fields(doc)
             if bad:
-                fields = sorted({re.sub(r"\[[^\]]*\]", "[]", re.sub(r"\.(mean|median|p\d+)$", "", b.split("=")[0])) for b in bad},
-                                key=lambda f: (not f.startswith("summary"), f))
-                fail("nonfinite", f"{kind}: {', '.join(fields[:3])}{'…' if len(fields) > 3 else ''} not finite",
-                     "; ".join(bad[:12]))
+                fields = sorted(
+                    {
+                        re.sub(
+                            r"\[[^\]]*\]",
+                            "[]",
+                            re.sub(r"\.(mean|median|p\d+)$", "", b.split("=")[0]),
+                        )
+                        for b in bad
+                    },
+                    key=lambda f: (not f.startswith("summary"), f),
+                )
+                fail(
+                    "nonfinite",
+                    f"{kind}: {', '.join(fields[:3])}{'…' if len(fields) > 3 else ''} not finite",
+                    "; ".join(bad[:12]),
+                )
     return fails
 
 
 # ---------------------------------------------------------------------------------------------
 # Campaigns
+
 
 @dataclass
 class Report:
@@ -976,20 +1396,22 @@ class Report:
         return dict(sorted(out.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
     def figures(self) -> str:
-        return "\n".join([
-            f"files tried            {self.cases:>7,}   ({self.commands:,} commands, {self.seconds:.1f} s)"
-            + ("  INTERRUPTED" if self.interrupted else ""),
-            f"files refused (exit 1) {self.files_refused:>7,}   (commands: {self.refused:,})",
-            f"files accepted (exit 0){self.files_accepted:>7,}   (commands: {self.accepted:,})",
-            f"crashes (exit 3 etc.)  {self.crashes:>7,}",
-            f"hangs                  {self.hangs:>7,}",
-            f"other exit statuses    {self.other_exit:>7,}",
-            f"unlocated refusals     {self.unlocated:>7,}",
-            f"non-finite accepted    {self.nonfinite:>7,}",
-            f"control chars shown    {self.control:>7,}",
-            f"validate ok, run no    {self.disagree:>7,}",
-            f"failure classes        {len(self.classes()):>7,}",
-        ])
+        return "\n".join(
+            [
+                f"files tried            {self.cases:>7,}   ({self.commands:,} commands, {self.seconds:.1f} s)"
+                + ("  INTERRUPTED" if self.interrupted else ""),
+                f"files refused (exit 1) {self.files_refused:>7,}   (commands: {self.refused:,})",
+                f"files accepted (exit 0){self.files_accepted:>7,}   (commands: {self.accepted:,})",
+                f"crashes (exit 3 etc.)  {self.crashes:>7,}",
+                f"hangs                  {self.hangs:>7,}",
+                f"other exit statuses    {self.other_exit:>7,}",
+                f"unlocated refusals     {self.unlocated:>7,}",
+                f"non-finite accepted    {self.nonfinite:>7,}",
+                f"control chars shown    {self.control:>7,}",
+                f"validate ok, run no    {self.disagree:>7,}",
+                f"failure classes        {len(self.classes()):>7,}",
+            ]
+        )
 
     def summary(self, examples: int = 1) -> str:
         lines = [self.figures(), ""]
@@ -1004,7 +1426,9 @@ class Report:
         return "\n".join(lines)
 
 
-def run_case(runner: Runner, case: Case, workdir: Path) -> tuple[list[tuple[list[str], Outcome]], list[Failure]]:
+def run_case(
+    runner: Runner, case: Case, workdir: Path
+) -> tuple[list[tuple[list[str], Outcome]], list[Failure]]:
     """Write the case to ``workdir`` and run its commands; returns outcomes and failures."""
     path = workdir / "fuzz_case.yaml"
     path.write_bytes(case.data)
@@ -1023,8 +1447,15 @@ def run_case(runner: Runner, case: Case, workdir: Path) -> tuple[list[tuple[list
     if codes.get("validate {file}") == 0 and codes.get("run {file} --format json") == 1:
         out = dict((" ".join(c), o) for c, o in results)["run {file} --format json"]
         first = next((ln for ln in out.stderr.splitlines() if ln.strip()), "")
-        fails.append(Failure("disagree", f"disagree: validate accepts, run refuses: {_normalise(first, file)}",
-                             case, ["run", "{file}", "--format", "json"], out.stderr[:800]))
+        fails.append(
+            Failure(
+                "disagree",
+                f"disagree: validate accepts, run refuses: {_normalise(first, file)}",
+                case,
+                ["run", "{file}", "--format", "json"],
+                out.stderr[:800],
+            )
+        )
     return results, fails
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import MINIMAL, ROOT
 
 import prevcalc
 from prevcalc.errors import ScenarioError
 from prevcalc.vocabulary import percentile_of
-
-from conftest import MINIMAL, ROOT
 
 UNCERTAIN = MINIMAL.replace("amount: 50,", "amount: {dist: normal, mean: 50, sd: 10},")
 
@@ -39,8 +38,19 @@ def test_sensitivity_and_switching_values_are_public(write_scenario):
     assert sv.loc[key, "switching_value"] == pytest.approx(1000 / 30)
 
 
-@pytest.mark.parametrize("stat, q", [("p05", 5), ("p5", 5), ("p95", 95), ("p025", 2.5),
-                                     ("p975", 97.5), ("p50", 50), ("p100", 100), ("p0", 0)])
+@pytest.mark.parametrize(
+    "stat, q",
+    [
+        ("p05", 5),
+        ("p5", 5),
+        ("p95", 95),
+        ("p025", 2.5),
+        ("p975", 97.5),
+        ("p50", 50),
+        ("p100", 100),
+        ("p0", 0),
+    ],
+)
 def test_percentile_names(stat, q):
     # Issue 11: "p5" returned the median and "p100" the 10th percentile.
     assert percentile_of(stat) == q
@@ -69,7 +79,9 @@ def _evaluate_in_child(payload: bytes) -> bytes:
     return pickle.dumps((r.metric("npv"), r.flows))
 
 
-def test_a_compiled_model_and_its_draws_pickle_and_evaluate_alike_in_another_process(write_scenario):
+def test_a_compiled_model_and_its_draws_pickle_and_evaluate_alike_in_another_process(
+    write_scenario,
+):
     import pickle
     from concurrent.futures import ProcessPoolExecutor
 
@@ -80,7 +92,9 @@ def test_a_compiled_model_and_its_draws_pickle_and_evaluate_alike_in_another_pro
     draws = sampling.sample(sc, 500, seed=9)
     here = engine.evaluate(model, draws)
     with ProcessPoolExecutor(max_workers=1) as pool:
-        npv, flows = pickle.loads(pool.submit(_evaluate_in_child, pickle.dumps((model, draws))).result())
+        npv, flows = pickle.loads(
+            pool.submit(_evaluate_in_child, pickle.dumps((model, draws))).result()
+        )
     assert np.array_equal(npv, here.metric("npv")) and np.array_equal(flows, here.flows)
 
 
@@ -105,7 +119,9 @@ def test_one_model_evaluated_by_two_threads_gives_the_same_results(write_scenari
     draws = [sampling.sample(sc, 2048, seed=s) for s in (1, 2, 3, 4)]
     alone = [engine.evaluate(model, d).metric("npv") for d in draws]
     with ThreadPoolExecutor(max_workers=2) as pool:
-        together = list(pool.map(lambda d: engine.evaluate(model, d, chunk=64).metric("npv"), draws))
+        together = list(
+            pool.map(lambda d: engine.evaluate(model, d, chunk=64).metric("npv"), draws)
+        )
     assert all(np.array_equal(x, y) for x, y in zip(alone, together))
 
 
@@ -117,4 +133,6 @@ def test_the_loaded_scenario_carries_its_source_through_copies_and_pickling(writ
     path = write_scenario(UNCERTAIN)
     sc = prevcalc.load(path)
     for other in (sc.model_copy(), pickle.loads(pickle.dumps(sc))):
-        assert source_of(other).path == str(path) and source_of(other).sha256 == source_of(sc).sha256
+        assert (
+            source_of(other).path == str(path) and source_of(other).sha256 == source_of(sc).sha256
+        )

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import SCENARIOS
 
 import prevcalc
@@ -32,13 +31,25 @@ def test_every_bundled_scenario_validates_and_runs_in_all_three_formats(cli, pat
     code, out, err = cli("run", path, "--format", "json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["summary"]["npv"] == pytest.approx(prevcalc.run(prevcalc.load(path)).summary()["npv"])
+    assert data["summary"]["npv"] == pytest.approx(
+        prevcalc.run(prevcalc.load(path)).summary()["npv"]
+    )
     code, out, err = cli("run", path, "--format", "csv")
     assert code == 0, err
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == ["year", "costs", "benefits", "net", "discount_factor", "pv_net", "cumulative_pv_net"]
+    assert list(rows[0]) == [
+        "year",
+        "costs",
+        "benefits",
+        "net",
+        "discount_factor",
+        "pv_net",
+        "cumulative_pv_net",
+    ]
     assert len(rows) == data["years"][-1]["year"] + 1
-    assert float(rows[-1]["cumulative_pv_net"]) == pytest.approx(data["summary"]["npv"], rel=1e-9, abs=1e-6)
+    assert float(rows[-1]["cumulative_pv_net"]) == pytest.approx(
+        data["summary"]["npv"], rel=1e-9, abs=1e-6
+    )
 
 
 def test_output_file_is_written_and_not_overwritten_without_force(cli, tmp_path, write_scenario):
@@ -57,7 +68,9 @@ def test_no_color_means_no_escape_codes(cli, write_scenario):
 
 
 def test_markup_in_names_prints_as_written(cli, write_scenario):
-    path = write_scenario(open(write_scenario()).read().replace("name: Minimal", "name: Pilot [2025]"))
+    path = write_scenario(
+        open(write_scenario()).read().replace("name: Minimal", "name: Pilot [2025]")
+    )
     code, out, err = cli("run", path)
     assert "Pilot [2025]" in out
 
@@ -65,7 +78,9 @@ def test_markup_in_names_prints_as_written(cli, write_scenario):
 def test_set_and_variant_on_run(cli, write_scenario):
     path = write_scenario()
     base = json.loads(cli("run", path, "--format", "json")[1])
-    doubled = json.loads(cli("run", path, "--format", "json", "--set", "interventions.a.intake.participants=[20]")[1])
+    doubled = json.loads(
+        cli("run", path, "--format", "json", "--set", "interventions.a.intake.participants=[20]")[1]
+    )
     assert doubled["summary"]["pv_costs"] == pytest.approx(2 * base["summary"]["pv_costs"])
     code, out, err = cli("run", path, "--set", "interventions.a.intake.participnts=20")
     assert code == 1 and "did you mean 'participants'" in err
@@ -73,7 +88,10 @@ def test_set_and_variant_on_run(cli, write_scenario):
 
 def test_compare_formats_and_best_marks(cli, write_scenario):
     a = write_scenario(name="a.yaml")
-    b = write_scenario(open(a).read().replace("name: Minimal", "name: Bigger").replace("[10]", "[30]"), name="b.yaml")
+    b = write_scenario(
+        open(a).read().replace("name: Minimal", "name: Bigger").replace("[10]", "[30]"),
+        name="b.yaml",
+    )
     code, out, err = cli("compare", a, b)
     assert code == 0, err
     assert "Minimal" in out and "Bigger" in out and "Bigger − Minimal" in out and "*" in out
@@ -89,7 +107,10 @@ def test_compare_formats_and_best_marks(cli, write_scenario):
 
 def test_compare_refuses_options_that_are_not_like_for_like(cli, write_scenario):
     a = write_scenario(name="a.yaml")
-    b = write_scenario(open(a).read().replace("horizon: 10", "horizon: 12").replace("name: Minimal", "name: B"), name="b.yaml")
+    b = write_scenario(
+        open(a).read().replace("horizon: 10", "horizon: 12").replace("name: Minimal", "name: B"),
+        name="b.yaml",
+    )
     code, out, err = cli("compare", a, b)
     assert code == 1
     assert "not like for like" in err and "horizon: 'Minimal' has 10, 'B' has 12" in err
@@ -113,7 +134,10 @@ def test_scenarios_and_init(cli, tmp_path):
     assert code == 0 and "shared_lives" in out and "nurse_family_partnership" in out
     target = tmp_path / "my_area.yaml"
     assert cli("init", "--from", "shared_lives", target)[0] == 0
-    assert prevcalc.load(target).name == prevcalc.load(Path(__file__).parent.parent / "scenarios" / "shared_lives.yaml").name
+    assert (
+        prevcalc.load(target).name
+        == prevcalc.load(Path(__file__).parent.parent / "scenarios" / "shared_lives.yaml").name
+    )
     code, out, err = cli("init", "--from", "shared_lives", target)
     assert code == 1 and "use --force" in err
     code, out, err = cli("init", "--from", "shared_live", tmp_path / "x.yaml")
@@ -136,13 +160,21 @@ def test_schema_is_json_schema_and_the_checked_in_copy_is_current(cli):
     schema = json.loads(out)
     assert schema["title"] == "prevcalc scenario" and "interventions" in schema["properties"]
     checked_in = Path(__file__).parent.parent / "docs" / "scenario.schema.json"
-    assert json.loads(checked_in.read_text()) == schema, "regenerate: prevcalc schema > docs/scenario.schema.json"
+    assert json.loads(checked_in.read_text()) == schema, (
+        "regenerate: prevcalc schema > docs/scenario.schema.json"
+    )
 
 
 def _subprocess(*args, cwd=None):
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120"}
-    return subprocess.run([sys.executable, "-m", "prevcalc", *map(str, args)], capture_output=True,
-                          text=True, env=env, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "prevcalc", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 def test_real_subprocess_exit_codes_and_no_traceback(write_scenario, tmp_path):
@@ -153,7 +185,10 @@ def test_real_subprocess_exit_codes_and_no_traceback(write_scenario, tmp_path):
     bad.write_text("prevcalc: 1\nname: x\nhorizon: 0\ninterventions: []\n")
     proc = _subprocess("run", bad)
     assert proc.returncode == 1
-    assert "Traceback" not in proc.stderr and f"{bad}:3:10: horizon: must be ≥ 1 (got 0)" in proc.stderr
+    assert (
+        "Traceback" not in proc.stderr
+        and f"{bad}:3:10: horizon: must be ≥ 1 (got 0)" in proc.stderr
+    )
     usage = _subprocess("run", good, "--draws", "zero")
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
 
@@ -186,7 +221,9 @@ def test_compare_with_draws_gives_probability_best_and_evpi(cli, write_scenario)
             outcomes: [{{name: S, agency: nhs, amount: "{amount} * effect", duration: 1, deadweight: 0}}]
         """
     a = write_scenario(base.format(name="Steady", amount=120), name="a.yaml")
-    b = write_scenario(base.format(name="Bold", amount=140).replace("sd: 0.5", "sd: 0.5"), name="b.yaml")
+    b = write_scenario(
+        base.format(name="Bold", amount=140).replace("sd: 0.5", "sd: 0.5"), name="b.yaml"
+    )
     code, out, err = cli("compare", a, b, "--draws", "400", "--seed", "9", "--format", "json")
     assert code == 0, err
     data = json.loads(out)

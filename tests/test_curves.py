@@ -3,7 +3,8 @@ convolution against a slow explicit double loop."""
 
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from numpy.testing import assert_allclose, assert_array_equal
 
@@ -178,8 +179,9 @@ small = dict(elements=st.floats(-1e3, 1e3, allow_subnormal=False))
 def test_convolution_matches_oracle_with_per_row_profiles(data, n, lead):
     intake = data.draw(hnp.arrays(np.float64, lead + (n,), **small))
     profile = data.draw(hnp.arrays(np.float64, lead + (n,), **small))
-    assert_allclose(convolve_cohorts(intake, profile), slow_convolution(intake, profile),
-                    rtol=1e-12, atol=1e-9)
+    assert_allclose(
+        convolve_cohorts(intake, profile), slow_convolution(intake, profile), rtol=1e-12, atol=1e-9
+    )
 
 
 @given(data=st.data(), n=st.integers(1, 12))
@@ -207,8 +209,9 @@ def test_convolution_long_horizon_is_exact(rng):
     # 300 years: relative agreement element by element, including small late values.
     intake = rng.random((2, 300)) * 1000
     profile = 0.97 ** np.arange(300)
-    assert_allclose(convolve_cohorts(intake, profile), slow_convolution(intake, profile),
-                    rtol=1e-12)
+    assert_allclose(
+        convolve_cohorts(intake, profile), slow_convolution(intake, profile), rtol=1e-12
+    )
 
 
 def test_convolution_rejects_mismatched_years():

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from numpy.testing import assert_allclose, assert_array_equal
+from strategies import rate_bands, rates
 
 from prevcalc.discounting import (
     NO_DISCOUNTING,
@@ -16,7 +17,6 @@ from prevcalc.discounting import (
     timing_factors,
     validate_bands,
 )
-from strategies import rate_bands, rates
 
 GREEN_BOOK = SCHEDULES["green_book"].bands
 HEALTH = SCHEDULES["green_book_health"].bands
@@ -73,10 +73,22 @@ def test_standard_year_31_by_hand():
 
 
 def test_schedules_are_the_published_rates():
-    assert GREEN_BOOK == ((0, 0.035), (31, 0.03), (76, 0.025), (126, 0.02), (201, 0.015),
-                          (301, 0.01))
-    assert HEALTH == ((0, 0.015), (31, 0.0129), (76, 0.0107), (126, 0.0086), (201, 0.0064),
-                      (301, 0.0043))
+    assert GREEN_BOOK == (
+        (0, 0.035),
+        (31, 0.03),
+        (76, 0.025),
+        (126, 0.02),
+        (201, 0.015),
+        (301, 0.01),
+    )
+    assert HEALTH == (
+        (0, 0.015),
+        (31, 0.0129),
+        (76, 0.0107),
+        (126, 0.0086),
+        (201, 0.0064),
+        (301, 0.0043),
+    )
     for schedule in SCHEDULES.values():
         assert isinstance(schedule, Schedule)
         assert schedule.source and schedule.edition
@@ -85,8 +97,9 @@ def test_schedules_are_the_published_rates():
 
 def test_a_new_edition_is_only_data():
     revised = Schedule("revised", ((0, 0.03), (31, 0.025)), "A revised edition", "2030")
-    assert_allclose(discount_factors(revised.bands, 31)[[30, 31]],
-                    [1.03**-30, 1.03**-30 / 1.025], rtol=1e-13)
+    assert_allclose(
+        discount_factors(revised.bands, 31)[[30, 31]], [1.03**-30, 1.03**-30 / 1.025], rtol=1e-13
+    )
 
 
 # ------------------------------------------------------------------ constant rates
@@ -115,7 +128,14 @@ def test_constant_bands():
 def test_band_rates_at_boundaries():
     r = band_rates(GREEN_BOOK, 302)
     assert (r[0], r[30], r[31], r[75], r[76], r[125], r[126]) == (
-        0.035, 0.035, 0.03, 0.03, 0.025, 0.025, 0.02)
+        0.035,
+        0.035,
+        0.03,
+        0.03,
+        0.025,
+        0.025,
+        0.02,
+    )
     assert (r[200], r[201], r[300], r[301]) == (0.02, 0.015, 0.015, 0.01)
 
 

@@ -292,9 +292,13 @@ def test_uniforms_zero_size():
 
 @pytest.mark.parametrize(
     "kind, params, value",
-    [("normal", {"mean": 3, "sd": 0}, 3), ("gamma", {"mean": 2, "sd": 0}, 2),
-     ("pert", {"low": 4, "mode": 4, "high": 4}, 4), ("fixed", {"value": 7}, 7),
-     ("beta", {"mean": 0.4, "sd": 0}, 0.4)],
+    [
+        ("normal", {"mean": 3, "sd": 0}, 3),
+        ("gamma", {"mean": 2, "sd": 0}, 2),
+        ("pert", {"low": 4, "mode": 4, "high": 4}, 4),
+        ("fixed", {"value": 7}, 7),
+        ("beta", {"mean": 0.4, "sd": 0}, 0.4),
+    ],
 )
 def test_direct_draws_of_degenerate_distributions_are_their_value(kind, params, value):
     assert np.all(d.draw(kind, params, np.random.default_rng(0), 10) == value)

@@ -26,7 +26,9 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(name, cli):
     assert command.help and "Example:" in command.help
     code, out, err = cli(name, "--help")
     assert code == 0 and "Example:" in out
-    assert f"`prevcalc {name}" in README, f"prevcalc {name} is missing from the README's command table"
+    assert f"`prevcalc {name}" in README, (
+        f"prevcalc {name} is missing from the README's command table"
+    )
 
 
 def test_readme_quick_start_is_two_command_lines():
@@ -80,8 +82,18 @@ def test_readme_example_commands_run(line, cli, tmp_path, monkeypatch):
 
 def test_readme_json_example_has_the_format_keys():
     block = [b for b in blocks("json") if '"summary"' in b][0]
-    for key in ("prevcalc_version", "scenario_sha256", "price_year", "currency", "discounting",
-                "summary", "interventions", "layers", "agencies", "years"):
+    for key in (
+        "prevcalc_version",
+        "scenario_sha256",
+        "price_year",
+        "currency",
+        "discounting",
+        "summary",
+        "interventions",
+        "layers",
+        "agencies",
+        "years",
+    ):
         assert f'"{key}"' in block
 
 
@@ -93,4 +105,6 @@ def test_readme_python_api_example_runs(monkeypatch):
     comparison = namespace["comparison"]
     # Halving the placement cost replaced halves PV benefits (same discounting, same people).
     f = comparison.frame()
-    assert f.loc["pv_benefits", "£30,000 a year"] == pytest.approx(f.loc["pv_benefits", "£60,000 a year"] / 2)
+    assert f.loc["pv_benefits", "£30,000 a year"] == pytest.approx(
+        f.loc["pv_benefits", "£60,000 a year"] / 2
+    )

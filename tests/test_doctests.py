@@ -8,8 +8,14 @@ import importlib
 import pytest
 
 MODULES = [
-    "prevcalc.curves", "prevcalc.discounting", "prevcalc.metrics", "prevcalc.distributions",
-    "prevcalc.expressions", "prevcalc.prices", "prevcalc.report.tables", "prevcalc.vocabulary",
+    "prevcalc.curves",
+    "prevcalc.discounting",
+    "prevcalc.metrics",
+    "prevcalc.distributions",
+    "prevcalc.expressions",
+    "prevcalc.prices",
+    "prevcalc.report.tables",
+    "prevcalc.vocabulary",
 ]
 
 

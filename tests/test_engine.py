@@ -57,7 +57,9 @@ def test_example_a_two_cohorts_partial_year_and_ramp():
     assert s["npv_per_participant"] == pytest.approx(-75)
     assert s["npv_per_person"] == pytest.approx(-75)
     agencies = r.by("agency")
-    assert agencies.loc["council", "pv_costs"] == 4500 and agencies.loc["council", "pv_benefits"] == 0
+    assert (
+        agencies.loc["council", "pv_costs"] == 4500 and agencies.loc["council", "pv_benefits"] == 0
+    )
     assert agencies.loc["nhs", "pv_benefits"] == 2250 and agencies.loc["nhs", "pv_costs"] == 0
 
 
@@ -246,14 +248,17 @@ def test_waterfall_ends_at_pv_benefits():
 
 
 def test_layers_and_interventions_add_up(write_scenario):
-    r = run_text(EXAMPLE_A.replace("horizon: 6", "horizon: 6") + """\
+    r = run_text(
+        EXAMPLE_A.replace("horizon: 6", "horizon: 6")
+        + """\
   - id: z
     name: Second
     layer: downstream
     intake: {participants: 5, years: 2}
     costs: {running: [{amount: 300, funder: police}]}
     outcomes: [{name: S, agency: police, amount: 100, deadweight: 0.5}]
-""")
+"""
+    )
     total = r.summary()
     for g in ("intervention", "layer", "agency"):
         by = r.by(g)
@@ -264,15 +269,48 @@ def test_layers_and_interventions_add_up(write_scenario):
 
 def test_json_matches_format_key_for_key():
     d = run_text(EXAMPLE_A).to_dict()
-    assert list(d)[:11] == ["prevcalc_version", "scenario", "scenario_sha256", "price_year", "currency",
-                            "discounting", "summary", "interventions", "layers", "agencies", "years"]
-    summary_keys = ["pv_costs", "pv_benefits", "npv", "bcr", "roi", "payback_year", "discounted_payback_year",
-                    "irr", "participants", "npv_per_participant", "npv_per_person"]
+    assert list(d)[:11] == [
+        "prevcalc_version",
+        "scenario",
+        "scenario_sha256",
+        "price_year",
+        "currency",
+        "discounting",
+        "summary",
+        "interventions",
+        "layers",
+        "agencies",
+        "years",
+    ]
+    summary_keys = [
+        "pv_costs",
+        "pv_benefits",
+        "npv",
+        "bcr",
+        "roi",
+        "payback_year",
+        "discounted_payback_year",
+        "irr",
+        "participants",
+        "npv_per_participant",
+        "npv_per_person",
+    ]
     assert list(d["summary"]) == summary_keys
-    assert list(d["interventions"][0])[:2] == ["id", "layer"] and list(d["interventions"][0])[2:] == summary_keys
+    assert (
+        list(d["interventions"][0])[:2] == ["id", "layer"]
+        and list(d["interventions"][0])[2:] == summary_keys
+    )
     assert list(d["layers"][0]) == ["layer"] + summary_keys
     assert list(d["agencies"][0])[:4] == ["agency", "pv_costs", "pv_benefits", "npv"]
-    assert list(d["years"][0]) == ["year", "costs", "benefits", "net", "discount_factor", "pv_net", "cumulative_pv_net"]
+    assert list(d["years"][0]) == [
+        "year",
+        "costs",
+        "benefits",
+        "net",
+        "discount_factor",
+        "pv_net",
+        "cumulative_pv_net",
+    ]
     assert d["discounting"] == {"schedule": "none", "timing": "start"}
     assert d["summary"]["payback_year"] is None  # never pays back → null
     # Net flows −1000, −2250, 0, +1000: one sign change, so a (negative) IRR exists; the

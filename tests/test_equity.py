@@ -52,11 +52,14 @@ def test_the_green_book_transfer(write_scenario):
 
 
 def test_eta_zero_gives_the_plain_npv_and_groups_add_up(write_scenario):
-    text = TRANSFER.replace(
-        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
-        "fairness: {eta: 0, incomes: [16400, 25000, 34500, 45000, 68400], reference_income: 34500}",
-    ).replace("reach: [1, 0, 0, 0, 0]", "reach: [0.4, 0.25, 0.15, 0.12, 0.08]").replace(
-        "amount: 1000, duration: 1, deadweight", "amount: 1700, duration: 1, deadweight")
+    text = (
+        TRANSFER.replace(
+            "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+            "fairness: {eta: 0, incomes: [16400, 25000, 34500, 45000, 68400], reference_income: 34500}",
+        )
+        .replace("reach: [1, 0, 0, 0, 0]", "reach: [0.4, 0.25, 0.15, 0.12, 0.08]")
+        .replace("amount: 1000, duration: 1, deadweight", "amount: 1700, duration: 1, deadweight")
+    )
     r = _run(write_scenario, text)
     eq = r.equity
     assert eq.weighted_npv == pytest.approx(eq.npv)
@@ -73,7 +76,8 @@ def test_eta_zero_gives_the_plain_npv_and_groups_add_up(write_scenario):
 def test_moving_participants_to_poorer_groups_raises_the_weighted_npv_only(write_scenario):
     base = TRANSFER.replace("reach: [1, 0, 0, 0, 0]", "reach: [0.2, 0.2, 0.2, 0.2, 0.2]").replace(
         "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
-        "fairness: {incomes: [16400, 25000, 34500, 45000, 68400], reference_income: 34500}")
+        "fairness: {incomes: [16400, 25000, 34500, 45000, 68400], reference_income: 34500}",
+    )
     poorer = base.replace("reach: [0.2, 0.2, 0.2, 0.2, 0.2]", "reach: [0.4, 0.3, 0.2, 0.1, 0.0]")
     a = _run(write_scenario, base).equity
     b = prevcalc.run(prevcalc.load(write_scenario(poorer, name="poorer.yaml"))).equity
@@ -102,12 +106,16 @@ def test_json_adds_distribution_and_keeps_the_contract(cli, write_scenario):
 
 def test_a_reach_that_does_not_add_up_is_located(write_scenario):
     with pytest.raises(ScenarioError, match=r"interventions.t.reach: .*add up to 1"):
-        prevcalc.load(write_scenario(TRANSFER.replace("reach: [1, 0, 0, 0, 0]", "reach: [0.5, 0, 0, 0, 0]")))
+        prevcalc.load(
+            write_scenario(TRANSFER.replace("reach: [1, 0, 0, 0, 0]", "reach: [0.5, 0, 0, 0, 0]"))
+        )
 
 
 def test_deprivation_quintiles_need_weights(write_scenario):
-    text = TRANSFER.replace("fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
-                            "fairness: {groups: imd_quintiles}")
+    text = TRANSFER.replace(
+        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        "fairness: {groups: imd_quintiles}",
+    )
     with pytest.raises(ScenarioError, match="deprivation quintiles have no incomes"):
         prevcalc.load(write_scenario(text))
 
@@ -125,10 +133,22 @@ def test_compare_says_at_which_eta_options_swap(cli, write_scenario):
     text = TRANSFER.replace(
         "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
         "fairness: {incomes: [10, 15, 20, 30, 40], reference_income: 20}",
-    ).replace("      per_participant: [{amount: 1000, duration: 1, funder: treasury}]\n", "      per_participant: []\n")
-    a = write_scenario(text.replace("amount: 1000, duration: 1, deadweight", "amount: 100, duration: 1, deadweight"), name="a.yaml")
-    b = write_scenario(text.replace("reach: [1, 0, 0, 0, 0]", "reach: [0, 0, 0, 0, 1]").replace(
-        "amount: 1000, duration: 1, deadweight", "amount: 150, duration: 1, deadweight"), name="b.yaml")
+    ).replace(
+        "      per_participant: [{amount: 1000, duration: 1, funder: treasury}]\n",
+        "      per_participant: []\n",
+    )
+    a = write_scenario(
+        text.replace(
+            "amount: 1000, duration: 1, deadweight", "amount: 100, duration: 1, deadweight"
+        ),
+        name="a.yaml",
+    )
+    b = write_scenario(
+        text.replace("reach: [1, 0, 0, 0, 0]", "reach: [0, 0, 0, 0, 1]").replace(
+            "amount: 1000, duration: 1, deadweight", "amount: 150, duration: 1, deadweight"
+        ),
+        name="b.yaml",
+    )
     code, out, _ = cli("compare", a, b, "--format", "json")
     assert code == 0
     rows = json.loads(out)["distribution"]
@@ -143,16 +163,26 @@ def test_the_brief_has_a_who_gains_section_chart_and_plane(write_scenario, tmp_p
 
     text = TRANSFER.replace(
         "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
-        "fairness: {incomes: [10, 15, 20, 30, 40], reference_income: 20}")
+        "fairness: {incomes: [10, 15, 20, 30, 40], reference_income: 20}",
+    )
     a = prevcalc.run(prevcalc.load(write_scenario(text, name="a.yaml")))
-    b = prevcalc.run(prevcalc.load(write_scenario(text.replace("reach: [1, 0, 0, 0, 0]", "reach: [0, 0, 0, 0, 1]"),
-                                                  name="b.yaml")))
+    b = prevcalc.run(
+        prevcalc.load(
+            write_scenario(
+                text.replace("reach: [1, 0, 0, 0, 0]", "reach: [0, 0, 0, 0, 1]"), name="b.yaml"
+            )
+        )
+    )
     out = tmp_path / "brief"
     brief.write_brief([a, b], out, names=["A", "B"], formats={"md", "csv"})
     md = (out / "brief.md").read_text(encoding="utf-8")
     assert "Who gains, by income group" in md and "Who gains: equity-weighted NPV" in md
-    assert (out / "charts" / "who-gains.png").is_file() and (out / "charts" / "equity-plane.png").is_file()
+    assert (out / "charts" / "who-gains.png").is_file() and (
+        out / "charts" / "equity-plane.png"
+    ).is_file()
     fig = charts.who_gains_chart([a, b], ["A", "B"])
-    heights = [p.get_height() for ax in fig.axes for p in ax.patches if p.get_gid() == "who-gains-0"]
+    heights = [
+        p.get_height() for ax in fig.axes for p in ax.patches if p.get_gid() == "who-gains-0"
+    ]
     # A: 1,000 to its one participant in Q1, less the 1,000 cost borne by taxpayers (not a group).
     assert heights == pytest.approx([1000, 0, 0, 0, 0])

@@ -116,8 +116,9 @@ def test_bundled_models_are_life_course_models_in_uk_conventions(path):
     assert len(entry_years) > 1
     for iv in scenario.interventions:
         intake = iv.intake
-        several = (isinstance(intake.participants, list) and sum(1 for x in intake.participants if x) > 1) \
-            or (not isinstance(intake.participants, list) and (intake.years or 2) > 1)
+        several = (
+            isinstance(intake.participants, list) and sum(1 for x in intake.participants if x) > 1
+        ) or (not isinstance(intake.participants, list) and (intake.years or 2) > 1)
         assert several, f"{iv.id}: several intake years"
     assert not any("past the horizon" in n for n in result.notes), result.notes
 
@@ -151,14 +152,25 @@ def test_nfp_reproduces_wsipp_december_2023_at_its_own_convention():
     # taxpayers $5,061, participants $13,270, others $983, indirect $1,181; total benefits
     # $20,495; net program cost $13,925; BCR 1.47. The model, one family, discounted at 3.5%
     # (ASSUMED to be WSIPP's rate), must give these back within 2%.
-    result = _model("nurse_family_partnership.yaml", "WSIPP convention, one family (US$ 2022, 3.5%)")
+    result = _model(
+        "nurse_family_partnership.yaml", "WSIPP convention, one family (US$ 2022, 3.5%)"
+    )
     s = result.summary()
     assert s["pv_benefits"] == pytest.approx(20495, rel=CALIBRATION_TOLERANCE)
     assert s["pv_costs"] == pytest.approx(13925, rel=CALIBRATION_TOLERANCE)
     assert s["npv"] == pytest.approx(6570, rel=CALIBRATION_TOLERANCE)
     assert s["bcr"] == pytest.approx(1.47, abs=0.01)
     agency = result.by("agency")["pv_benefits"]
-    taxpayers = sum(agency[a] for a in ("childrens_social_care", "nhs", "education", "criminal_justice", "welfare_benefits"))
+    taxpayers = sum(
+        agency[a]
+        for a in (
+            "childrens_social_care",
+            "nhs",
+            "education",
+            "criminal_justice",
+            "welfare_benefits",
+        )
+    )
     assert taxpayers == pytest.approx(5061, rel=CALIBRATION_TOLERANCE)
     assert agency["participants"] == pytest.approx(13270, rel=CALIBRATION_TOLERANCE)
     assert agency["crime_victims"] == pytest.approx(983, rel=CALIBRATION_TOLERANCE)
@@ -170,18 +182,24 @@ def test_nfp_reproduces_wsipp_december_2023_at_its_own_convention():
 def test_nfp_reproduces_wsipp_may_2017_at_its_own_convention():
     # WSIPP May 2017 (2016 dollars): total $19,157 (parts sum to 19,158), cost $10,170, BCR 1.88;
     # indirect is negative ($3,257).
-    result = _model("nurse_family_partnership.yaml", "WSIPP May 2017 vintage, one family (US$ 2016, 3.5%)")
+    result = _model(
+        "nurse_family_partnership.yaml", "WSIPP May 2017 vintage, one family (US$ 2016, 3.5%)"
+    )
     s = result.summary()
     assert s["pv_benefits"] == pytest.approx(19157, rel=CALIBRATION_TOLERANCE)
     assert s["pv_costs"] == pytest.approx(10170, rel=CALIBRATION_TOLERANCE)
     assert s["bcr"] == pytest.approx(1.88, abs=0.01)
-    assert result.by("agency")["pv_benefits"]["indirect"] == pytest.approx(-3257, rel=CALIBRATION_TOLERANCE)
+    assert result.by("agency")["pv_benefits"]["indirect"] == pytest.approx(
+        -3257, rel=CALIBRATION_TOLERANCE
+    )
 
 
 def test_nfp_visits_cost_before_the_savings_arrive():
     # Per family at WSIPP's convention: visits in years 0-2, savings spread to adulthood; the
     # cumulative discounted net benefit is negative until the mid-teens.
-    result = _model("nurse_family_partnership.yaml", "WSIPP convention, one family (US$ 2022, 3.5%)")
+    result = _model(
+        "nurse_family_partnership.yaml", "WSIPP convention, one family (US$ 2022, 3.5%)"
+    )
     table = result.cashflows()
     assert table["costs"].iloc[3:].sum() == 0 and table["costs"].iloc[:3].sum() > 0
     assert (table["cumulative_pv_net"].iloc[:10] < 0).all()
@@ -193,12 +211,17 @@ def test_nfp_memphis_18_year_government_spending():
     # Memphis trial, 18-year follow-up (NFP NewsLink, Fall 2019): "NFP saved the government
     # $17,310 per family in reduced public benefits and resulted in a net savings of $4,732 in
     # 2009 dollars". By age 18 = end of year 17.
-    result = _model("nurse_family_partnership.yaml", "Memphis trial to age 18, government only (US$ 2009, undiscounted)")
+    result = _model(
+        "nurse_family_partnership.yaml",
+        "Memphis trial to age 18, government only (US$ 2009, undiscounted)",
+    )
     assert _cumulative(result, "benefits", 17) == pytest.approx(17310, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(result, "net", 17) == pytest.approx(4732, rel=FOLLOW_UP_TOLERANCE)
     # Not yet paid back at age 12 (end of year 11): the cost is spent by age 2, savings accrue.
     assert _cumulative(result, "net", 11) < 0
-    assert result.by("agency")["pv_benefits"]["government"] == pytest.approx(17310, rel=FOLLOW_UP_TOLERANCE)
+    assert result.by("agency")["pv_benefits"]["government"] == pytest.approx(
+        17310, rel=FOLLOW_UP_TOLERANCE
+    )
 
 
 def test_nfp_elmira_government_savings_by_age_4():
@@ -206,11 +229,17 @@ def test_nfp_elmira_government_savings_by_age_4():
     # savings $1,772 by age 4 (sample as a whole): not paid back by age 4 (published net cost
     # after discounting $1,582). Low-income families: cost $3,133, savings $3,498: paid back
     # ("recovered with a dividend of $180 per family" after discounting).
-    whole = _model("nurse_family_partnership.yaml", "Elmira trial to age 4, government only (US$ 1980, undiscounted)")
+    whole = _model(
+        "nurse_family_partnership.yaml",
+        "Elmira trial to age 4, government only (US$ 1980, undiscounted)",
+    )
     assert _cumulative(whole, "costs", 3) == pytest.approx(3246, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(whole, "benefits", 3) == pytest.approx(1772, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(whole, "net", 3) < 0
-    low = _model("nurse_family_partnership.yaml", "Elmira trial to age 4, low-income families (US$ 1980, undiscounted)")
+    low = _model(
+        "nurse_family_partnership.yaml",
+        "Elmira trial to age 4, low-income families (US$ 1980, undiscounted)",
+    )
     assert _cumulative(low, "costs", 3) == pytest.approx(3133, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(low, "benefits", 3) == pytest.approx(3498, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(low, "net", 3) > 0
@@ -221,8 +250,14 @@ def test_nfp_base_converts_us_evidence_explicitly():
     # 2022 US$ x 0.668 (PPP, 2021) x UK GDP deflator 2022 -> 2024 (100 / 90.5005): the base's PV
     # costs per participant at Green Book rates equal the WSIPP-convention figure converted.
     factor = 0.668 * 100 / 90.5005
-    scenario = prevcalc.load(SCENARIOS / "nurse_family_partnership.yaml", overrides=[
-        "interventions.nfp.intake={participants: [1]}", "discounting.schedule=constant", "discounting.rate=0.035"])
+    scenario = prevcalc.load(
+        SCENARIOS / "nurse_family_partnership.yaml",
+        overrides=[
+            "interventions.nfp.intake={participants: [1]}",
+            "discounting.schedule=constant",
+            "discounting.rate=0.035",
+        ],
+    )
     s = prevcalc.run(scenario).summary()
     assert s["pv_costs"] == pytest.approx(13925 * factor, rel=CALIBRATION_TOLERANCE)
     assert s["pv_benefits"] == pytest.approx(20495 * factor, rel=CALIBRATION_TOLERANCE)
@@ -232,7 +267,10 @@ def test_nfp_lower_risk_ratio_of_2_50_is_gone():
     # The issue: "$2.50 per $1" as the lower-risk ratio is not supported; published lower-risk
     # estimates are lower (Brookings 2007: $0.70 per $1 to government). Neither the bundled model
     # nor the fixture carries it.
-    for path in (SCENARIOS / "nurse_family_partnership.yaml", FIXTURES / "nurse_family_partnership_published.yaml"):
+    for path in (
+        SCENARIOS / "nurse_family_partnership.yaml",
+        FIXTURES / "nurse_family_partnership_published.yaml",
+    ):
         assert "2.50)" not in " ".join(v.name for v in prevcalc.load(path).variants)
 
 
@@ -243,7 +281,9 @@ def test_nfp_lower_risk_ratio_of_2_50_is_gone():
 def test_shared_lives_social_finance_unit_costs_per_placement_year():
     # Social Finance (2013), learning disabilities: Shared Lives £34,000 a year against £60,000
     # for residential, nursing or supported accommodation; net saving £26,000 per person a year.
-    result = _model("shared_lives.yaml", "Social Finance convention, one placement (2013 prices, undiscounted)")
+    result = _model(
+        "shared_lives.yaml", "Social Finance convention, one placement (2013 prices, undiscounted)"
+    )
     assert _cumulative(result, "costs", 0) == pytest.approx(34000, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(result, "benefits", 0) == pytest.approx(60000, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(result, "net", 4) == pytest.approx(5 * 26000, rel=FOLLOW_UP_TOLERANCE)
@@ -262,7 +302,9 @@ def test_shared_lives_business_case_framing():
     # years, with savings of nearly £13m". With Social Finance's unit costs the net saving is
     # 85 x £26,000 x 5 = £11.05m (2013 prices), 15% below "nearly £13m": the sources differ, and
     # the test pins the model's own arithmetic, not the business case's total.
-    s = _model("shared_lives.yaml", "Business case convention (85 placed at once, 5 years, undiscounted)").summary()
+    s = _model(
+        "shared_lives.yaml", "Business case convention (85 placed at once, 5 years, undiscounted)"
+    ).summary()
     scheme = 620_000 * 73.4795 / 70.834  # £620k at 2011 prices, in 2013 prices
     assert s["npv"] == pytest.approx(85 * 26000 * 5 - scheme, rel=FOLLOW_UP_TOLERANCE)
 
@@ -275,7 +317,9 @@ def test_local_area_coordination_swansea_first_year():
     # Swansea University (2016): "cautious cost saving estimate of £1.2 million in 1st year of
     # operation with 3 Coordinators"; cost benefit "2-3:1 in first year, anticipated to rise to
     # 3-4:1" (LAC Network; Inclusive Neighbourhoods).
-    result = _model("local_area_coordination.yaml", "Swansea convention, first year (2016 prices, undiscounted)")
+    result = _model(
+        "local_area_coordination.yaml", "Swansea convention, first year (2016 prices, undiscounted)"
+    )
     table = result.cashflows()
     assert _cumulative(result, "benefits", 0) == pytest.approx(1_200_000, rel=FOLLOW_UP_TOLERANCE)
     first = table["benefits"].iloc[0] / table["costs"].iloc[0]
@@ -304,7 +348,9 @@ def test_youth_court_savings_continue_after_the_case():
 def test_time_bank_design_text_member_year():
     # Design text (Knapp et al., PSSRU DP 2772; NOT confirmed): £450 cost and £1,300 value per
     # member a year.
-    s = _model("time_bank.yaml", "Design-text convention, one member-year (2010 prices, undiscounted)").summary()
+    s = _model(
+        "time_bank.yaml", "Design-text convention, one member-year (2010 prices, undiscounted)"
+    ).summary()
     assert s["pv_costs"] == pytest.approx(450, rel=1e-9)
     assert s["pv_benefits"] == pytest.approx(1300, rel=1e-9)
 
@@ -312,7 +358,9 @@ def test_time_bank_design_text_member_year():
 def test_early_years_hackney_trial_one_household():
     # Mapledene (Hackney) trial: a place cost £12,278 over 18 months; net social gain £837 per
     # household. Negative after the first year, positive by the end of the place.
-    result = _model("early_years_childcare.yaml", "Trial convention, one household (2003 prices, undiscounted)")
+    result = _model(
+        "early_years_childcare.yaml", "Trial convention, one household (2003 prices, undiscounted)"
+    )
     assert _cumulative(result, "costs", 1) == pytest.approx(12278, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(result, "net", 1) == pytest.approx(837, rel=FOLLOW_UP_TOLERANCE)
     assert _cumulative(result, "net", 0) < 0
@@ -347,7 +395,9 @@ def test_portfolio_shift_moves_money_upstream_in_years_0_to_4():
 
     def spend(result, layer, years):
         frame = result.to_frame()
-        rows = frame[(frame["layer"] == layer) & (frame["kind"] == "cost") & frame["year"].isin(years)]
+        rows = frame[
+            (frame["layer"] == layer) & (frame["kind"] == "cost") & frame["year"].isin(years)
+        ]
         return float(rows["flow"].sum())
 
     released = spend(base, "downstream", range(5)) - spend(shifted, "downstream", range(5))
@@ -357,7 +407,10 @@ def test_portfolio_shift_moves_money_upstream_in_years_0_to_4():
     b, s = base.by("layer")["pv_costs"], shifted.by("layer")["pv_costs"]
     assert s["midstream"] == pytest.approx(b["midstream"], rel=1e-9)
     # The difference is visible over time: the shifted portfolio's curve is lower in the early years.
-    assert (shifted.cashflows()["cumulative_pv_net"].iloc[1:7] < base.cashflows()["cumulative_pv_net"].iloc[1:7]).all()
+    assert (
+        shifted.cashflows()["cumulative_pv_net"].iloc[1:7]
+        < base.cashflows()["cumulative_pv_net"].iloc[1:7]
+    ).all()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,10 +443,14 @@ def test_fixture_nfp_wsipp_may_2017():
 
 def test_fixture_nfp_wsipp_2004_and_rand_1998():
     s = _fixture("nurse_family_partnership_published.yaml", "WSIPP 2004 (Aos et al.)").summary()
-    assert (s["pv_benefits"], s["pv_costs"], s["npv"]) == pytest.approx((26298, 9118, 17180), abs=0.5)
+    assert (s["pv_benefits"], s["pv_costs"], s["npv"]) == pytest.approx(
+        (26298, 9118, 17180), abs=0.5
+    )
     result = _fixture("nurse_family_partnership_published.yaml", "RAND 1998 Elmira higher-risk")
     s = result.summary()
-    assert (s["pv_costs"], s["pv_benefits"], s["npv"]) == pytest.approx((6083, 24694, 18611), abs=0.5)
+    assert (s["pv_costs"], s["pv_benefits"], s["npv"]) == pytest.approx(
+        (6083, 24694, 18611), abs=0.5
+    )
     assert result.by("agency")["pv_benefits"]["government"] == pytest.approx(24694, abs=0.5)
 
 
@@ -405,12 +462,16 @@ def test_fixture_nfp_wsipp_2004_and_rand_1998():
     ],
 )
 def test_fixture_nfp_ratios(variant, ratio):
-    assert _fixture("nurse_family_partnership_published.yaml", variant).summary()["bcr"] == pytest.approx(ratio, rel=1e-9)
+    assert _fixture("nurse_family_partnership_published.yaml", variant).summary()[
+        "bcr"
+    ] == pytest.approx(ratio, rel=1e-9)
 
 
 def test_fixture_nfp_converted_to_uk_pounds_2024():
     factor = 0.689 * 100 / 76.4554  # 2016 PPP, UK GDP deflator 2016 -> 2024
-    s = _fixture("nurse_family_partnership_published.yaml", "WSIPP May 2017 in UK pounds, 2024 prices").summary()
+    s = _fixture(
+        "nurse_family_partnership_published.yaml", "WSIPP May 2017 in UK pounds, 2024 prices"
+    ).summary()
     assert s["pv_benefits"] == pytest.approx(19158 * factor, rel=1e-6)
     assert s["pv_costs"] == pytest.approx(10170 * factor, rel=1e-6)
 

@@ -93,8 +93,6 @@ def test_by_group_figures_add_up():
     assert weighted_npv(groups, w) == pytest.approx(float((w * groups).sum()))
 
 
-
-
 @given(
     base=st.lists(st.floats(-1e5, 1e5, allow_nan=False), min_size=5, max_size=5),
     amount=st.floats(min_value=1.0, max_value=1e6),

@@ -18,10 +18,9 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SCENARIOS
 
 import prevcalc
-
-from conftest import ROOT, SCENARIOS
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "runs"
 EXACT = os.environ.get("PREVCALC_GOLDEN_EXACT") == "1"
@@ -40,7 +39,11 @@ def _same(a, b, where: str = "") -> None:
         for i, (x, y) in enumerate(zip(a, b)):
             _same(x, y, f"{where}[{i}]")
     elif isinstance(a, float) or isinstance(b, float):
-        assert isinstance(b, int | float) and math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9), (where, a, b)
+        assert isinstance(b, int | float) and math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9), (
+            where,
+            a,
+            b,
+        )
     else:
         assert a == b, (where, a, b)
 
@@ -56,7 +59,11 @@ def _check(text: str, golden: Path) -> None:
 
 def _figures(result) -> str:
     doc = result.to_dict()
-    for key in ("provenance", "prevcalc_version", "scenario_sha256"):  # not figures: the file's text
+    for key in (
+        "provenance",
+        "prevcalc_version",
+        "scenario_sha256",
+    ):  # not figures: the file's text
         doc.pop(key, None)
     return json.dumps(doc, indent=1, sort_keys=True, allow_nan=False) + "\n"
 
@@ -77,7 +84,9 @@ def test_bundled_results_are_unchanged(path, draws, update_golden):
 def test_benchmark_scenario_results_are_unchanged(update_golden):
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_engine", ROOT / "benchmarks" / "bench_engine.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_engine", ROOT / "benchmarks" / "bench_engine.py"
+    )
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     scenario = bench.load_scenario()

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import math
-import textwrap
 
 import numpy as np
 import pytest
 
 import prevcalc
-from prevcalc import _yaml, expressions
+from prevcalc import _yaml
 from prevcalc.errors import ScenarioError
 from prevcalc.metrics import irr
 
@@ -57,12 +56,21 @@ def _refused(cli, *args):
 @pytest.mark.parametrize(
     "option, path, words",
     [
-        ('interventions.a.intake.participants="0/0"', "interventions.a.intake.participants",
-         "the expression '0/0' gives NaN"),
-        ('interventions.a.outcomes.0.amount="1/0"', "interventions.a.outcomes.0.amount",
-         "the expression '1/0' gives infinity"),
-        ('interventions.a.outcomes.0.amount="1e308*10"', "interventions.a.outcomes.0.amount",
-         "the expression '1e308*10' gives infinity"),
+        (
+            'interventions.a.intake.participants="0/0"',
+            "interventions.a.intake.participants",
+            "the expression '0/0' gives NaN",
+        ),
+        (
+            'interventions.a.outcomes.0.amount="1/0"',
+            "interventions.a.outcomes.0.amount",
+            "the expression '1/0' gives infinity",
+        ),
+        (
+            'interventions.a.outcomes.0.amount="1e308*10"',
+            "interventions.a.outcomes.0.amount",
+            "the expression '1e308*10' gives infinity",
+        ),
         ('parameters.weekly="0/0"', "parameters.weekly", "parameter 'weekly' ('0/0') gives NaN"),
     ],
 )
@@ -80,14 +88,24 @@ def test_an_amount_that_overflows_once_multiplied_up_names_its_line(cli, base):
 
 
 def test_present_values_too_large_to_add_are_refused(cli, base):
-    err = _refused(cli, "run", base, "--set", "interventions.a.outcomes.0.amount=1e306",
-                   "--set", "interventions.a.intake.participants=[1e300, 1e300]")
+    err = _refused(
+        cli,
+        "run",
+        base,
+        "--set",
+        "interventions.a.outcomes.0.amount=1e306",
+        "--set",
+        "interventions.a.intake.participants=[1e300, 1e300]",
+    )
     assert "interventions.a: its totals overflow" in err
 
 
 def test_a_negative_rate_with_huge_flows_is_refused_not_blank(cli, write_scenario):
-    path = write_scenario(BASE.replace("horizon: 10", "horizon: 500\ndiscounting: {schedule: constant, rate: -0.05}")
-                          .replace("amount: 1000,", "amount: 1e300,").replace("duration: 1,", ""))
+    path = write_scenario(
+        BASE.replace("horizon: 10", "horizon: 500\ndiscounting: {schedule: constant, rate: -0.05}")
+        .replace("amount: 1000,", "amount: 1e300,")
+        .replace("duration: 1,", "")
+    )
     err = _refused(cli, "run", path)
     assert "overflow" in err
 
@@ -95,12 +113,16 @@ def test_a_negative_rate_with_huge_flows_is_refused_not_blank(cli, write_scenari
 def test_validate_refuses_what_run_refuses(cli, write_scenario):
     path = write_scenario(BASE.replace('"weekly * effect"', '"weekly / 0"'))
     err = _refused(cli, "validate", path)
-    assert f"{path}:15:" in err and "interventions.a.outcomes.0.amount: the expression 'weekly / 0' gives infinity" in err
+    assert (
+        f"{path}:15:" in err
+        and "interventions.a.outcomes.0.amount: the expression 'weekly / 0' gives infinity" in err
+    )
 
 
 def test_a_probabilistic_run_says_in_how_many_draws(cli, write_scenario):
     text = BASE.replace("effect: 1.0", "effect: {dist: normal, mean: 0.0, sd: 1.0}").replace(
-        '"weekly * effect"', '"weekly / effect * 0 + 1 / min(effect, 0) * 0"')
+        '"weekly * effect"', '"weekly / effect * 0 + 1 / min(effect, 0) * 0"'
+    )
     path = write_scenario(text)
     code, out, err = cli("run", path, "--draws", "200", "--seed", "1")
     # 1 / min(effect, 0) is -inf where effect > 0; times 0 that is NaN: refused, with a count.
@@ -171,7 +193,10 @@ def test_control_characters_in_a_name_are_refused_where_they_stand(cli, write_sc
 @pytest.mark.parametrize(
     "dist, words",
     [
-        ("{dist: lognormal, mean: 1000, sd: 1e300}", "sd is too large against the mean for a lognormal"),
+        (
+            "{dist: lognormal, mean: 1000, sd: 1e300}",
+            "sd is too large against the mean for a lognormal",
+        ),
         ("{dist: gamma, mean: 1000, sd: 1e300}", "sd is too large against the mean for a gamma"),
         ("{dist: uniform, low: -1e308, high: 1e308}", "high is too far from low"),
     ],
@@ -204,7 +229,10 @@ def test_too_many_draws_are_refused_up_front_with_an_estimate(cli, base):
 
 def test_set_to_a_parameter_that_does_not_exist_is_refused(cli, base):
     err = _refused(cli, "run", base, "--set", "parameters.efect=0.3")
-    assert "--set parameters.efect=0.3: no parameter 'efect' in the file; did you mean 'effect'?" in err
+    assert (
+        "--set parameters.efect=0.3: no parameter 'efect' in the file; did you mean 'effect'?"
+        in err
+    )
 
 
 def test_set_to_a_field_the_file_leaves_out_still_works(base):
@@ -213,13 +241,19 @@ def test_set_to_a_field_the_file_leaves_out_still_works(base):
 
 
 def test_set_to_a_misspelt_field_is_refused(base):
-    with pytest.raises(ScenarioError, match="no key 'dedweight' in interventions.a.outcomes.0; did you mean 'deadweight'"):
+    with pytest.raises(
+        ScenarioError,
+        match="no key 'dedweight' in interventions.a.outcomes.0; did you mean 'deadweight'",
+    ):
         prevcalc.load(base, overrides=["interventions.a.outcomes.0.dedweight=0.3"])
 
 
 def test_a_parameter_may_refer_to_plain_parameters(write_scenario):
-    path = write_scenario(BASE.replace("  effect: 1.0\n", "  effect: 1.0\n  annual: \"weekly * 52 * effect\"\n")
-                          .replace('"weekly * effect", per: week', '"annual", per: year'))
+    path = write_scenario(
+        BASE.replace(
+            "  effect: 1.0\n", '  effect: 1.0\n  annual: "weekly * 52 * effect"\n'
+        ).replace('"weekly * effect", per: week', '"annual", per: year')
+    )
     # 294 a week is 15,288 a year, net of 10% deadweight, for 20 participants over 3 years.
     r = prevcalc.run(prevcalc.load(path))
     assert r.values["total"]["pv_benefits"].shape == (1, 1)
@@ -228,7 +262,11 @@ def test_a_parameter_may_refer_to_plain_parameters(write_scenario):
 
 
 def test_parameter_cycles_are_still_refused(write_scenario):
-    path = write_scenario(BASE.replace("weekly: 294", 'weekly: "effect * 2"').replace("effect: 1.0", 'effect: "weekly / 2"'))
+    path = write_scenario(
+        BASE.replace("weekly: 294", 'weekly: "effect * 2"').replace(
+            "effect: 1.0", 'effect: "weekly / 2"'
+        )
+    )
     with pytest.raises(ScenarioError, match="refer to each other in a cycle"):
         prevcalc.load(path)
 
@@ -242,7 +280,10 @@ def test_an_unknown_deflator_is_refused_at_load_with_its_line(cli, write_scenari
 def test_a_missing_exchange_rate_is_located_at_the_item(cli, write_scenario):
     path = write_scenario(BASE.replace("amount: 1000,", "amount: 1000, currency: USD,"))
     err = _refused(cli, "validate", path)
-    assert f"{path}:13:" in err and "interventions.a.costs.per_participant.0: figures are in USD" in err
+    assert (
+        f"{path}:13:" in err
+        and "interventions.a.costs.per_participant.0: figures are in USD" in err
+    )
 
 
 def test_an_intervention_without_outcomes_is_noted(write_scenario):
@@ -252,7 +293,11 @@ def test_an_intervention_without_outcomes_is_noted(write_scenario):
 
 
 def test_a_bound_is_shown_exactly(write_scenario):
-    path = write_scenario(BASE.replace("horizon: 10\n", "horizon: 10\ndiscounting: {schedule: constant, rate: 0.2500001}\n"))
+    path = write_scenario(
+        BASE.replace(
+            "horizon: 10\n", "horizon: 10\ndiscounting: {schedule: constant, rate: 0.2500001}\n"
+        )
+    )
     with pytest.raises(ScenarioError, match=r"must be ≤ 0.25 \(got 0.2500001\)"):
         prevcalc.load(path)
 
@@ -288,7 +333,7 @@ def test_source_date_epoch_makes_outputs_identical(cli, base, monkeypatch):
 
 
 def test_an_unseeded_run_records_a_seed_that_repeats_it(base, monkeypatch):
-    sc = prevcalc.load(base, overrides=['parameters.effect={dist: normal, mean: 1, sd: 0.2}'])
+    sc = prevcalc.load(base, overrides=["parameters.effect={dist: normal, mean: 1, sd: 0.2}"])
     first = prevcalc.run(sc, draws=64)
     seed = first.provenance["seed"]
     assert isinstance(seed, int)
@@ -326,11 +371,29 @@ def test_irr_is_refined_to_the_root_pyxirr_gh46():
     # pyxirr issue #46 ("Wrong irr values", 2023), cash flow cf1 as printed in the issue (to 9
     # significant digits): a 1.45e8 outlay. The test there needs |NPV(irr)| < 1e-6; the root
     # must also be within a few ulps: NPV changes sign within 4 ulps either side.
-    cf1 = [-1.44852555e08, 1.28859998e06, 1.27305118e06, 1.25407349e06, 1.24199669e06,
-           1.22647792e06, 1.21095552e06, 1.19206955e06, 1.17989821e06, 1.16436524e06,
-           1.14883185e06, 1.12945217e06, 1.11780102e06, 1.10228427e06, 1.08671783e06,
-           1.06755759e06, 1.05502327e06, 1.03885451e06, 1.02247003e06, 1.00227444e06,
-           9.88024873e05]
+    cf1 = [
+        -1.44852555e08,
+        1.28859998e06,
+        1.27305118e06,
+        1.25407349e06,
+        1.24199669e06,
+        1.22647792e06,
+        1.21095552e06,
+        1.19206955e06,
+        1.17989821e06,
+        1.16436524e06,
+        1.14883185e06,
+        1.12945217e06,
+        1.11780102e06,
+        1.10228427e06,
+        1.08671783e06,
+        1.06755759e06,
+        1.05502327e06,
+        1.03885451e06,
+        1.02247003e06,
+        1.00227444e06,
+        9.88024873e05,
+    ]
     r = float(irr(cf1))
     assert abs(_npv_exact(r, cf1)) < 1e-6
     step = np.spacing(abs(r))
@@ -338,7 +401,9 @@ def test_irr_is_refined_to_the_root_pyxirr_gh46():
 
 
 def test_irr_refines_random_flows_to_a_few_ulps(rng):
-    flows = np.concatenate([-rng.uniform(1e7, 1e8, (200, 1)), rng.uniform(0, 1e7, (200, 30))], axis=1)
+    flows = np.concatenate(
+        [-rng.uniform(1e7, 1e8, (200, 1)), rng.uniform(0, 1e7, (200, 30))], axis=1
+    )
     rates = irr(flows)
     assert np.isfinite(rates).all()
     for r, f in zip(rates, flows):

@@ -56,14 +56,14 @@ def test_per_person_payback_years(result):
     # Cumulative: -1000, -1850, -1700, +14,050: pays back 3 years after entry, discounted too.
     s = result.life_course.person_summary().iloc[0]
     assert s["payback_years_since_entry"] == 3 and s["discounted_payback_years_since_entry"] == 3
-    expected = sum(v * 1.035 ** -k for k, v in enumerate([-1000, -850, 150, 15750, 20750, 150]))
+    expected = sum(v * 1.035**-k for k, v in enumerate([-1000, -850, 150, 15750, 20750, 150]))
     assert s["npv_per_person"] == pytest.approx(expected)
 
 
 def test_cohorts_by_calendar_year(result):
     c = result.life_course.cohorts().set_index("entry_year")
     person = [-1000, -850, 150, 15750, 20750, 150]
-    pv0 = sum(10 * v * 1.035 ** -k for k, v in enumerate(person))
+    pv0 = sum(10 * v * 1.035**-k for k, v in enumerate(person))
     pv1 = sum(20 * v * 1.035 ** -(k + 1) for k, v in enumerate(person))
     assert c.loc[0, "participants"] == 10 and c.loc[1, "participants"] == 20
     assert c.loc[0, "npv"] == pytest.approx(pv0) and c.loc[1, "npv"] == pytest.approx(pv1)
@@ -103,12 +103,15 @@ def test_json_and_csv_carry_the_life_course(cli, write_scenario):
     assert code == 0
     assert doc["per_person"][0]["discounted_payback_years_since_entry"] == 3
     assert [c["entry_year"] for c in doc["cohorts"]] == [0, 1]
-    assert doc["events"][0]["unit"] == "hospital admission" and len(doc["events"][0]["by_year"]) == 12
+    assert (
+        doc["events"][0]["unit"] == "hospital admission" and len(doc["events"][0]["by_year"]) == 12
+    )
     # FORMAT.md's keys are still all there.
     assert {"summary", "interventions", "layers", "agencies", "years"} <= set(doc)
     code, out, _ = cli("run", path, "--format", "csv", "--table", "cohorts")
     assert code == 0 and out.splitlines()[0] == (
-        "intervention,entry_year,participants,npv,payback_year,discounted_payback_year")
+        "intervention,entry_year,participants,npv,payback_year,discounted_payback_year"
+    )
     assert out.splitlines()[1].endswith(",3,3")
 
 
@@ -132,15 +135,21 @@ def test_the_brief_has_the_per_person_table_chart_and_events(result, tmp_path):
     text = (out / "brief.md").read_text(encoding="utf-8")
     assert "One participant over time" in text and "Events avoided" in text
     assert (out / "charts" / "per-person.png").is_file()
-    assert (out / "tables" / "per_person.csv").is_file() and (out / "tables" / "events.csv").is_file()
+    assert (out / "tables" / "per_person.csv").is_file() and (
+        out / "tables" / "events.csv"
+    ).is_file()
     data = charts.per_person_data(result)
-    np.testing.assert_allclose(data["cumulative_pv_net"], result.life_course.per_person()["cumulative_pv_net"])
+    np.testing.assert_allclose(
+        data["cumulative_pv_net"], result.life_course.per_person()["cumulative_pv_net"]
+    )
     fig = charts.per_person_chart(result)
     (line,) = [ln for ax in fig.axes for ln in ax.lines if ln.get_gid() == "person-0"]
     np.testing.assert_allclose(line.get_ydata(), data["cumulative_pv_net"])
 
 
-def test_run_shows_one_participant_over_time_without_cutting_digits(cli, write_scenario, monkeypatch):
+def test_run_shows_one_participant_over_time_without_cutting_digits(
+    cli, write_scenario, monkeypatch
+):
     for width in ("60", "80", "120"):
         monkeypatch.setenv("COLUMNS", width)
         code, out, _ = cli("run", write_scenario(EVENTS))

@@ -31,7 +31,11 @@ def test_bad_file_through_a_real_subprocess(path):
     env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "200"}
     proc = subprocess.run(
         [sys.executable, "-m", "prevcalc", "validate", str(path)],
-        capture_output=True, text=True, env=env, cwd=path.parent, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=path.parent,
+        timeout=60,
     )
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr and "Traceback" not in proc.stdout
@@ -79,7 +83,9 @@ def test_all_problems_are_reported_at_once_sorted_by_line(write_scenario):
 def test_yaml_traps():
     base = "prevcalc: 1\nname: {name}\nhorizon: {h}\ninterventions:\n  - {{id: a, name: A, layer: upstream, intake: {{participants: 10}}}}\n"
     # 1e3 is a thousand (PyYAML alone would give the string '1e3').
-    assert loads(base.format(name="x", h="1e2").replace("horizon: 1e2", "horizon: 100")).horizon == 100
+    assert (
+        loads(base.format(name="x", h="1e2").replace("horizon: 1e2", "horizon: 100")).horizon == 100
+    )
     sc = loads(base.format(name="x", h=10).replace("participants: 10", "participants: 1e3"))
     from prevcalc.sampling import central
 
@@ -91,7 +97,12 @@ def test_yaml_traps():
 
 def test_set_path_names_interventions_by_id_and_suggests():
     data = {"interventions": [{"id": "nfp", "intake": {"participants": [1]}}], "horizon": 5}
-    assert set_path(data, "interventions.nfp.intake.participants", 200) == ("interventions", 0, "intake", "participants")
+    assert set_path(data, "interventions.nfp.intake.participants", 200) == (
+        "interventions",
+        0,
+        "intake",
+        "participants",
+    )
     assert data["interventions"][0]["intake"]["participants"] == 200
     with pytest.raises(ValueError, match="did you mean 'nfp'"):
         set_path(data, "interventions.nfq.intake.participants", 1)
@@ -114,7 +125,9 @@ def test_set_option_errors_point_at_the_option(write_scenario):
 
 def test_set_override_changes_the_value(write_scenario):
     path = write_scenario()
-    sc = prevcalc.load(path, overrides=["interventions.a.intake.participants=[20, 20]", "horizon=12"])
+    sc = prevcalc.load(
+        path, overrides=["interventions.a.intake.participants=[20, 20]", "horizon=12"]
+    )
     assert sc.horizon == 12
     assert sc.interventions[0].intake.participants == [20.0, 20.0]
 

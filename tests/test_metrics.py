@@ -3,8 +3,10 @@
 import numpy as np
 import numpy_financial as npf
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import assume, given
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose, assert_array_equal
+from strategies import cash_flows, investment_flows, money, pounds, rates
 
 from prevcalc.discounting import constant_bands, timing_factors
 from prevcalc.metrics import (
@@ -19,7 +21,6 @@ from prevcalc.metrics import (
     present_value,
     roi,
 )
-from strategies import cash_flows, investment_flows, money, pounds, rates
 
 
 def npf_irr(flows):
@@ -68,8 +69,12 @@ def test_present_value_keeps_leading_axes(rng):
 
 @given(flows=cash_flows())
 def test_zero_rate_pv_is_the_plain_sum(flows):
-    assert_allclose(present_value(flows, start_factors(0.0, flows.shape[-1])),
-                    flows.sum(axis=-1), rtol=1e-12, atol=1e-6)
+    assert_allclose(
+        present_value(flows, start_factors(0.0, flows.shape[-1])),
+        flows.sum(axis=-1),
+        rtol=1e-12,
+        atol=1e-6,
+    )
 
 
 @given(
@@ -214,7 +219,7 @@ def test_irr_exact_simple_cases():
     assert float(irr([-1, 1.1])) == pytest.approx(0.1, abs=1e-12)
     assert float(irr([-1, 1])) == pytest.approx(0.0, abs=1e-12)
     assert float(irr([-100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1])) == pytest.approx(
-        0.01 ** 0.1 - 1, abs=1e-12
+        0.01**0.1 - 1, abs=1e-12
     )
 
 

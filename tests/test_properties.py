@@ -31,8 +31,12 @@ def profiled(draw, cost: bool):
     if cost:
         item["funder"] = draw(st.sampled_from(["nhs", "council"]))
     else:
-        item.update(name="o", agency=draw(st.sampled_from(["nhs", "police", "dwp"])),
-                    deadweight=draw(share), attribution=draw(st.sampled_from([0, 0.2])))
+        item.update(
+            name="o",
+            agency=draw(st.sampled_from(["nhs", "police", "dwp"])),
+            deadweight=draw(share),
+            attribution=draw(st.sampled_from([0, 0.2])),
+        )
     return item
 
 
@@ -51,14 +55,28 @@ def scenarios(draw, programme_costs: bool = True, max_interventions: int = 3):
         }
         if programme_costs:
             iv["costs"]["setup"] = [{"amount": draw(money), "year": draw(st.integers(0, 3))}]
-            iv["costs"]["running"] = [{"amount": draw(money), "from_year": 0, "to_year": draw(st.integers(0, 5))}]
+            iv["costs"]["running"] = [
+                {"amount": draw(money), "from_year": 0, "to_year": draw(st.integers(0, 5))}
+            ]
         ivs.append(iv)
-    schedule = draw(st.sampled_from([
-        {"schedule": "none"}, {"schedule": "green_book"}, {"schedule": "green_book_health"},
-        {"schedule": "constant", "rate": 0.05},
-    ]))
+    schedule = draw(
+        st.sampled_from(
+            [
+                {"schedule": "none"},
+                {"schedule": "green_book"},
+                {"schedule": "green_book_health"},
+                {"schedule": "constant", "rate": 0.05},
+            ]
+        )
+    )
     schedule["timing"] = draw(st.sampled_from(["start", "mid", "end"]))
-    return {"prevcalc": 1, "name": "Property", "horizon": horizon, "discounting": schedule, "interventions": ivs}
+    return {
+        "prevcalc": 1,
+        "name": "Property",
+        "horizon": horizon,
+        "discounting": schedule,
+        "interventions": ivs,
+    }
 
 
 def run(data: dict):
@@ -82,7 +100,11 @@ def test_doubling_every_intake_doubles_costs_and_benefits(data):
 
 @given(scenarios())
 def test_zero_discount_rate_makes_pv_the_plain_sum(data):
-    data["discounting"] = {"schedule": "constant", "rate": 0.0, "timing": data["discounting"]["timing"]}
+    data["discounting"] = {
+        "schedule": "constant",
+        "rate": 0.0,
+        "timing": data["discounting"]["timing"],
+    }
     r = run(data)
     cf = r.cashflows()
     assert close(r.summary()["pv_costs"], cf["costs"].sum())
@@ -143,7 +165,11 @@ def oracle(data: dict) -> tuple[np.ndarray, np.ndarray]:
         d = item.get("duration", float("inf"))
         active = 1.0 if j + 1 <= d else (d - j if d - j > 0 else 0.0)
         ramp = item.get("ramp", 0)
-        return active * min(1.0, (j + 1) / (ramp + 1)) * (1 - item.get("drop_off", 0)) ** max(0, j - ramp)
+        return (
+            active
+            * min(1.0, (j + 1) / (ramp + 1))
+            * (1 - item.get("drop_off", 0)) ** max(0, j - ramp)
+        )
 
     for iv in data["interventions"]:
         intake = iv["intake"]["participants"]

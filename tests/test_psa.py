@@ -95,7 +95,13 @@ def test_lhs_stratifies(psa):
     d = sampling.sample(psa, 200, 1, "lhs")
     assert r.draws == 200
     leaf = {x.key: x for x in sampling.uncertain_leaves(psa)}["effect"]
-    u = np.sort(np.interp(d.parameters["effect"], leaf.quantile(np.linspace(0, 1, 2001)[1:-1]), np.linspace(0, 1, 2001)[1:-1]))
+    u = np.sort(
+        np.interp(
+            d.parameters["effect"],
+            leaf.quantile(np.linspace(0, 1, 2001)[1:-1]),
+            np.linspace(0, 1, 2001)[1:-1],
+        )
+    )
     assert np.all(np.floor(u * 200) == np.arange(200))
 
 
@@ -109,7 +115,9 @@ def test_prob_npv_positive_by_group(psa):
     by_agency = r.by("agency")["prob_npv_positive"]
     assert by_agency["council"] == 0.0  # pays, gains nothing
     assert by_agency["police"] == 1.0  # gains, pays nothing
-    assert r.summary()["prob_npv_positive"] == pytest.approx(float(np.mean(r.values["total"]["npv"][:, 0] > 0)))
+    assert r.summary()["prob_npv_positive"] == pytest.approx(
+        float(np.mean(r.values["total"]["npv"][:, 0] > 0))
+    )
 
 
 def test_psa_mean_converges_to_deterministic_for_a_linear_model():
@@ -176,14 +184,19 @@ def test_cli_run_with_draws_is_reproducible(cli, write_scenario, monkeypatch):
     path = write_scenario(PSA)
     code1, out1, _ = cli("run", path, "--draws", "300", "--seed", "5", "--format", "json")
     code2, out2, _ = cli("run", path, "--draws", "300", "--seed", "5", "--format", "json")
-    code3, out3, _ = cli("run", path, "--draws", "300", "--seed", "5", "--sampler", "lhs", "--format", "json")
+    code3, out3, _ = cli(
+        "run", path, "--draws", "300", "--seed", "5", "--sampler", "lhs", "--format", "json"
+    )
     assert code1 == code2 == code3 == 0
     assert out1 == out2
     import json
 
     doc = json.loads(out1)
     assert doc["draws"] == 300
-    assert {i["id"]: 0 <= i["prob_npv_positive"] <= 1 for i in doc["interventions"]} == {"home": True, "court": True}
+    assert {i["id"]: 0 <= i["prob_npv_positive"] <= 1 for i in doc["interventions"]} == {
+        "home": True,
+        "court": True,
+    }
     assert all("prob_npv_positive" in a for a in doc["agencies"])
     assert json.loads(out3)["summary"]["npv"]["mean"] != doc["summary"]["npv"]["mean"]
 
@@ -225,9 +238,16 @@ interventions:
     outcomes: [{name: S, agency: nhs, amount: 50, duration: 2, deadweight: 0}]
 """)
     r = engine.run(sc, draws=1000, seed=1, chunk=256)
-    amounts = sampling.sample(sc, 1000, 1).leaf_values["interventions.a.costs.per_participant.0.amount"]
+    amounts = sampling.sample(sc, 1000, 1).leaf_values[
+        "interventions.a.costs.per_participant.0.amount"
+    ]
     negative = int((amounts < 0).sum())
     assert negative > 0
-    assert any(n.startswith(f"interventions.a.costs.per_participant.0.amount: {negative:,} of 1,000") for n in r.notes)
+    assert any(
+        n.startswith(f"interventions.a.costs.per_participant.0.amount: {negative:,} of 1,000")
+        for n in r.notes
+    )
     # PV costs per draw: 10 participants × max(amount, 0), undiscounted.
-    np.testing.assert_allclose(r.values["total"]["pv_costs"][:, 0], 10 * np.maximum(amounts, 0), rtol=1e-12)
+    np.testing.assert_allclose(
+        r.values["total"]["pv_costs"][:, 0], 10 * np.maximum(amounts, 0), rtol=1e-12
+    )

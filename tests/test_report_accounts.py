@@ -96,7 +96,9 @@ def test_fiscal_split_and_headline(result):
     f = result.fiscal_summary()
     # Cashable: 1200 against costs 1000 -> NPV 200, BCR 1.2; in full 1500 -> NPV 500.
     assert f["fiscal_npv"] == pytest.approx(200) and f["fiscal_bcr"] == pytest.approx(1.2)
-    assert result.value_split() == pytest.approx({"fiscal": 1200, "fiscal_noncashable": 0, "economic": 100, "social": 200})
+    assert result.value_split() == pytest.approx(
+        {"fiscal": 1200, "fiscal_noncashable": 0, "economic": 100, "social": 200}
+    )
     head = dict(tables.headline(result))
     assert head["NPV, cashable savings only"] == "£200"
     assert head["BCR, cashable savings only"] == "1.20"
@@ -110,20 +112,30 @@ def test_json_adds_accounts_and_keeps_every_existing_key(result):
     acc = d["accounts"]
     assert acc["fiscal"]["fiscal_npv"] == pytest.approx(200)
     nhs = next(a for a in acc["agencies"] if a["agency"] == "nhs")
-    assert nhs["break_even_year"] == 1 and nhs["cumulative_net"] == pytest.approx([-250, 150, 550, 950, 950])
+    assert nhs["break_even_year"] == 1 and nhs["cumulative_net"] == pytest.approx(
+        [-250, 150, 550, 950, 950]
+    )
     council = next(a for a in acc["agencies"] if a["agency"] == "council")
     assert council["break_even_year"] is None
-    assert {(c["funder"], c["beneficiary"]) for c in acc["funding_matrix"]} >= {("council", "nhs"), ("nhs", "nhs")}
+    assert {(c["funder"], c["beneficiary"]) for c in acc["funding_matrix"]} >= {
+        ("council", "nhs"),
+        ("nhs", "nhs"),
+    }
 
 
 def test_probabilistic_json_adds_the_chance_of_paying_back(tmp_path):
     path = tmp_path / "u.yaml"
-    path.write_text(SCENARIO.replace("amount: 400,", "amount: {dist: uniform, low: 0, high: 600},"), encoding="utf-8")
+    path.write_text(
+        SCENARIO.replace("amount: 400,", "amount: {dist: uniform, low: 0, high: 600},"),
+        encoding="utf-8",
+    )
     run = prevcalc.run(prevcalc.load(path), draws=2000, seed=1)
     d = run.to_dict()
     payback = run.metric("payback_year")[:, 0]
     # A draw that never pays back is counted (as beyond the horizon), not dropped.
-    assert d["summary"]["prob_payback_year_within_horizon"] == pytest.approx(float(np.isfinite(payback).mean()))
+    assert d["summary"]["prob_payback_year_within_horizon"] == pytest.approx(
+        float(np.isfinite(payback).mean())
+    )
     assert 0 < d["summary"]["prob_payback_year_within_horizon"] < 1
     assert "pv_costs" in d["summary"]  # existing keys unchanged
 
@@ -132,7 +144,10 @@ def test_payback_over_draws_counts_never_as_beyond_the_horizon(tmp_path):
     path = tmp_path / "u.yaml"
     # The saving is 0..600 a year for 3 years against 1000: pays back (undiscounted) only when
     # 3 x saving + 300 (residents and cafe) >= 1000, i.e. saving >= 233.3: P = 1 - 233.3/600 = 0.61.
-    path.write_text(SCENARIO.replace("amount: 400,", "amount: {dist: uniform, low: 0, high: 600},"), encoding="utf-8")
+    path.write_text(
+        SCENARIO.replace("amount: 400,", "amount: {dist: uniform, low: 0, high: 600},"),
+        encoding="utf-8",
+    )
     run = prevcalc.run(prevcalc.load(path), draws=4000, seed=2)
     assert run.prob_pays_back() == pytest.approx(1 - 700 / 3 / 600, abs=0.03)
     a = tables.payback_over_draws(run)
@@ -145,8 +160,12 @@ def test_payback_over_draws_counts_never_as_beyond_the_horizon(tmp_path):
 def test_irr_in_words_where_it_is_no_rate_of_return(tmp_path):
     path = tmp_path / "g.yaml"
     # Gains from year 0 (200 of wellbeing against 0 cost when the cost is in year 1): no IRR.
-    path.write_text(SCENARIO.replace("year: 0, funder: council", "year: 1, funder: council")
-                    .replace("year: 0, funder: nhs", "year: 1, funder: nhs"), encoding="utf-8")
+    path.write_text(
+        SCENARIO.replace("year: 0, funder: council", "year: 1, funder: council").replace(
+            "year: 0, funder: nhs", "year: 1, funder: nhs"
+        ),
+        encoding="utf-8",
+    )
     r = prevcalc.run(prevcalc.load(path))
     assert tables.irr_words(r) == "n/a: net gain from the first year"
     assert dict(tables.headline(r))["IRR"] == "n/a: net gain from the first year"
@@ -168,8 +187,14 @@ def test_brief_has_the_accounts_tables_chart_and_csv(result, tmp_path):
     out = tmp_path / "b"
     brief.write_brief([result], out, formats={"md", "csv", "charts"})
     names = {p.name for p in (out / "tables").iterdir()}
-    assert {"funding_matrix.csv", "agency_positions.csv", "agency_cumulative.csv", "agency_years.csv",
-            "layer_years.csv", "recommendation.csv"} <= names
+    assert {
+        "funding_matrix.csv",
+        "agency_positions.csv",
+        "agency_cumulative.csv",
+        "agency_years.csv",
+        "layer_years.csv",
+        "recommendation.csv",
+    } <= names
     assert (out / "charts" / "agency-positions.png").exists()
     md = (out / "brief.md").read_text(encoding="utf-8")
     assert "Who funds whose gains" in md and "Each budget's position" in md

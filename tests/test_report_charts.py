@@ -49,7 +49,10 @@ variants:
 def results(tmp_path_factory):
     path = tmp_path_factory.mktemp("charts") / "chart.yaml"
     path.write_text(SCENARIO, encoding="utf-8")
-    return [prevcalc.run(prevcalc.load(path)), prevcalc.run(prevcalc.load(path, variant="No benefit"))]
+    return [
+        prevcalc.run(prevcalc.load(path)),
+        prevcalc.run(prevcalc.load(path, variant="No benefit")),
+    ]
 
 
 NAMES = ["Base", "No benefit"]
@@ -63,7 +66,9 @@ def test_cumulative_data_is_the_engines_cumulative_pv_net(results):
     data = charts.cumulative_data(results, NAMES)
     for r, name in zip(results, NAMES):
         mine = data[data["option"] == name]
-        np.testing.assert_array_equal(mine["cumulative_pv_net"].to_numpy(), r.cashflows()["cumulative_pv_net"].to_numpy())
+        np.testing.assert_array_equal(
+            mine["cumulative_pv_net"].to_numpy(), r.cashflows()["cumulative_pv_net"].to_numpy()
+        )
         np.testing.assert_array_equal(mine["year"].to_numpy(), np.arange(r.horizon))
 
 
@@ -71,21 +76,28 @@ def test_cumulative_chart_draws_that_data_and_marks_the_payback_year(results):
     fig = charts.cumulative_chart(results, NAMES)
     base = results[0]
     line = _line(fig, "cumulative-0")
-    np.testing.assert_array_equal(line.get_ydata(), base.cashflows()["cumulative_pv_net"].to_numpy())
+    np.testing.assert_array_equal(
+        line.get_ydata(), base.cashflows()["cumulative_pv_net"].to_numpy()
+    )
     payback = base.to_dict()["summary"]["discounted_payback_year"]
     assert payback is not None and payback > 0
     mark = _line(fig, "payback-0")
     assert list(mark.get_xdata()) == [payback]
     assert mark.get_ydata()[0] == base.cashflows()["cumulative_pv_net"][payback]
     cum = base.cashflows()["cumulative_pv_net"].to_numpy()
-    assert cum[payback] >= 0 and cum[payback - 1] < 0  # the first year the running total reaches zero
+    assert (
+        cum[payback] >= 0 and cum[payback - 1] < 0
+    )  # the first year the running total reaches zero
     # The option that never pays back has a line but no marker.
     assert _line(fig, "cumulative-1") is not None and _line(fig, "payback-1") is None
 
 
 def test_axes_name_currency_and_price_year(results):
-    for fig in (charts.cumulative_chart(results, NAMES), charts.agency_chart(results[0]),
-                charts.layer_chart(results, NAMES)):
+    for fig in (
+        charts.cumulative_chart(results, NAMES),
+        charts.agency_chart(results[0]),
+        charts.layer_chart(results, NAMES),
+    ):
         ax = fig.axes[0]
         assert "£, 2024 prices" in ax.get_ylabel() + ax.get_xlabel()
         assert ax.get_xlabel() and ax.get_ylabel()
@@ -142,9 +154,11 @@ def test_saved_charts_are_byte_stable(results, tmp_path):
 
 
 def test_importing_the_writers_does_not_import_heavy_libraries():
-    code = ("import sys, prevcalc.report.brief, prevcalc.report.charts, prevcalc.report.xlsx, "
-            "prevcalc.report.docx, prevcalc.report.html, prevcalc.report.markdown, prevcalc.report.csv; "
-            "heavy = [m for m in ('matplotlib', 'openpyxl', 'docx') if m in sys.modules]; "
-            "print(heavy); sys.exit(1 if heavy else 0)")
+    code = (
+        "import sys, prevcalc.report.brief, prevcalc.report.charts, prevcalc.report.xlsx, "
+        "prevcalc.report.docx, prevcalc.report.html, prevcalc.report.markdown, prevcalc.report.csv; "
+        "heavy = [m for m in ('matplotlib', 'openpyxl', 'docx') if m in sys.modules]; "
+        "print(heavy); sys.exit(1 if heavy else 0)"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr

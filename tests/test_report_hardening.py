@@ -30,7 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 # Text a spreadsheet would run, and text a terminal would obey. The loader refuses control
 # characters in a file, so those reach the writers here through the Python API.
 FORMULAS = ['=HYPERLINK("http://x","y")', "+cmd", "@SUM(A1)", "-2+3", "\tTab first", "\rCR first"]
-ESCAPES = "\x1b[31mred\x1b[0m \x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \x07\x00\x08\x0b\x0c\x7f\x9b2J"
+ESCAPES = (
+    "\x1b[31mred\x1b[0m \x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\ \x07\x00\x08\x0b\x0c\x7f\x9b2J"
+)
 
 SCENARIO = """\
 prevcalc: 1
@@ -69,7 +71,9 @@ def result(scenario_file):
 def dirty_result(result):
     """A result whose names and sources carry escape sequences and control characters."""
     result.sources = {k: f"{ESCAPES} source of {k}" for k in result.sources}
-    result.lines = result.lines.assign(source=f"{ESCAPES} line", name=[f"{ESCAPES} {n}" for n in result.lines["name"]])
+    result.lines = result.lines.assign(
+        source=f"{ESCAPES} line", name=[f"{ESCAPES} {n}" for n in result.lines["name"]]
+    )
     return result
 
 
@@ -79,18 +83,32 @@ def _files(folder: Path) -> set[str]:
 
 # -- the helpers ---------------------------------------------------------------------------------
 
+
 def test_text_helpers_examples_run():
     assert doctest.testmod(_text).failed == 0
 
 
-@pytest.mark.parametrize("text, expected", [
-    ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
-    ("+cmd", "'+cmd"), ("@SUM(A1)", "'@SUM(A1)"), ("-2+3", "'-2+3"), ("-cmd", "'-cmd"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("\uff1d1+1", "'\uff1d1+1"),
-    ("\x1b[31m=1+1", "'=1+1"),  # an escape sequence cannot hide a formula
-    ("-1200", "-1200"), ("+3.5e-2", "+3.5e-2"), ("-.5", "-.5"),  # plain numbers are not formulas
-    ("Nurse visits", "Nurse visits"), ("a=b", "a=b"), ("", ""), ("$5 and $10", "$5 and $10"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('=HYPERLINK("http://x","y")', '\'=HYPERLINK("http://x","y")'),
+        ("+cmd", "'+cmd"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("-cmd", "'-cmd"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\uff1d1+1", "'\uff1d1+1"),
+        ("\x1b[31m=1+1", "'=1+1"),  # an escape sequence cannot hide a formula
+        ("-1200", "-1200"),
+        ("+3.5e-2", "+3.5e-2"),
+        ("-.5", "-.5"),  # plain numbers are not formulas
+        ("Nurse visits", "Nurse visits"),
+        ("a=b", "a=b"),
+        ("", ""),
+        ("$5 and $10", "$5 and $10"),
+    ],
+)
 def test_spreadsheet_text_neutralises_formula_starters_only(text, expected):
     assert _text.spreadsheet_text(text) == expected
 
@@ -106,12 +124,13 @@ def test_numbers_stay_numbers():
 def test_clean_and_terminal_text_remove_escape_sequences_and_controls():
     out = _text.clean(ESCAPES + "\tok\nnext\r\n")
     assert out == "red link \tok\nnext\n"
-    assert not any(ord(c) < 32 and c not in "\t\n" or 0x7f <= ord(c) <= 0x9f for c in out)
+    assert not any(ord(c) < 32 and c not in "\t\n" or 0x7F <= ord(c) <= 0x9F for c in out)
     assert _text.terminal_text("a\rb\tc") == "a b c"
     assert _text.clean("lone \ud800 surrogate \uffff") == "lone  surrogate "
 
 
 # -- 1. brief --force replaces only a brief prevcalc wrote ----------------------------------------
+
 
 def test_a_brief_carries_a_marker_listing_its_files(result, tmp_path):
     out = tmp_path / "brief"
@@ -119,7 +138,11 @@ def test_a_brief_carries_a_marker_listing_its_files(result, tmp_path):
     mark = json.loads((out / _atomic.MARKER).read_text(encoding="utf-8"))
     assert mark["written_by"] == "prevcalc" and mark["what"] == "brief"
     assert mark["prevcalc_version"] == prevcalc.__version__
-    assert set(mark["files"]) == _files(out) - {_atomic.MARKER} == {p.relative_to(out).as_posix() for p in written}
+    assert (
+        set(mark["files"])
+        == _files(out) - {_atomic.MARKER}
+        == {p.relative_to(out).as_posix() for p in written}
+    )
 
 
 def test_force_replaces_a_marked_brief_whole(result, tmp_path):
@@ -129,7 +152,10 @@ def test_force_replaces_a_marked_brief_whole(result, tmp_path):
         write_brief([result], out, formats={"csv"})
     write_brief([result], out, formats={"csv"}, force=True)
     assert not (out / "brief.md").exists() and (out / "tables" / "comparison.csv").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["brief", "hostile.yaml"]  # nothing temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "brief",
+        "hostile.yaml",
+    ]  # nothing temporary left
 
 
 def test_an_empty_folder_is_filled_without_force(result, tmp_path):
@@ -148,8 +174,12 @@ def test_a_folder_that_is_not_a_brief_is_never_replaced(result, tmp_path, force)
         write_brief([result], out, formats={"csv"}, force=force)
     assert str(info.value) == (
         f"{out} is not empty and is not a brief prevcalc wrote (it has no .prevcalc-brief file), "
-        "so it is not replaced, even with --force; choose a new folder, or empty this one")
-    assert _files(out) == {"notes.txt"} and (out / "notes.txt").read_text(encoding="utf-8") == "keep me"
+        "so it is not replaced, even with --force; choose a new folder, or empty this one"
+    )
+    assert (
+        _files(out) == {"notes.txt"}
+        and (out / "notes.txt").read_text(encoding="utf-8") == "keep me"
+    )
 
 
 def test_a_brief_holding_the_users_files_is_not_replaced(result, tmp_path):
@@ -157,7 +187,9 @@ def test_a_brief_holding_the_users_files_is_not_replaced(result, tmp_path):
     write_brief([result], out, formats={"csv"})
     (out / "my notes.txt").write_text("mine", encoding="utf-8")
     (out / "tables" / "extra.csv").write_text("mine too", encoding="utf-8")
-    with pytest.raises(OutputError, match=r"holds files prevcalc did not write \(my notes.txt, tables/extra.csv\)"):
+    with pytest.raises(
+        OutputError, match=r"holds files prevcalc did not write \(my notes.txt, tables/extra.csv\)"
+    ):
         write_brief([result], out, formats={"csv"}, force=True)
     assert (out / "my notes.txt").read_text(encoding="utf-8") == "mine"
     # Files the operating system adds by itself do not count as the user's.
@@ -176,7 +208,9 @@ def test_a_file_in_the_way_is_refused(result, tmp_path):
 
 
 @pytest.mark.parametrize("how", [".", "absolute"])
-def test_brief_out_the_current_folder_is_refused_and_deletes_nothing(cli, scenario_file, tmp_path, monkeypatch, how):
+def test_brief_out_the_current_folder_is_refused_and_deletes_nothing(
+    cli, scenario_file, tmp_path, monkeypatch, how
+):
     work = tmp_path / "work"
     work.mkdir()
     (work / "notes.txt").write_text("my notes", encoding="utf-8")
@@ -191,7 +225,9 @@ def test_brief_out_the_current_folder_is_refused_and_deletes_nothing(cli, scenar
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.yaml", "work"]
 
 
-def test_a_marked_brief_that_is_the_current_folder_is_not_swapped(cli, scenario_file, tmp_path, monkeypatch):
+def test_a_marked_brief_that_is_the_current_folder_is_not_swapped(
+    cli, scenario_file, tmp_path, monkeypatch
+):
     out = tmp_path / "brief"
     write_brief([prevcalc.run(prevcalc.load(scenario_file))], out, formats={"csv"})
     monkeypatch.chdir(out)
@@ -211,13 +247,15 @@ def test_stale_temporary_folders_are_cleaned_and_others_left(result, tmp_path):
     stale = tmp_path / f".brief.prevcalc-tmp-{host}-{_dead_pid()}-0123abcd"
     stale_old = tmp_path / f".brief.prevcalc-old-{host}-{_dead_pid()}-89abcdef"
     live = tmp_path / f".brief.prevcalc-tmp-{host}-{os.getppid()}-00000000"  # a running process
-    elsewhere = tmp_path / f".brief.prevcalc-tmp-0000ffff-{_dead_pid()}-11111111"  # another machine, recent
+    elsewhere = (
+        tmp_path / f".brief.prevcalc-tmp-0000ffff-{_dead_pid()}-11111111"
+    )  # another machine, recent
     other_name = tmp_path / f".other.prevcalc-tmp-{host}-{_dead_pid()}-22222222"
     mine = tmp_path / ".brief.backup"
     for d in (stale, stale_old, live, elsewhere, other_name, mine):
         d.mkdir()
         (d / "x.csv").write_text("x", encoding="utf-8")
-    old_host = tmp_path / f".brief.prevcalc-tmp-0000ffff-1-33333333"  # another machine, a day old
+    old_host = tmp_path / ".brief.prevcalc-tmp-0000ffff-1-33333333"  # another machine, a day old
     old_host.mkdir()
     day_ago = time.time() - _atomic.STALE_AFTER - 60
     os.utime(old_host, (day_ago, day_ago))
@@ -237,7 +275,7 @@ def test_a_brief_killed_midway_is_cleaned_up_by_the_next(scenario_file, tmp_path
             pathlib.Path({str(ready)!r}).write_text("go")
             time.sleep(60)
         c.write_csvs = slow
-        write_brief([prevcalc.run(prevcalc.load({str(scenario_file)!r}))], {str(tmp_path / 'b')!r}, formats={{"csv"}})
+        write_brief([prevcalc.run(prevcalc.load({str(scenario_file)!r}))], {str(tmp_path / "b")!r}, formats={{"csv"}})
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
     try:
@@ -249,12 +287,15 @@ def test_a_brief_killed_midway_is_cleaned_up_by_the_next(scenario_file, tmp_path
         _, err = proc.communicate()
     assert ready.exists(), f"the brief never started: {err}"
     leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".b.prevcalc-tmp-")]
-    assert len(leftovers) == 1 and not (tmp_path / "b").exists(), sorted(p.name for p in tmp_path.iterdir())
+    assert len(leftovers) == 1 and not (tmp_path / "b").exists(), sorted(
+        p.name for p in tmp_path.iterdir()
+    )
     write_brief([prevcalc.run(prevcalc.load(scenario_file))], tmp_path / "b", formats={"csv"})
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".b.")]
 
 
 # -- 2. formula injection -------------------------------------------------------------------------
+
 
 def _csv_rows(path: Path) -> list[list[str]]:
     with open(path, newline="", encoding="utf-8") as fh:
@@ -268,7 +309,7 @@ def test_brief_csvs_neutralise_formulas_and_keep_numbers(result, tmp_path):
     for c in cells:
         if c[:1] in ("=", "+", "@", "\t", "\r") or (c.startswith("-") and not _is_number(c)):
             pytest.fail(f"a CSV cell would run as a formula: {c!r}")
-    assert "'=HYPERLINK(\"http://x\",\"y\")" in cells and "'-2+3" in cells and "'\tTab source" in cells
+    assert '\'=HYPERLINK("http://x","y")' in cells and "'-2+3" in cells and "'\tTab source" in cells
     assert "'@SUM(A1) $\\undefinedcmd$" in cells
     negatives = [c for c in cells if c.startswith("-") and _is_number(c)]
     assert negatives, "the years table has negative net flows, written as plain numbers"
@@ -305,7 +346,7 @@ def test_xlsx_text_is_never_a_formula_and_numbers_are_numbers(result, tmp_path):
     from openpyxl import load_workbook
 
     out = tmp_path / "b"
-    write_brief([result], out, formats={"xlsx"}, names=["=HYPERLINK(\"http://x\",\"y\")"])
+    write_brief([result], out, formats={"xlsx"}, names=['=HYPERLINK("http://x","y")'])
     wb = load_workbook(out / "brief.xlsx")
     kinds = {}
     for ws in wb:
@@ -326,7 +367,8 @@ def test_xlsx_text_is_never_a_formula_and_numbers_are_numbers(result, tmp_path):
     assert "-2+3" in kinds["text"] and "@SUM(A1) $\\undefinedcmd$" in kinds["text"]
     assert any(v < 0 for v in kinds["number"])
     raw = (out / "brief.xlsx").read_bytes()
-    import zipfile, io
+    import io
+    import zipfile
 
     with zipfile.ZipFile(io.BytesIO(raw)) as z:
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
@@ -334,10 +376,15 @@ def test_xlsx_text_is_never_a_formula_and_numbers_are_numbers(result, tmp_path):
 
 # -- 3. charts ------------------------------------------------------------------------------------
 
+
 def test_chart_text_is_drawn_as_written(result, tmp_path):
     out = tmp_path / "b"
-    write_brief([result, result], out, formats={"charts"},
-                names=["$5 and $10", "$\\undefinedcmd$ and _hidden"])
+    write_brief(
+        [result, result],
+        out,
+        formats={"charts"},
+        names=["$5 and $10", "$\\undefinedcmd$ and _hidden"],
+    )
     svg = (out / "charts" / "cumulative.svg").read_text(encoding="utf-8")
     assert ">$5 and $10<" in svg and ">$\\undefinedcmd$ and _hidden<" in svg
     svg = (out / "charts" / "layers.svg").read_text(encoding="utf-8")
@@ -353,19 +400,26 @@ def test_a_leading_underscore_does_not_hide_a_legend_entry(result, tmp_path):
 
 # -- 4. Word and Excel survive control characters -------------------------------------------------
 
+
 def test_every_format_survives_control_characters(dirty_result, tmp_path):
     from docx import Document
     from openpyxl import load_workbook
 
     out = tmp_path / "b"
-    write_brief([dirty_result, dirty_result], out, names=[f"{ESCAPES} one", "two\x01"], title=f"T{ESCAPES}")
-    bad = set(map(chr, [*range(0, 9), 0x0b, 0x0c, *range(0x0e, 0x20), *range(0x7f, 0xa0)]))
+    write_brief(
+        [dirty_result, dirty_result], out, names=[f"{ESCAPES} one", "two\x01"], title=f"T{ESCAPES}"
+    )
+    bad = set(map(chr, [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]))
     doc = Document(str(out / "brief.docx"))
-    texts = [p.text for p in doc.paragraphs] + [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    texts = [p.text for p in doc.paragraphs] + [
+        c.text for t in doc.tables for r in t.rows for c in r.cells
+    ]
     assert any("red link" in t for t in texts)
     assert not any(set(t) & bad for t in texts)
     wb = load_workbook(out / "brief.xlsx")
-    values = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    values = [
+        c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)
+    ]
     assert any("red link" in v for v in values) and not any(set(v) & bad for v in values)
     for name in ("brief.md", "brief.html", "charts/cumulative.svg"):
         assert not set((out / name).read_text(encoding="utf-8")) & bad, name
@@ -380,11 +434,15 @@ def test_xlsx_cells_longer_than_excel_allows_are_cut(tmp_path):
     from prevcalc.report.tables import Table
     from prevcalc.report.xlsx import write_xlsx
 
-    write_xlsx([Table("t", "T", pd.DataFrame({"name": ["x" * 40000]}), {"name": "text"})], tmp_path / "t.xlsx")
+    write_xlsx(
+        [Table("t", "T", pd.DataFrame({"name": ["x" * 40000]}), {"name": "text"})],
+        tmp_path / "t.xlsx",
+    )
     assert len(load_workbook(tmp_path / "t.xlsx")["t"]["A2"].value) == 32767
 
 
 # -- 5. the terminal ------------------------------------------------------------------------------
+
 
 def test_terminal_output_strips_escape_sequences(dirty_result, capsys):
     from prevcalc.report.terminal import Terminal, render_run
@@ -414,10 +472,16 @@ def test_terminal_tables_are_safe_on_any_console(result):
     from prevcalc.report.tables import Table
     from prevcalc.report.terminal import render_table, render_transposed
 
-    t = Table("x", f"Title {ESCAPES}", pd.DataFrame({"option": [f"{ESCAPES} a", "b\rc"], "npv": [1.0, -2.0]}),
-              {"option": "text", "npv": "money"})
+    t = Table(
+        "x",
+        f"Title {ESCAPES}",
+        pd.DataFrame({"option": [f"{ESCAPES} a", "b\rc"], "npv": [1.0, -2.0]}),
+        {"option": "text", "npv": "money"},
+    )
     buf = io.StringIO()
-    console = Console(file=buf, width=120, markup=False, emoji=False, highlight=False, no_color=True)
+    console = Console(
+        file=buf, width=120, markup=False, emoji=False, highlight=False, no_color=True
+    )
     console.print(render_table(t))
     console.print(render_transposed(t))
     text = buf.getvalue()
@@ -434,19 +498,23 @@ def test_rich_colour_still_works_with_a_safe_console(monkeypatch):
     monkeypatch.delenv("NO_COLOR")
     buf = io.StringIO()
     SafeConsole(file=buf, force_terminal=True, color_system="standard", markup=False).print(
-        Text("warning", style="red"), f"name {ESCAPES}")
+        Text("warning", style="red"), f"name {ESCAPES}"
+    )
     assert "\x1b[31m" in buf.getvalue()  # rich's own colour, not the name's
     assert "\x1b]8" not in buf.getvalue()
 
 
 # -- 6. output failures ---------------------------------------------------------------------------
 
+
 def _no_leftovers(folder: Path) -> bool:
     return not [p for p in folder.iterdir() if p.name.startswith(".")]
 
 
 @pytest.mark.parametrize("existing", [False, True])
-def test_a_full_disk_is_an_output_error_and_leaves_things_as_they_were(result, tmp_path, monkeypatch, existing):
+def test_a_full_disk_is_an_output_error_and_leaves_things_as_they_were(
+    result, tmp_path, monkeypatch, existing
+):
     out = tmp_path / "b"
     if existing:
         write_brief([result], out, formats={"csv"})
@@ -482,7 +550,9 @@ def test_a_chart_that_cannot_be_saved_is_an_output_error(result, tmp_path, monke
     assert _no_leftovers(tmp_path) and not out.exists()
 
 
-def test_a_read_only_folder_is_an_output_error_with_exit_1(cli, scenario_file, tmp_path, monkeypatch):
+def test_a_read_only_folder_is_an_output_error_with_exit_1(
+    cli, scenario_file, tmp_path, monkeypatch
+):
     def denied(path, mode=0o777):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
 
@@ -519,10 +589,13 @@ def test_write_bytes_failure_leaves_the_old_file(tmp_path, monkeypatch):
     monkeypatch.setattr(_atomic, "_write_all", full)
     with pytest.raises(OutputError, match=f"cannot write {target}: {os.strerror(errno.ENOSPC)}"):
         _atomic.write_text(target, "new", force=True)
-    assert target.read_text(encoding="utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == ["out.json"]
+    assert target.read_text(encoding="utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == [
+        "out.json"
+    ]
 
 
 # -- 7. the umask ---------------------------------------------------------------------------------
+
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
 @pytest.mark.parametrize("umask", [0o022, 0o002, 0o077])
@@ -541,9 +614,12 @@ def test_files_and_folders_follow_the_umask(result, tmp_path, umask):
 
 # -- 8. packaging ---------------------------------------------------------------------------------
 
+
 def test_the_brief_libraries_are_main_dependencies():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    names = {d.split(">")[0].split("=")[0].split("[")[0].strip().lower() for d in project["dependencies"]}
+    names = {
+        d.split(">")[0].split("=")[0].split("[")[0].strip().lower() for d in project["dependencies"]
+    }
     assert {"matplotlib", "openpyxl", "python-docx"} <= names
     assert "brief" in project["optional-dependencies"]  # `pip install .[brief]` still works
 

@@ -38,14 +38,17 @@ def small(tmp_path):
 
 def alone(code, births, years, draws=None, seed=None):
     """One area run by itself with --set style overrides, as a user would."""
-    scenario = prevcalc.load(TEMPLATE, overrides=[f"parameters.births={births}",
-                                                  f"interventions.nfp.intake.years={years}"])
+    scenario = prevcalc.load(
+        TEMPLATE,
+        overrides=[f"parameters.births={births}", f"interventions.nfp.intake.years={years}"],
+    )
     return prevcalc.run(scenario, draws=draws, seed=None if seed is None else area_seed(seed, code))
 
 
 def same(a, b):
-    return (a is None and b is None) or (a is not None and b is not None and
-                                         (a == b or (np.isnan(a) and np.isnan(b))))
+    return (a is None and b is None) or (
+        a is not None and b is not None and (a == b or (np.isnan(a) and np.isnan(b)))
+    )
 
 
 @pytest.mark.parametrize("draws", [None, 64])
@@ -56,12 +59,19 @@ def test_sweep_equals_each_area_alone(small, draws):
     raw = pd.read_csv(small, comment="#")
     for _, area in raw.iterrows():
         row = res.table.set_index("code").loc[area["code"]]
-        expected = alone(area["code"], area["births"], area["interventions.nfp.intake.years"],
-                         draws, 11 if draws else None).summary()
+        expected = alone(
+            area["code"],
+            area["births"],
+            area["interventions.nfp.intake.years"],
+            draws,
+            11 if draws else None,
+        ).summary()
         for k in SUMMARY_KEYS:
             got = row[k]
-            assert same(None if pd.isna(got) else float(got),
-                        None if pd.isna(expected[k]) else float(expected[k])), (area["code"], k)
+            assert same(
+                None if pd.isna(got) else float(got),
+                None if pd.isna(expected[k]) else float(expected[k]),
+            ), (area["code"], k)
         if draws:
             assert row["prob_npv_positive"] == expected["prob_npv_positive"]
     # ranked: rank 1 first, by NPV (no population column in this table)
@@ -72,10 +82,15 @@ def test_sweep_equals_each_area_alone(small, draws):
 
 
 def test_binding_by_name_and_path():
-    b = bind(["code", "name", "births", "interventions.nfp.intake.years", "colour", "region"],
-             ["births", "wsipp_cost"], identifiers=("code", "name", "region"))
-    assert b.bound == {"births": "parameters.births",
-                       "interventions.nfp.intake.years": "interventions.nfp.intake.years"}
+    b = bind(
+        ["code", "name", "births", "interventions.nfp.intake.years", "colour", "region"],
+        ["births", "wsipp_cost"],
+        identifiers=("code", "name", "region"),
+    )
+    assert b.bound == {
+        "births": "parameters.births",
+        "interventions.nfp.intake.years": "interventions.nfp.intake.years",
+    }
     assert b.unknown == ("colour",)
 
 
@@ -97,12 +112,19 @@ def test_same_results_on_a_dask_local_cluster(small, tmp_path):
     distributed = pytest.importorskip("distributed")
     serial = tmp_path / "serial"
     sweep(TEMPLATE, small, draws=64, seed=5, out=serial)
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    )
     try:
         with distributed.Client(cluster) as client:
-            res = sweep(TEMPLATE, small, draws=64, seed=5, executor=client.get_executor(),
-                        out=tmp_path / "dask")
+            res = sweep(
+                TEMPLATE,
+                small,
+                draws=64,
+                seed=5,
+                executor=client.get_executor(),
+                out=tmp_path / "dask",
+            )
     finally:
         cluster.close()
     assert res.problems == []
@@ -126,13 +148,13 @@ def _same_area_files(a: Path, b: Path, rows_moved: bool = False) -> None:
 def test_a_bad_row_fails_only_that_row(tmp_path):
     path = tmp_path / "areas.csv"
     path.write_text(
-        "code,name,births,interventions.nfp.intake.years,colour\n"   # line 1
-        "E06000001,Hartlepool,974,5,red\n"                            # line 2
-        "E06000002,Middlesbrough,,5,blue\n"                           # line 3: missing births
-        "E06000003,Redcar and Cleveland,1295,many,green\n"            # line 4: not a number
-        "E06000004,Stockton-on-Tees,2021,5,red\n"                     # line 5
-        ",Nowhere,10,5,red\n"                                         # line 6: no code
-        "E06000001,Hartlepool again,974,5,red\n"                      # line 7: code repeated
+        "code,name,births,interventions.nfp.intake.years,colour\n"  # line 1
+        "E06000001,Hartlepool,974,5,red\n"  # line 2
+        "E06000002,Middlesbrough,,5,blue\n"  # line 3: missing births
+        "E06000003,Redcar and Cleveland,1295,many,green\n"  # line 4: not a number
+        "E06000004,Stockton-on-Tees,2021,5,red\n"  # line 5
+        ",Nowhere,10,5,red\n"  # line 6: no code
+        "E06000001,Hartlepool again,974,5,red\n"  # line 7: code repeated
     )
     res = sweep(TEMPLATE, path)
     assert sorted(res.table["code"]) == ["E06000001", "E06000004"]
@@ -172,9 +194,12 @@ def test_resume_after_an_interrupted_sweep_gives_the_same_files(small, tmp_path)
     # the seed was recorded: a resume without one picks it up
     res = sweep(TEMPLATE, small, draws=64, out=part, resume=True)
     assert (res.reused, res.ran, res.seed) == (2, 2, 3)
-    match, mismatch, errors = filecmp.cmpfiles(whole / "areas", part / "areas",
-                                               sorted(p.name for p in (whole / "areas").iterdir()),
-                                               shallow=False)
+    match, mismatch, errors = filecmp.cmpfiles(
+        whole / "areas",
+        part / "areas",
+        sorted(p.name for p in (whole / "areas").iterdir()),
+        shallow=False,
+    )
     assert len(match) == 4 and not mismatch and not errors
     assert not list((part / "areas").glob(".*.tmp"))
 
@@ -192,8 +217,14 @@ def test_shipped_areas_and_template():
     # every column of the shipped table binds to the template or is an identifier
     template = prevcalc.load(TEMPLATE)
     b = bind(table.columns, template.parameters, ("code", "name", *table.identifiers))
-    assert b.unknown == () and set(b.bound) == {"pop_all", "pop_0_15", "pop_16_64",
-                                                "pop_65_plus", "women_15_44", "births"}
+    assert b.unknown == () and set(b.bound) == {
+        "pop_all",
+        "pop_0_15",
+        "pop_16_64",
+        "pop_65_plus",
+        "women_15_44",
+        "births",
+    }
 
 
 def test_shipped_sweep_ranks_by_npv_per_head_with_a_decile_summary(tmp_path):
@@ -204,7 +235,10 @@ def test_shipped_sweep_ranks_by_npv_per_head_with_a_decile_summary(tmp_path):
     assert res.problems == []
     assert res.ranked_by == "npv_per_head"
     assert res.table["npv_per_head"].is_monotonic_decreasing
-    assert res.by_decile is not None and res.by_decile["areas"].sum() == res.table["imd_decile"].notna().sum()
+    assert (
+        res.by_decile is not None
+        and res.by_decile["areas"].sum() == res.table["imd_decile"].notna().sum()
+    )
     chart = res.chart(tmp_path / "ranked.png")
     assert chart.stat().st_size > 1000
     assert res.to_dict()["table"][0]["rank"] == 1
@@ -216,10 +250,14 @@ def test_the_sweep_command_writes_the_ranked_table_and_exits_1_for_a_bad_row(cli
     areas = tmp_path / "areas.csv"
     areas.write_text("code,name,births\nE1,Alpha,1000\nE2,Beta,\nE3,Gamma,3000\n", encoding="utf-8")
     out = tmp_path / "sweep"
-    code, _, err = cli("sweep", ROOT / "prevcalc" / "templates" / "nfp_area.yaml", "--areas", areas, "--out", out)
+    code, _, err = cli(
+        "sweep", ROOT / "prevcalc" / "templates" / "nfp_area.yaml", "--areas", areas, "--out", out
+    )
     assert code == 1 and "E2" in err and "births" in err
     table = (out / "areas.csv").read_text(encoding="utf-8").splitlines()
     assert len(table) == 3 and table[0].startswith("rank,code,name")
     assert (out / "areas.xlsx").is_file() and (out / "ranked.png").is_file()
-    code, _, err = cli("sweep", ROOT / "prevcalc" / "templates" / "nfp_area.yaml", "--areas", areas, "--out", out)
+    code, _, err = cli(
+        "sweep", ROOT / "prevcalc" / "templates" / "nfp_area.yaml", "--areas", areas, "--out", out
+    )
     assert code == 1 and "--resume" in err

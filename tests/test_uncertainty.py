@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from prevcalc.errors import ModelError
-
 from prevcalc import engine, sampling, uncertainty
+from prevcalc.errors import ModelError
 from prevcalc.loader import loads
 from prevcalc.result import Result
 
@@ -75,7 +73,16 @@ def total_npv_at(sc, key, value):
 def test_tornado_columns_and_order():
     sc = scenario()
     t = uncertainty.tornado(sc)
-    assert list(t.columns) == ["input", "kind", "central", "low_value", "high_value", "npv_low", "npv_high", "swing"]
+    assert list(t.columns) == [
+        "input",
+        "kind",
+        "central",
+        "low_value",
+        "high_value",
+        "npv_low",
+        "npv_high",
+        "swing",
+    ]
     keys = {leaf.key for leaf in sampling.uncertain_leaves(sc)}
     assert set(t["input"]) == keys
     assert (np.diff(t["swing"].to_numpy()) <= 0).all()
@@ -91,7 +98,9 @@ def test_tornado_ends_match_single_runs():
         assert row["npv_high"] == pytest.approx(total_npv_at(sc, key, row["high_value"]), rel=1e-12)
     leaf = {x.key: x for x in sampling.uncertain_leaves(sc)}["effect"]
     assert t.loc["effect", "low_value"] == pytest.approx(float(leaf.quantile(0.05)[0]))
-    assert t.attrs["npv_central"] == pytest.approx(float(engine.run(sc).values["total"]["npv"][0, 0]))
+    assert t.attrs["npv_central"] == pytest.approx(
+        float(engine.run(sc).values["total"]["npv"][0, 0])
+    )
 
 
 def test_tornado_wider_distribution_ranks_higher():
@@ -111,7 +120,10 @@ interventions:
       - {name: Wide, amount: {dist: normal, mean: 100, sd: 50}, duration: 1, deadweight: 0}
 """
     t = uncertainty.tornado(loads(text))
-    assert list(t["input"]) == ["interventions.x.outcomes.1.amount", "interventions.x.outcomes.0.amount"]
+    assert list(t["input"]) == [
+        "interventions.x.outcomes.1.amount",
+        "interventions.x.outcomes.0.amount",
+    ]
     assert t["swing"].iloc[0] == pytest.approx(5 * t["swing"].iloc[1])
 
 
@@ -151,7 +163,7 @@ def test_switching_values_zero_the_npv():
     # Every uncertain input, then every plain number (named parameters first, then by path).
     keys = [leaf.key for leaf in sampling.uncertain_leaves(sc)] + ["weekly"]
     assert list(sv.index)[: len(keys)] == keys
-    assert all(k.startswith("interventions.") for k in list(sv.index)[len(keys):])
+    assert all(k.startswith("interventions.") for k in list(sv.index)[len(keys) :])
     assert "interventions.a.intake.participants.0" in sv.index
     base = engine.run(sc).summary()
     scale = base["pv_costs"] + base["pv_benefits"]
@@ -159,7 +171,9 @@ def test_switching_values_zero_the_npv():
     assert len(found) >= 3
     for key, row in found.iterrows():
         assert abs(total_npv_at(sc, key, row["switching_value"])) <= 1e-6 * scale, key
-        assert row["change_pct"] == pytest.approx((row["switching_value"] - row["central"]) / abs(row["central"]) * 100)
+        assert row["change_pct"] == pytest.approx(
+            (row["switching_value"] - row["central"]) / abs(row["central"]) * 100
+        )
     # The outcome's amount is linear in `weekly` and in `effect`: solved exactly.
     assert sv.loc["weekly", "method"] == "exact"
     assert sv.loc["interventions.a.costs.per_participant.0.amount", "method"] == "exact"
