@@ -224,6 +224,5 @@ def test_one_draw_of_zero_variance_distributions_equals_the_deterministic_run(wr
     sc = prevcalc.load(path)
     det = prevcalc.run(sc).summary()
     one = prevcalc.run(sc, draws=1, seed=3).summary()
-    pytest.approx(det.to_dict()) == one.to_dict()
     for k in ("pv_costs", "pv_benefits", "npv", "bcr"):
         assert one[k] == pytest.approx(det[k], rel=1e-12)
