@@ -55,11 +55,15 @@ def browse(args: list[str], profile: Path) -> subprocess.CompletedProcess:
 def brief(tmp_path_factory) -> Path:
     from prevcalc.report.brief import write_brief
 
+    from prevcalc.report.summary import context_of
+
     out = tmp_path_factory.mktemp("brief") / "brief"
-    results = [prevcalc.run(prevcalc.load(ROOT / "scenarios" / "portfolio.yaml")),
-               prevcalc.run(prevcalc.load(ROOT / "scenarios" / "portfolio.yaml",
-                                          variant="Shift 10% of the downstream budget upstream"))]
-    write_brief(results, out, title="Browser check", names=["Base", "Shift upstream"])
+    scenarios = [prevcalc.load(ROOT / "scenarios" / "portfolio.yaml"),
+                 prevcalc.load(ROOT / "scenarios" / "portfolio.yaml",
+                               variant="Shift 10% of the downstream budget upstream")]
+    results = [prevcalc.run(sc) for sc in scenarios]
+    write_brief(results, out, title="Browser check", names=["Base", "Shift upstream"],
+                contexts=[context_of(sc) for sc in scenarios])
     return out
 
 
@@ -95,3 +99,39 @@ def test_html_brief_screenshot_is_not_blank(brief, tmp_path):
         colours = im.convert("L").getcolors(maxcolors=256 * 256)
         # A blank page is one colour; text, table rules and charts give many grey levels.
         assert colours is not None and len(colours) > 20
+
+
+# The page inside a frame of a given width: chromium will not open a window narrower than 500
+# px, so a phone's 390 px viewport is a frame. Reports the page's and the summary's widths.
+FRAMED = """<!DOCTYPE html><html><head><style>body {{ margin: 0 }} iframe {{ border: 0; display: block }}</style>
+</head><body><iframe id="f" style="width: {width}px; height: 3000px" srcdoc="{page}"></iframe>
+<script>
+document.getElementById('f').addEventListener('load', function () {{
+  var w = this.contentWindow, d = w.document.documentElement, s = w.document.getElementById('summary');
+  var out = [];
+  w.document.querySelectorAll('#summary *, header *, aside *').forEach(function (e) {{
+    if (e.getBoundingClientRect().right > d.clientWidth + 1) out.push(e.tagName);
+  }});
+  document.body.setAttribute('data-probe', 'viewport=' + w.innerWidth + ';page=' + d.scrollWidth +
+    ';client=' + d.clientWidth + ';summary=' + s.scrollWidth + '/' + s.clientWidth + ';outside=' + out.length);
+}});
+</script></body></html>"""
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_summary_never_scrolls_sideways_on_a_phone_or_a_desktop(brief, tmp_path, width):
+    import html as html_lib
+
+    page = (brief / "brief.html").read_text(encoding="utf-8")
+    framed = tmp_path / "framed.html"
+    framed.write_text(FRAMED.format(width=width, page=html_lib.escape(page, quote=True)), encoding="utf-8")
+    proc = browse(["--window-size=1400,3000", "--dump-dom", framed.as_uri()], tmp_path / "profile")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    probe = re.search(r'data-probe="viewport=(\d+);page=(\d+);client=(\d+);summary=(\d+)/(\d+);outside=(\d+)"',
+                      proc.stdout)
+    assert probe, "the page did not finish loading in the browser"
+    viewport, page_w, client, summary_scroll, summary_client, outside = map(int, probe.groups())
+    assert viewport == width
+    assert page_w <= client, "the page scrolls sideways (a table or figure is wider than the screen)"
+    assert summary_scroll <= summary_client
+    assert outside == 0, "text of the summary, title or caveats runs past the screen's edge"

@@ -185,3 +185,157 @@ def test_duplicate_names_are_told_apart(results):
     assert brief.option_names(results, ["X", "X"]) == ["X", "X (2)"]
     with pytest.raises(ValueError):
         brief.option_names(results, ["only one"])
+
+
+# -- the analysis in the brief: labels, discount rates, switching values, P(best), EVPI ------------
+
+UNCERTAIN = SCENARIO.replace("amount: 1500, start: 1", "amount: {dist: normal, mean: 1500, sd: 300}, start: 1")
+
+
+@pytest.fixture
+def scenarios(tmp_path):
+    path = tmp_path / "uncertain.yaml"
+    path.write_text(UNCERTAIN, encoding="utf-8")
+    return [prevcalc.load(path), prevcalc.load(path, variant="Bigger")]
+
+
+def test_inputs_are_named_by_intervention_and_line(scenarios):
+    sc = scenarios[0]
+    assert brief.input_label(sc, "interventions.nfp.outcomes.0.amount") == "Nurse visits: Fewer placements, amount"
+    assert brief.input_label(sc, "interventions.nfp.outcomes.0.drop_off") == "Nurse visits: Fewer placements, drop-off"
+    assert brief.input_label(sc, "interventions.nfp.costs.running.0.amount") == "Nurse visits: running cost, amount"
+    assert (brief.input_label(sc, "interventions.nfp.intake.participants.1")
+            == "Nurse visits: intake, participants (year 1)")
+    assert brief.input_label(sc, "interventions.nfp.optimism_bias.costs") == "Nurse visits: optimism bias, costs"
+
+
+def _npv(sc) -> float:
+    return float(prevcalc.run(sc).summary()["npv"])
+
+
+def test_switching_values_by_name_match_a_hand_calculation(scenarios, tmp_path):
+    """NPV is affine in an outcome's amount: two runs at other amounts give the root by hand."""
+    sc = scenarios[0]
+    path = tmp_path / "uncertain.yaml"
+    t = brief.switching_table([sc], ["Base"])
+    assert not any("interventions." in str(x) for x in t.frame["input"])
+    row = t.frame[t.frame["input"] == "Nurse visits: Fewer placements, amount"].iloc[0]
+    a, b = 1000.0, 2000.0
+    npv_a = _npv(prevcalc.load(path, overrides=[f"interventions.nfp.outcomes.0.amount={a}"]))
+    npv_b = _npv(prevcalc.load(path, overrides=[f"interventions.nfp.outcomes.0.amount={b}"]))
+    root = a - npv_a * (b - a) / (npv_b - npv_a)
+    assert row["switching_value"] == pytest.approx(root, rel=1e-9)
+    assert row["central"] == 1500
+    assert row["change"] == pytest.approx((root - 1500) / 1500, rel=1e-9)
+
+
+def test_discount_rate_table_zero_rate_is_the_undiscounted_net(scenarios):
+    t = brief.discount_table(scenarios, ["Base", "Bigger"])
+    assert list(t.frame.columns[:2]) == ["option", "discounting"]
+    for name, sc in zip(["Base", "Bigger"], scenarios):
+        rows = t.frame[t.frame["option"] == name].set_index("discounting")
+        assert rows.loc["0%", "npv"] == pytest.approx(undiscounted_net(sc), rel=1e-12)
+        assert rows.loc["Green Book", "current"] == "this scenario"
+        assert rows.loc["Green Book", "npv"] == pytest.approx(_npv(sc), rel=1e-12)
+
+
+def undiscounted_net(sc) -> float:
+    """The undiscounted net over the horizon, summed from the year-by-year table."""
+    from prevcalc.report import tables
+
+    frame = tables.years_table(prevcalc.run(sc), every=True).frame
+    return float((frame["benefits"] - frame["costs"]).sum())
+
+
+def test_prob_best_and_evpi_by_hand(scenarios):
+    import numpy as np
+
+    runs = [prevcalc.run(sc, draws=400, seed=3) for sc in scenarios]
+    t = brief.best_table(runs, ["Base", "Bigger"])
+    npv = np.column_stack([r.metric("npv")[:, 0] for r in runs])
+    best = npv.argmax(axis=1)
+    assert list(t.frame["prob_best"]) == pytest.approx([np.mean(best == 0), np.mean(best == 1)])
+    evpi = np.mean(npv.max(axis=1)) - npv.mean(axis=0).max()
+    assert t.frame.attrs["evpi"] == pytest.approx(max(evpi, 0.0), abs=1e-6)
+    assert "EVPI" in t.note and "400 draws, seed 3, random sampler" in t.note
+
+
+def test_a_figure_with_no_spread_is_never_shown_as_100_percent(scenario_file):
+    sc = prevcalc.load(scenario_file)  # no uncertain input at all
+    runs = [prevcalc.run(sc, draws=50, seed=1)]
+    t = brief.psa_table(runs, ["Base"])
+    shown = t.formatted("sig3")
+    assert shown.filter(like="P(NPV > 0)").iloc[0, 0] == "no spread"
+    assert shown.filter(like="P(pays back").iloc[0, 0] == "no spread"
+    assert "100%" not in " ".join(shown.iloc[0].astype(str))
+    # Excel and CSV keep the figure itself.
+    assert t.frame["prob_npv_positive"].iloc[0] in (0.0, 1.0)
+
+
+def test_uncertain_figures_keep_their_probabilities(scenarios):
+    import numpy as np
+
+    runs = [prevcalc.run(sc, draws=300, seed=2) for sc in scenarios]
+    t = brief.psa_table(runs, ["Base", "Bigger"])
+    for i, r in enumerate(runs):
+        assert t.frame["prob_npv_positive"].iloc[i] == pytest.approx(np.mean(r.metric("npv")[:, 0] > 0))
+        assert (i, "prob_npv_positive") not in t.words
+
+
+def test_assumptions_show_each_value_beside_its_source(scenario_file):
+    from prevcalc.report.summary import context_of
+
+    sc = prevcalc.load(scenario_file)
+    t = brief.assumptions_table([prevcalc.run(sc)], ["Base"], [context_of(sc)])
+    rows = t.frame.set_index("name")
+    assert rows.loc["Fewer placements", "value"] == (
+        "1,500 per participant a year (GBP, 2024 prices); from year 1 after entry for 4 years; "
+        "drop-off 20% a year; deadweight 25%")
+    assert rows.loc["Fewer placements", "source"] == "Evaluation."
+    running = t.frame[t.frame["kind"] == "Cost"].iloc[0]
+    assert running["value"] == "20,000 a year (GBP, 2024 prices); years 0 to 1"
+    assert rows.loc["nfp", "value"] == ("participants by year of entry: 30, 30; "
+                                        "optimism bias: costs +20%, benefits -10%")
+
+
+def test_named_parameters_are_listed_with_their_distribution(scenario_file, tmp_path):
+    from prevcalc.report.summary import context_of
+
+    path = tmp_path / "params.yaml"
+    path.write_text(SCENARIO.replace("interventions:", "parameters:\n  effect: {dist: beta, mean: 0.5, sd: 0.1}\n"
+                                     "  visits: 12\ninterventions:", 1), encoding="utf-8")
+    sc = prevcalc.load(path)
+    t = brief.assumptions_table([prevcalc.run(sc)], ["Base"], [context_of(sc)])
+    params = t.frame[t.frame["kind"] == "Parameter"].set_index("name")["value"].to_dict()
+    assert params == {"effect": "beta (mean 0.5, sd 0.1)", "visits": "12"}
+
+
+def test_brief_with_draws_has_the_analysis_caveats_and_provenance_of_each_table(scenarios, tmp_path):
+    from prevcalc.report.summary import context_of
+
+    described = tmp_path / "described.yaml"
+    described.write_text(UNCERTAIN.replace("horizon: 8", "description: Unit costs are ASSUMED for a test.\n"
+                                           "notes: [Placements evidence is from another country.]\nhorizon: 8"),
+                         encoding="utf-8")
+    scs = [prevcalc.load(described), prevcalc.load(described, variant="Bigger")]
+    results = [prevcalc.run(sc) for sc in scs]
+    runs = [prevcalc.run(sc, draws=200, seed=5) for sc in scs]
+    analysis = brief.analysis_tables(scs, ["Base", "Bigger"], runs)
+    assert [t.name for t in analysis] == ["uncertainty", "prob_best", "tornado_1", "tornado_2",
+                                          "discount_rates", "switching_values"]
+    out = tmp_path / "b"
+    brief.write_brief(results, out, names=["Base", "Bigger"], uncertainty=analysis, runs=runs,
+                      contexts=[context_of(sc) for sc in scs], formats={"md", "csv", "html"})
+    md = (out / "brief.md").read_text(encoding="utf-8")
+    top = md[: md.index("## Contents")]
+    assert "Unit costs are ASSUMED for a test." in top and "Placements evidence is from another country." in top
+    assert "interventions.nfp" not in md
+    assert "Nurse visits: Fewer placements, amount" in md
+    prov = pd.read_csv(out / "tables" / "provenance.csv")
+    items = dict(zip(prov["item"], prov["value"]))
+    assert items["Draws"] == "200" and items["Seed"] == "5" and items["Sampler"] == "random"
+    assert items["Table: NPV over 200 draws (90% interval)"].startswith("200 draws, seed 5, random sampler")
+    assert items["Table: Each intervention"] == "central values (one deterministic run)"
+    assert (out / "tables" / "caveats.csv").is_file()
+    html = (out / "brief.html").read_text(encoding="utf-8")
+    assert html.index('class="caveats"') < html.index('class="contents"')

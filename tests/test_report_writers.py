@@ -296,3 +296,73 @@ def test_single_option_headline_has_one_column(small, tmp_path):
     text = render_markdown(built, [], brief.brief_meta(small[:1], ["Pilot"], None, "sig3"))
     first_table = text.split("**Table 1:")[1].split("\n\n")[1]
     assert first_table.splitlines()[0] == "|  | Pilot |"
+
+
+# -- Word and Excel: page, language, contents, widths, alt text, print setup, units ------------------
+
+def test_docx_is_a4_en_gb_with_a_contents_field_fitted_tables_and_alt_text(written):
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    out, files = written
+    doc = docx.Document(out / "brief.docx")
+    for section in doc.sections:
+        size = sorted([section.page_width, section.page_height])
+        assert abs(size[0] - Mm(210)) < Mm(0.1) and abs(size[1] - Mm(297)) < Mm(0.1)  # A4, either way
+    langs = {el.get(qn("w:val")) for el in doc.styles.element.iter(qn("w:lang"))}
+    assert langs == {"en-GB"}
+    instr = " ".join(el.text for el in doc.element.body.iter(qn("w:instrText")))
+    assert "TOC" in instr and "\\o" in instr
+    kinds = [el.get(qn("w:fldCharType")) for el in doc.element.body.iter(qn("w:fldChar"))]
+    assert kinds[:3] == ["begin", "separate", "end"]
+    # Every table fits between the margins of its section (widths fixed, summing to the text width).
+    body = list(doc.element.body.iterchildren())
+    section_of = []
+    k = 0
+    for el in body:
+        section_of.append(k)
+        if el.find(f".//{qn('w:sectPr')}") is not None:
+            k += 1
+    tables_at = [i for i, el in enumerate(body) if el.tag == qn("w:tbl")]
+    assert len(tables_at) == len(doc.tables) >= 10
+    for i, t in zip(tables_at, doc.tables):
+        s = doc.sections[min(section_of[i], len(doc.sections) - 1)]
+        text_width = s.page_width - s.left_margin - s.right_margin
+        grid = [int(g.get(qn("w:w"))) for g in t._tbl.tblGrid.iter(qn("w:gridCol"))]
+        assert sum(grid) * 635 <= text_width + 635 * len(grid)  # twips to EMU, rounding per column
+        assert t._tbl.tblPr.find(qn("w:tblLayout")).get(qn("w:type")) == "fixed"
+    for shape in doc.inline_shapes:
+        descr = shape._inline.docPr.get("descr")
+        assert descr and len(descr) > 20
+
+
+def test_xlsx_prints_fitted_to_width_with_the_header_repeated_and_units_in_headers(small, written):
+    from openpyxl import load_workbook
+
+    out, _ = written
+    wb = load_workbook(out / "brief.xlsx")
+    for ws in wb.worksheets:
+        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+        assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1"
+    ws = wb["agencies"]
+    headers = [c.value for c in ws[1]]
+    assert "PV costs funded (GBP, 2024 prices)" in headers
+    col = headers.index("PV costs funded (GBP, 2024 prices)") + 1
+    cells = [ws.cell(row=r, column=col).value for r in range(2, 2 + len(small[0].by("agency")) * 2)]
+    assert cells and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cells)
+    rec = [c.value for c in wb["recommendation"][1]]
+    assert "NPV (GBP, 2024 prices)" in rec and "Payback year" in rec
+
+
+def test_xlsx_headers_name_units_by_kind():
+    from prevcalc.report.xlsx import header
+
+    t = tables.Table("t", "T", pd.DataFrame({"npv": [1.0], "prob_npv_positive": [0.5], "year": [3],
+                                             "bcr": [1.2]}),
+                     {"npv": "money", "prob_npv_positive": "probability", "year": "year", "bcr": "ratio"},
+                     "GBP", 2024)
+    assert [header(t, c) for c in t.frame.columns] == [
+        "NPV (GBP, 2024 prices)", "P(NPV > 0) (%)", "Year", "Benefit-cost ratio"]

@@ -188,6 +188,11 @@ def assumptions_table(results: Sequence[Result], names: Sequence[str],
                            ["intervention", "layer", "kind", "name", "agency", "value_type", "value", "source"]])
     frame = pd.concat(frames, ignore_index=True)
     first = results[0]
+    if all(c is None for c in contexts):  # no scenario to read the values from: sources alone
+        frame = frame.drop(columns="value")
+        return Table("assumptions", "Assumptions and their sources", frame, {c: "text" for c in frame.columns},
+                     first.currency, first.price_year,
+                     "Agency: who funds a cost, or who gains an outcome. \"not given\": the scenario cites no source.")
     return Table("assumptions", "Assumptions: their values and sources", frame, {c: "text" for c in frame.columns},
                  first.currency, first.price_year,
                  "Value: as entered in the scenario, in the currency and prices it names (a name in a value "
