@@ -28,7 +28,7 @@ import pandas as pd
 
 from . import fairness
 from .result import Result
-from .scenario import GROUPS, Scenario
+from .scenario import GROUPS, Scenario, item_at
 
 GROUP_LABELS = {
     "income_quintiles": ["Q1 (poorest fifth)", "Q2", "Q3", "Q4", "Q5 (richest fifth)"],
@@ -122,14 +122,6 @@ def _default_reaches(kind: str, value_type: str) -> str:
     return "taxpayers" if value_type in ("fiscal", "fiscal_noncashable") else "participants"
 
 
-def _item(scenario: Scenario, where: str) -> Any:
-    parts = where.split(".")
-    obj: Any = next(iv for iv in scenario.interventions if iv.id == parts[1])
-    for part in parts[2:]:
-        obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
-    return obj
-
-
 def _weights(spec: Any) -> tuple[np.ndarray, np.ndarray | None, float | None, str]:
     """(weights, incomes or None, reference income or None, where they come from)."""
     if spec.weights is not None:
@@ -173,7 +165,7 @@ def analyse(result: Result, scenario: Scenario) -> Equity | None:
     taxpayers = 0.0
     used = []
     for (_, line), value in zip(result.lines.iterrows(), pv):
-        item = _item(scenario, str(line["where"]))
+        item = item_at(scenario, str(line["where"]))
         target = (
             item.reaches
             if item.reaches is not None

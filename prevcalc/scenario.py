@@ -9,7 +9,7 @@ by ``dist``. ``prevcalc schema`` prints these models as JSON Schema.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -37,7 +37,10 @@ Agency = Annotated[
     Field(
         pattern=r"^[a-z0-9_]+$",
         max_length=64,
-        description="Who pays or gains, as a lower-case identifier (nhs, adult_social_care, police, dwp...).",
+        description=(
+            "Who pays or gains, as a lower-case identifier "
+            "(nhs, adult_social_care, police, dwp...)."
+        ),
     ),
 ]
 Currency = Annotated[
@@ -215,7 +218,10 @@ class Discounting(_Model):
     )
     bands: list[Band] | None = Field(
         None,
-        description="Rate bands (only with schedule: custom): each rate applies from its from_year on.",
+        description=(
+            "Rate bands (only with schedule: custom): "
+            "each rate applies from its from_year on."
+        ),
     )
     timing: Literal["start", "mid", "end"] = Field(
         "start", description="When in each year its flows fall: start, mid or end."
@@ -343,7 +349,7 @@ GroupShares = Annotated[
 ]
 #: Whom a flow reaches: the participants (by their groups), taxpayers (weight 1, Green Book A3),
 #: the general population (an even spread), or explicit shares over the groups.
-Reaches = Union[Literal["participants", "taxpayers", "population"], GroupShares]
+Reaches = Literal["participants", "taxpayers", "population"] | GroupShares
 
 
 class _Priced(_Model):
@@ -355,7 +361,10 @@ class _Priced(_Model):
     )
     currency: Currency | None = Field(
         None,
-        description="Currency the figures are in (default: the intervention's, else the scenario's).",
+        description=(
+            "Currency the figures are in "
+            "(default: the intervention's, else the scenario's)."
+        ),
     )
     price_year: PriceYear | None = Field(
         None,
@@ -396,7 +405,10 @@ class _Profiled(_Priced):
     start: int = Field(0, ge=0, le=500, description="Years since entry when it begins.")
     duration: Duration | None = Field(
         None,
-        description="Years it lasts; a fraction makes a partial last year (default: to the horizon).",
+        description=(
+            "Years it lasts; a fraction makes a partial last year "
+            "(default: to the horizon)."
+        ),
     )
     ramp: Annotated[Value, _bounded(0.0, 500.0, "between 0 and 500 years")] = Field(
         0.0, description="Years to reach full effect, linearly."
@@ -527,7 +539,10 @@ class Fairness(_Model):
         | None
     ) = Field(
         None,
-        description="Median equivalised household income of each quintile (default: shipped ONS figures).",
+        description=(
+            "Median equivalised household income of each quintile "
+            "(default: shipped ONS figures)."
+        ),
     )
     reference_income: float | None = Field(
         None, gt=0, description="Median income of all households (the taxpayer's; weight 1)."
@@ -638,6 +653,18 @@ def walk(obj: Any, loc: tuple = ()):
     elif isinstance(obj, dict):
         for key, item in obj.items():
             yield from walk(item, loc + (key,))
+
+
+def item_at(scenario: Scenario, where: str) -> Any:
+    """The part of a scenario at a dotted path with interventions named by id, such as
+    ``interventions.nfp.outcomes.0`` (the paths that notes, errors and ``--set`` use)."""
+    parts = where.split(".")
+    if len(parts) < 2 or parts[0] != "interventions":
+        raise ValueError(f"not a path inside an intervention: {where!r}")
+    obj: Any = next(iv for iv in scenario.interventions if iv.id == parts[1])
+    for part in parts[2:]:
+        obj = obj[int(part)] if part.isdigit() else getattr(obj, part)
+    return obj
 
 
 def json_schema() -> dict[str, Any]:
