@@ -26,7 +26,9 @@ def load(path, variant=None, overrides=()):
 
 
 def run(scenario, draws=None, seed=None, sampler="random", chunk=None, progress=None):
-    """Run a scenario, deterministically or with ``draws`` Monte Carlo draws (see :func:`prevcalc.engine.run`)."""
+    """Run a scenario, deterministically or with ``draws`` Monte Carlo draws.
+
+    See :func:`prevcalc.engine.run`."""
     from .engine import run as _run
     from .equity import analyse
 

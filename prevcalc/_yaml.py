@@ -237,7 +237,8 @@ def parse(text: str, source: str = "<string>") -> tuple[Document, list[Problem]]
                 1,
                 1,
                 "",
-                "the file is empty (expected a scenario: a map with prevcalc, name, horizon, interventions)",
+                "the file is empty (expected a scenario: a map with prevcalc, name, horizon, "
+                "interventions)",
             )
         ]
     if len(nodes) > 1:

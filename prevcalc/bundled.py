@@ -1,4 +1,6 @@
-"""The scenarios bundled with prevcalc: listed by ``prevcalc scenarios``, copied by ``prevcalc init``.
+"""The scenarios bundled with prevcalc.
+
+They are listed by ``prevcalc scenarios`` and copied by ``prevcalc init``.
 
 In an installed wheel they live in ``prevcalc/scenarios``; in a source checkout (an editable
 install) they are the repository's ``scenarios/`` folder.

@@ -49,7 +49,8 @@ def _output_format(fmt: str, output: str | None, allowed: list[str]) -> str:
         raise click.UsageError(
             f"--output {output}: this command writes {', '.join(allowed)}, not {ending} files"
             + (" (a workbook comes with prevcalc brief)" if ending in (".xlsx", ".xls") else "")
-            + f"; use an ending such as {', '.join(OUTPUT_FORMATS[a][0] for a in allowed)} or give --format"
+            + f"; use an ending such as {', '.join(OUTPUT_FORMATS[a][0] for a in allowed)}"
+            + " or give --format"
         )
     if named not in allowed:
         raise click.UsageError(
@@ -451,9 +452,8 @@ def compare(
                 results[0].price_year,
             )
             term.print(render_table(t))
-            term.print(
-                f"Expected value of perfect information: {tables.fmt(evpi, 'money', results[0].currency)}"
-            )
+            evpi_text = tables.fmt(evpi, "money", results[0].currency)
+            term.print(f"Expected value of perfect information: {evpi_text}")
 
 
 @cli.command(context_settings=CONTEXT)
@@ -539,7 +539,8 @@ def brief(
     "--swing",
     type=click.FloatRange(0, 1, min_open=True),
     default=None,
-    help="Also move every plain number (parameters, amounts, shares, durations, intakes) by ± this share, e.g. 0.2.",
+    help="Also move every plain number (parameters, amounts, shares, durations, intakes) "
+    "by ± this share, e.g. 0.2.",
 )
 @click.option(
     "--switch",
@@ -704,7 +705,8 @@ def init(path: Path, source: str, force: bool) -> None:
     "--scheduler",
     default=None,
     metavar="local|tcp://HOST:PORT",
-    help='Run on Dask: "local" starts a cluster here, or a scheduler\'s address (pip install "prevcalc[dask]").',
+    help='Run on Dask: "local" starts a cluster here, or a scheduler\'s address '
+    '(pip install "prevcalc[dask]").',
 )
 @click.option(
     "--resume", is_flag=True, help="Keep the areas already finished in --out; run the rest."

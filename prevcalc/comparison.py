@@ -1,4 +1,6 @@
-"""Line up several results side by side, after checking they are like for like (``prevcalc.compare``).
+"""Line up several results side by side, after checking they are like for like.
+
+This is ``prevcalc.compare``.
 
 Options with different currencies, price years, horizons or discounting are refused: a
 comparison across them would mix units. Bring evidence to one currency and price year with the
@@ -136,14 +138,16 @@ def check_like_for_like(names: list[str], results: list[Result]) -> None:
         for key, label in _LIKE_FOR_LIKE.items():
             if r.provenance.get(key) != first.get(key):
                 problems.append(
-                    f"{label}: {names[0]!r} has {first.get(key)!r}, {name!r} has {r.provenance.get(key)!r}"
+                    f"{label}: {names[0]!r} has {first.get(key)!r}, "
+                    f"{name!r} has {r.provenance.get(key)!r}"
                 )
     if problems:
         raise ModelError(
             "the options are not like for like, so they cannot be compared:\n  "
             + "\n  ".join(problems)
             + "\nBring them to one currency, price year, horizon and discounting (e.g. with --set "
-            "currency=GBP --set price_year=2024 and item-level currency/price_year with exchange_rates)."
+            "currency=GBP --set price_year=2024 and item-level currency/price_year with "
+            "exchange_rates)."
         )
 
 

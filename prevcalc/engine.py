@@ -61,9 +61,12 @@ def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
     """``d`` with its last draw repeated up to ``n`` draws (arrays of length 1 are shared)."""
     if d.n == n:
         return d
-    pad = lambda a: (
-        a if a.shape[0] == 1 else np.concatenate([a, np.repeat(a[-1:], n - d.n, axis=0)])
-    )  # noqa: E731
+
+    def pad(a: np.ndarray) -> np.ndarray:
+        if a.shape[0] == 1:
+            return a
+        return np.concatenate([a, np.repeat(a[-1:], n - d.n, axis=0)])
+
     return sampling.Draws(
         n,
         d.leaves,
@@ -333,11 +336,13 @@ def _intake(iv: Intervention, T: int, notes: list[str]) -> _Intake:
     spec = iv.intake
     if isinstance(spec.participants, list) and len(spec.participants) > T:
         notes.append(
-            f"{iv.id}: intake lists {len(spec.participants)} years but the horizon is {T}; later entrants are dropped."
+            f"{iv.id}: intake lists {len(spec.participants)} years but the horizon is {T}; "
+            "later entrants are dropped."
         )
     if isinstance(spec.eligible, list) and len(spec.eligible) > T:
         notes.append(
-            f"{iv.id}: eligible lists {len(spec.eligible)} years but the horizon is {T}; later years are dropped."
+            f"{iv.id}: eligible lists {len(spec.eligible)} years but the horizon is {T}; "
+            "later years are dropped."
         )
     return _Intake(spec, f"interventions.{iv.id}.intake", T)
 
@@ -387,7 +392,8 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         where = f"{path}.costs.setup.{i}"
         if c.year >= T:
             model.notes.append(
-                f"{where}: setup cost in year {c.year} falls past the horizon (last year {T - 1}) and is dropped."
+                f"{where}: setup cost in year {c.year} falls past the horizon "
+                f"(last year {T - 1}) and is dropped."
             )
         onehot = (years == c.year).astype(float)
         k = price(c, where)
@@ -415,7 +421,8 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
         last = T - 1 if c.to_year is None else c.to_year
         if c.to_year is not None and c.to_year >= T:
             model.notes.append(
-                f"{where}: running cost to year {c.to_year} is cut at the horizon (last year {T - 1})."
+                f"{where}: running cost to year {c.to_year} is cut at the horizon "
+                f"(last year {T - 1})."
             )
         mask = ((years >= c.from_year) & (years <= last)).astype(float)
         k = price(c, where) * PER_YEAR[c.per]
@@ -585,8 +592,9 @@ def _check_cut(item: Any, iv: Intervention, model: _Model, where: str) -> None:
     end = max(entries) + item.start + dur
     if item.start + dur > 0 and end > T:
         model.notes.append(
-            f"{where}: cohorts entering in year {max(entries)} would keep this {dur:g}-year profile "
-            f"to year {end:g}, past the horizon (last year {T - 1}); the rest is cut."
+            f"{where}: cohorts entering in year {max(entries)} would keep this "
+            f"{dur:g}-year profile to year {end:g}, past the horizon (last year {T - 1}); "
+            "the rest is cut."
         )
 
 
@@ -657,7 +665,9 @@ def _starts_positive(net: np.ndarray) -> np.ndarray:
 
 
 def _hankel(factors: np.ndarray) -> np.ndarray:
-    """H[e, k] = factors[e + k] where e + k < T, else 0: PV of a flow k years after entry in year e."""
+    """H[e, k] = factors[e + k] where e + k < T, else 0.
+
+    The PV of a flow k years after entry in year e."""
     T = factors.shape[0]
     idx = np.arange(T)[:, None] + np.arange(T)[None, :]
     return np.where(idx < T, factors[np.minimum(idx, T - 1)], 0.0)
@@ -1062,7 +1072,7 @@ def evaluate(
     if not np.all(by_entry == 0):  # fixed intakes: convolve the summed profiles once
         lay = model.layout
         assert lay is not None
-        for i, iv in enumerate(model.scenario.interventions):
+        for i in range(len(model.scenario.interventions)):
             members = np.flatnonzero((lay.line_iv == i) & ~lay.programme)
             if members.size:
                 # The entry pattern b of a factored intake a(draw) × b(e) (the same in every
@@ -1083,15 +1093,16 @@ def evaluate(
                 what = "the scenario" if v == "total" else label
                 share = f" in {np.mean(status == 2):.0%} of draws" if draws.n > 1 else ""
                 notes.append(
-                    f"IRR of {what} is not unique (the net flows change sign more than once){share}; it is reported as null."
+                    f"IRR of {what} is not unique (the net flows change sign more than once)"
+                    f"{share}; it is reported as null."
                 )
             irr = values[v]["irr"][:, gi]
             starts = values[v]["net_starts_positive"][:, gi]
             if np.any(np.isfinite(irr) & (starts == 1)):
                 what = "the scenario" if v == "total" else label
                 notes.append(
-                    f"IRR of {what}: the net flows start with a gain and turn to a cost later, so the "
-                    "IRR is a borrowing rate (a higher one is worse); judge by NPV."
+                    f"IRR of {what}: the net flows start with a gain and turn to a cost later, "
+                    "so the IRR is a borrowing rate (a higher one is worse); judge by NPV."
                 )
     _guard_bcr(values, groups, notes)
     notes += _gross_benefit_notes(model, flow_sum / draws.n)
@@ -1247,7 +1258,8 @@ def check_memory(model: _Model, draws: int) -> None:
     if have is not None and need > have:
         fits = max(1, (have - 4 * 8 * CHUNK_VALUES) * draws // max(need - 4 * 8 * CHUNK_VALUES, 1))
         raise ModelError(
-            f"--draws {draws:,} would need about {_gib(need)} of memory; {_gib(have)} is available. "
+            f"--draws {draws:,} would need about {_gib(need)} of memory; "
+            f"{_gib(have)} is available. "
             f"Use at most about {_round_down(fits):,} draws."
         )
 
@@ -1419,7 +1431,8 @@ def adjustment_waterfall(
         o, where = ln.spec, ln.where
         iv = next(x for x in scenario.interventions if x.id == ln.intervention)
         if iv.id not in entrants:
-            # By linearity, no convolution: Σ_t Σ_e intake(e) s(t − e) = Σ_k s(k) Σ_{e < T−k} intake(e),
+            # By linearity, no convolution:
+            #   Σ_t Σ_e intake(e) s(t − e) = Σ_k s(k) Σ_{e < T−k} intake(e),
             # and its PV is Σ_k s(k) Σ_e intake(e) D(e + k).
             intake = np.asarray(model.intakes[iv.id](d), dtype=float)[0]
             entrants[iv.id] = (np.cumsum(intake)[::-1], intake @ hankel)

@@ -108,7 +108,8 @@ def loads(
                 Problem(
                     *doc.locate(()),
                     "",
-                    f"expected a map of keys (prevcalc, name, horizon, interventions...), got {_kind(data)}",
+                    "expected a map of keys (prevcalc, name, horizon, interventions...), "
+                    f"got {_kind(data)}",
                 )
             ],
         )
@@ -188,7 +189,10 @@ def load_options(
 
 
 def split_path(text: str) -> list[Any]:
-    """``interventions.nfp.outcomes.0.amount`` -> ``['interventions', 'nfp', 'outcomes', 0, 'amount']``."""
+    """Split a dotted path, numbers becoming list indexes.
+
+    ``interventions.nfp.outcomes.0.amount`` ->
+    ``['interventions', 'nfp', 'outcomes', 0, 'amount']``."""
     return [int(p) if p.isdigit() else p for p in text.split(".")]
 
 
@@ -482,7 +486,10 @@ def _message(err: dict) -> str:
     if t == "literal_error":
         return f"must be one of {ctx.get('expected')} (got {_shown(got)})"
     if t == "union_tag_invalid":
-        return f"{ctx.get('discriminator', 'tag')} must be one of {ctx.get('expected_tags')} (got {ctx.get('tag')!r})"
+        return (
+            f"{ctx.get('discriminator', 'tag')} must be one of {ctx.get('expected_tags')} "
+            f"(got {ctx.get('tag')!r})"
+        )
     if t == "union_tag_not_found":
         return f"needs a {ctx.get('discriminator')} key saying which kind it is"
     if t == "value_error":
@@ -666,7 +673,8 @@ def _duplicate_ids(data: dict, doc: _yaml.Document) -> list[Problem]:
                     line,
                     col,
                     f"interventions.{i}.id",
-                    f"intervention id {ident!r} is used twice (first on line {first}); ids must be unique",
+                    f"intervention id {ident!r} is used twice (first on line {first}); "
+                    "ids must be unique",
                 )
             )
         else:

@@ -1,4 +1,6 @@
-"""Uncertainty analysis above the engine: PSA summaries, tornado, discount rates, switching values, EVPI.
+"""Uncertainty analysis above the engine.
+
+PSA summaries, tornado, discount rates, switching values, EVPI.
 
 Everything here calls the engine with draws built by :mod:`prevcalc.sampling`: a one-way
 sensitivity is a run whose draws hold every input at its central value except one, and a sweep
