@@ -190,12 +190,12 @@ def test_xlsx_numbers_equal_the_json(small, written):
         assert isinstance(npv.value, float)
         assert npv.value == pytest.approx(data["npv"], rel=1e-6)
         assert cells["Benefit-cost ratio"].value == pytest.approx(data["bcr"], rel=1e-6)
-        assert cells["IRR"].value == pytest.approx(data["irr"], rel=1e-6)
+        assert cells["IRR (%)"].value == pytest.approx(data["irr"], rel=1e-6)  # units in the header
         assert cells["Discounted payback year"].value == data["discounted_payback_year"]
         # Number formats by kind: money with the symbol, ratios, percents.
         assert npv.number_format.startswith('"£"#,##0')
         assert cells["Benefit-cost ratio"].number_format == "0.00"
-        assert cells["ROI"].number_format == "0.0%"
+        assert cells["ROI (%)"].number_format == "0.0%"
     assert ws.freeze_panes == "B2"
     assert ws.column_dimensions["B"].width >= len("£55,555")
     agencies = wb["agencies"]
