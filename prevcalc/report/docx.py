@@ -170,19 +170,39 @@ def _alt_text(shape, text: str, title: str) -> None:
     doc_pr.set("title", clean(title)[:255])
 
 
-def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> list[int]:
-    """Column widths (EMU) adding up to ``total``: in proportion to each column's longest word
-    and (capped) longest cell, so that numbers never wrap and text columns share what is left."""
-    weights = []
+def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total: int,
+                   numeric: Sequence[bool] | None = None, font_pt: float = 9.0) -> list[int]:
+    """Column widths (EMU) adding up to ``total``, so a table fits between the margins.
+
+    A figure is never broken: every column is at least as wide as its longest word (header
+    included), and a figure is one word. What is left goes to the columns whose text would
+    otherwise wrap most, in proportion to their (capped) length.
+    """
+    numeric = list(numeric) if numeric is not None else [False] * len(headers)
+    char = font_pt * 0.58 * 12700  # an average character of Arial, in EMU
+    pad = 146304  # Word's default cell margins, 0.08 inch each side
+    need, want = [], []
     for j, h in enumerate(headers):
         cells = [str(r[j]) for r in rows]
-        longest_word = max([len(w) for c in [h, *cells] for w in str(c).split()] or [1])
-        longest = max([len(c) for c in cells] or [1])
-        weights.append(max(longest_word, min(longest, 40), 4))
-    scale = total / sum(weights)
-    widths = [int(w * scale) for w in weights]
-    widths[-1] += total - sum(widths)
-    return widths
+        word = max([len(w) for c in [h, *cells] for w in str(c).split()] or [1])
+        whole = max([len(c) for c in cells] or [1])
+        # A figure has no spaces, so a column as wide as its longest word never breaks one;
+        # a figure with its interval may wrap at the spaces between them.
+        least = word
+        need.append(least * char + pad)
+        want.append(max(least, min(max(whole, len(h) // 2), 24 if numeric[j] else 48)) * char + pad)
+    if sum(want) <= total:
+        spare = total - sum(want)
+        widths = [w + spare * w / sum(want) for w in want]
+    elif sum(need) <= total:
+        room = [w - n for w, n in zip(want, need)]
+        spare = total - sum(need)
+        widths = [n + spare * r / sum(room) if sum(room) else n for n, r in zip(need, room)]
+    else:  # even unbroken it cannot fit: share the width in proportion to what each needs
+        widths = [n * total / sum(need) for n in need]
+    out = [int(w) for w in widths]
+    out[-1] += total - sum(out)
+    return out
 
 
 def _fit(table, widths: Sequence[int]) -> None:
@@ -241,7 +261,7 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int | 
         cells = t.rows[i].cells
         for j, (v, n, m) in enumerate(zip(row, numeric, mk)):
             put(cells[j], v, n, m)
-    _fit(t, _column_widths(headers, rows, _text_width(document)))
+    _fit(t, _column_widths(headers, rows, _text_width(document), numeric, size.pt))
 
 
 def _caveats(document, box: dict[str, Any]) -> None:
