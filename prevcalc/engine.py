@@ -250,6 +250,7 @@ def schedule_bands(scenario: Scenario) -> tuple[tuple[int, float], ...]:
     if d.schedule == "constant":
         return discounting.constant_bands(d.rate)
     if d.schedule == "custom":
+        assert d.bands is not None  # the schema requires bands with schedule: custom
         return tuple((b.from_year, b.rate) for b in d.bands)
     return discounting.SCHEDULES[d.schedule].bands
 
@@ -263,6 +264,7 @@ def schedule_label(scenario: Scenario) -> str:
     if d.schedule == "constant":
         return f"constant {d.rate:.2%}"
     if d.schedule == "custom":
+        assert d.bands is not None  # the schema requires bands with schedule: custom
         return "custom: " + ", ".join(f"{b.rate:.2%} from year {b.from_year}" for b in d.bands)
     return "none (undiscounted)"
 
@@ -416,27 +418,27 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
             )
         )
 
-    for i, c in enumerate(iv.costs.running):
+    for i, rc in enumerate(iv.costs.running):
         where = f"{path}.costs.running.{i}"
-        last = T - 1 if c.to_year is None else c.to_year
-        if c.to_year is not None and c.to_year >= T:
+        last = T - 1 if rc.to_year is None else rc.to_year
+        if rc.to_year is not None and rc.to_year >= T:
             model.notes.append(
-                f"{where}: running cost to year {c.to_year} is cut at the horizon "
+                f"{where}: running cost to year {rc.to_year} is cut at the horizon "
                 f"(last year {T - 1})."
             )
-        mask = ((years >= c.from_year) & (years <= last)).astype(float)
-        k = price(c, where) * PER_YEAR[c.per]
+        mask = ((years >= rc.from_year) & (years <= last)).astype(float)
+        k = price(rc, where) * PER_YEAR[rc.per]
         model.lines.append(
             _Line(
                 iv.id,
                 iv.layer,
                 "cost",
                 "running",
-                c.funder,
+                rc.funder,
                 "cost",
-                c.name or "Running costs",
-                c.source or "",
-                c,
+                rc.name or "Running costs",
+                rc.source or "",
+                rc,
                 k,
                 ob_costs,
                 T,
@@ -445,19 +447,19 @@ def _compile_intervention(iv: Intervention, model: _Model, rates: dict[str, floa
             )
         )
 
-    for i, c in enumerate(iv.costs.per_participant):
+    for i, pc in enumerate(iv.costs.per_participant):
         where = f"{path}.costs.per_participant.{i}"
-        _check_cut(c, iv, model, where)
-        k = price(c, where) * PER_YEAR[c.per]
+        _check_cut(pc, iv, model, where)
+        k = price(pc, where) * PER_YEAR[pc.per]
         _add_profiled(
             model,
             iv,
-            c,
+            pc,
             "cost",
             "per_participant",
-            c.funder,
+            pc.funder,
             "cost",
-            c.name or "Per participant",
+            pc.name or "Per participant",
             k,
             ob_costs,
             where,
@@ -701,6 +703,7 @@ def _layout(model: _Model) -> _Layout:
     for j, ln in enumerate(lines):
         if not ln.profiled:
             continue
+        assert ln.share_key is not None  # profiled lines are always given a share key
         if ln.share_key not in keys:
             keys.append(ln.share_key)
             first.append(j)
@@ -708,7 +711,7 @@ def _layout(model: _Model) -> _Layout:
     line_iv = np.array([iv_index[ln.intervention] for ln in lines], dtype=int)
     I, K, T = len(ivs), len(keys), model.horizon
     to_iv_key = np.zeros((len(lines), I * K))
-    for j in np.flatnonzero(line_key >= 0):
+    for j in np.flatnonzero(line_key >= 0).tolist():
         to_iv_key[j, line_iv[j] * K + line_key[j]] = 1.0
     programme = line_key < 0
     by_iv = []
@@ -891,7 +894,7 @@ def _evaluate_chunk(
             by_entry[:, members] = np.matmul(wa[:, :, members].transpose(0, 2, 1), Sb[:, :, k])
         else:
             by_entry[:, members] = wa[:, :, members].sum(axis=1)[:, :, None] * fixed_shape[k]
-    for j in np.flatnonzero(prof):
+    for j in np.flatnonzero(prof).tolist():
         iv_j, k_j = int(lay.line_iv[j]), int(lay.line_key[j])
         if iv_j in general:
             conv = curves.convolve_cohorts(
@@ -899,7 +902,7 @@ def _evaluate_chunk(
             ).reshape(nb, sub, T)
             by_year[:, j] = np.matmul(wa[:, None, :, j], conv)[:, 0]
             by_entry[:, j] = 0.0
-    for j in np.flatnonzero(lay.programme):
+    for j in np.flatnonzero(lay.programme).tolist():
         by_year[:, j] = wa[:, :, j].sum(axis=1)[:, None] * model.lines[j].mask
     sums = (by_entry, by_year, B, np.array(sorted(general), dtype=int))
 
@@ -907,7 +910,7 @@ def _evaluate_chunk(
     pv_cost_line, pv_benefit_line = pv_line * is_cost, pv_line * ~is_cost
     # Per person: each line's per-participant NPV weighted by its intervention's participants.
     pp_line = per_person * lay.sign * participants[:, lay.line_iv]
-    out: dict[str, dict[str, np.ndarray]] = {}
+    out: dict[str, dict[str, np.ndarray | None]] = {}  # None: not computed draw by draw
     for grouping, (_, m_lines, m_ivs) in groups.items():
         pv_c = pv_cost_line @ m_lines.T
         pv_b = pv_benefit_line @ m_lines.T
@@ -974,7 +977,7 @@ def _layer_flows(
     net = np.zeros((n, G, T))
     factored = np.array([i not in general for i in range(A.shape[1])], dtype=bool)
     patterns: dict[bytes, list[int]] = {}
-    for i in np.flatnonzero(factored):
+    for i in np.flatnonzero(factored).tolist():
         patterns.setdefault(B[i].tobytes(), []).append(int(i))
     var, fix = np.flatnonzero(varying), np.flatnonzero(~varying)
     for same in patterns.values():
@@ -1067,7 +1070,7 @@ def evaluate(
         if progress:
             progress(min(start + size, draws.n), draws.n)
     _refuse_non_finite(model, draws, values)
-    values = {g: Metrics(v) for g, v in values.items()}
+    group_metrics = {g: Metrics(v) for g, v in values.items()}
     flow_sum = by_year.copy()
     if not np.all(by_entry == 0):  # fixed intakes: convolve the summed profiles once
         lay = model.layout
@@ -1088,7 +1091,7 @@ def evaluate(
     levels = ("total", "intervention") if len(groups["intervention"][0]) > 1 else ("total",)
     for v in levels:
         for gi, label in enumerate(groups[v][0]):
-            status = values[v]["irr_status"][:, gi]
+            status = group_metrics[v]["irr_status"][:, gi]
             if np.any(status == 2):
                 what = "the scenario" if v == "total" else label
                 share = f" in {np.mean(status == 2):.0%} of draws" if draws.n > 1 else ""
@@ -1096,21 +1099,21 @@ def evaluate(
                     f"IRR of {what} is not unique (the net flows change sign more than once)"
                     f"{share}; it is reported as null."
                 )
-            irr = values[v]["irr"][:, gi]
-            starts = values[v]["net_starts_positive"][:, gi]
+            irr = group_metrics[v]["irr"][:, gi]
+            starts = group_metrics[v]["net_starts_positive"][:, gi]
             if np.any(np.isfinite(irr) & (starts == 1)):
                 what = "the scenario" if v == "total" else label
                 notes.append(
                     f"IRR of {what}: the net flows start with a gain and turn to a cost later, "
                     "so the IRR is a borrowing rate (a higher one is worse); judge by NPV."
                 )
-    _guard_bcr(values, groups, notes)
+    _guard_bcr(group_metrics, groups, notes)
     notes += _gross_benefit_notes(model, flow_sum / draws.n)
     return Result.build(
         model,
         source_of(model.scenario),
         schedule_label(model.scenario),
-        values,
+        group_metrics,
         groups,
         flow_sum / draws.n,
         notes,
@@ -1460,7 +1463,7 @@ def adjustment_waterfall(
             steps.append(value * volume_no_drop)
         steps.append(value * volume)
         steps.append(value * pv_volume)
-        for step, v, prev in zip(WATERFALL_STEPS, steps, [None] + steps[:-1]):
+        for step, v, prev in zip(WATERFALL_STEPS, steps, [None, *steps[:-1]]):
             rows.append(
                 {
                     "intervention": iv.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -163,7 +163,8 @@ class LifeCourse:
         the calendar years in which its cumulative net turns non-negative for good."""
         rows = []
         flows = self.cohort_flows()
-        for (ident, e), g in flows.groupby(["intervention", "entry_year"], sort=False):
+        for group_key, g in flows.groupby(["intervention", "entry_year"], sort=False):
+            ident, e = cast(tuple[str, int], group_key)
             i = self.ids.index(ident)
             net, pv = g["net"].to_numpy(), g["pv_net"].to_numpy()
             rows.append(
@@ -421,7 +422,8 @@ class Result:
         """Every line's undiscounted and discounted flow in every year, in long format."""
         years = np.arange(self.horizon)
         frames = []
-        for j, row in self.lines.iterrows():
+        for label, row in self.lines.iterrows():
+            j = cast(int, label)  # the lines are indexed 0, 1, ... like the rows of flows
             f = pd.DataFrame(
                 {"year": years, "flow": self.flows[j], "pv": self.flows[j] * self.factors}
             )
@@ -597,13 +599,16 @@ class Result:
             "value_types": self.value_split(),
             "fiscal": {k: _json_number(v, k) for k, v in self.fiscal_summary().items()},
             "funding_matrix": [
-                {k: (_json_number(v, k) if not isinstance(v, str) else v) for k, v in row.items()}
+                {
+                    k: (_json_number(v, str(k)) if not isinstance(v, str) else v)
+                    for k, v in row.items()
+                }
                 for row in self.funding_matrix().to_dict(orient="records")
             ],
             "agencies": [
                 {
                     **{
-                        k: (_json_number(v, k) if not isinstance(v, str) else v)
+                        k: (_json_number(v, str(k)) if not isinstance(v, str) else v)
                         for k, v in row.items()
                     },
                     "cumulative_net": [
@@ -645,7 +650,7 @@ class Result:
                 for gi, label in enumerate(self.labels["agency"])
             ],
             "years": [
-                {k: _json_number(v, k) for k, v in row.items()}
+                {k: _json_number(v, str(k)) for k, v in row.items()}
                 for row in self.cashflows().to_dict(orient="records")
             ],
             "notes": list(self.notes),
@@ -694,7 +699,7 @@ class Result:
             "per_person": [
                 {
                     "id": ident,
-                    **{k: _json_number(summary.loc[ident, k], k) for k in summary.columns},
+                    **{k: _json_number(summary.loc[str(ident), k], k) for k in summary.columns},
                     "cumulative_pv_net": numbers(g["cumulative_pv_net"]),
                 }
                 for ident, g in person.groupby("intervention", sort=False)
@@ -702,7 +707,7 @@ class Result:
             "cohorts": [
                 {
                     **{
-                        k: _json_number(v, k) if not isinstance(v, str) else v
+                        k: _json_number(v, str(k)) if not isinstance(v, str) else v
                         for k, v in row.items()
                     },
                     "cumulative_pv_net": numbers(
@@ -718,7 +723,7 @@ class Result:
             "events": [
                 {
                     **{
-                        k: _json_number(v, k) if not isinstance(v, str) else v
+                        k: _json_number(v, str(k)) if not isinstance(v, str) else v
                         for k, v in row.items()
                     },
                     "by_year": numbers(

@@ -117,7 +117,7 @@ class Draws:
 
 def _finish(scenario: Scenario, n: int, leaves: list[Leaf], values: dict[str, np.ndarray]) -> Draws:
     draws = Draws(n, leaves, values)
-    deps = {
+    deps: dict[str, frozenset[str]] = {
         k: (v.names if isinstance(v, expressions.Expression) else frozenset())
         for k, v in scenario.parameters.items()
     }

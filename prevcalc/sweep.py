@@ -479,6 +479,7 @@ class SweepResult:
             str(n) if pd_notna(n) else str(c) for c, n in zip(t["code"], t.get("name", t["code"]))
         ]
         y = range(len(t))[::-1]
+        colours: list[str | tuple[float, float, float, float]]
         if decile:
             cmap = plt.get_cmap("RdYlBu", 10)
             colours = [cmap(int(d) - 1) if pd_notna(d) else (0.6, 0.6, 0.6, 1.0) for d in t[decile]]
@@ -591,7 +592,7 @@ def sweep(
                 f"{out_dir}: was swept with seed {previous.get('seed')}; resume "
                 f"with that seed (or without --resume to start again)"
             )
-    if out_dir:
+    if out_dir is not None and manifest is not None:  # the one implies the other
         out_dir.mkdir(parents=True, exist_ok=True)
         _write_atomic(
             manifest,
@@ -656,7 +657,8 @@ def sweep(
         info[code] = {c: values.get(c) for c in table.columns}  # the area's own columns
         cols = tuple(binding.bound)
         overrides = tuple(f"{binding.bound[c]}={values[c]}" for c in cols)
-        aseed = area_seed(seed, code) if draws is not None else None
+        # With draws, a seed was chosen above if none was given.
+        aseed = area_seed(seed, code) if draws is not None and seed is not None else None
         for v in variant_names:
             key = code if v is None else f"{code}__{_slug(v)}"
             tasks.append(
