@@ -15,7 +15,8 @@ Usage::
     python benchmarks/bench_engine.py                  # 10,000 and 100,000 draws
     python benchmarks/bench_engine.py --draws 50000    # chosen sizes (repeatable)
     python benchmarks/bench_engine.py --quick          # tiny smoke run for CI
-    python benchmarks/bench_engine.py --memory         # 1,000,000 draws, peak RSS, in a child process
+    python benchmarks/bench_engine.py --memory         # 1,000,000 draws, peak RSS,
+                                                       # in a child process
 
 Wall-clock figures depend on the machine; nothing here asserts a time.
 """
@@ -72,16 +73,19 @@ def scenario_yaml(n_interventions: int = N_INTERVENTIONS, horizon: int = HORIZON
             f"    layer: {LAYERS[i % 3]}",
             f"    intake: {{participants: {50 + 5 * i}, years: {INTAKE_YEARS}}}",
             "    costs:",
-            f'      setup: [{{amount: "{100000 + 5000 * i} * setup_mult", year: 0, funder: council}}]',
-            f'      running: [{{amount: "40000 * cost_mult", to_year: {INTAKE_YEARS - 1}, funder: council}}]',
-            f'      per_participant: [{{amount: "unit_cost * cost_mult * {scale:g}", duration: 2, funder: nhs}}]',
+            f'      setup: [{{amount: "{100000 + 5000 * i} * setup_mult", year: 0,'
+            " funder: council}]",
+            '      running: [{amount: "40000 * cost_mult",'
+            f" to_year: {INTAKE_YEARS - 1}, funder: council}}]",
+            f'      per_participant: [{{amount: "unit_cost * cost_mult * {scale:g}",'
+            " duration: 2, funder: nhs}]",
             "    outcomes:",
-            f'      - {{name: Health, agency: nhs, amount: "nhs_saving * effect * {scale:g}", drop_off: lapse,'
-            f" duration: 20, ramp: 1, deadweight: deadweight}}",
-            '      - {name: Crime, agency: police, amount: "crime_saving * effect", start: 2, drop_off: lapse,'
-            " duration: 15, deadweight: deadweight, attribution: attribution}",
-            f"      - {{name: Welfare, agency: dwp, amount: welfare_saving, per: year, duration: {5 + i % 5},"
-            f" deadweight: deadweight}}",
+            f'      - {{name: Health, agency: nhs, amount: "nhs_saving * effect * {scale:g}",'
+            " drop_off: lapse, duration: 20, ramp: 1, deadweight: deadweight}",
+            '      - {name: Crime, agency: police, amount: "crime_saving * effect", start: 2,'
+            " drop_off: lapse, duration: 15, deadweight: deadweight, attribution: attribution}",
+            "      - {name: Welfare, agency: dwp, amount: welfare_saving, per: year,"
+            f" duration: {5 + i % 5}, deadweight: deadweight}}",
         ]
     return "\n".join(out) + "\n"
 
@@ -281,7 +285,8 @@ def _print_table(rows: list[dict]) -> None:
             f"{r['peak_rss_mib']:>12.0f}"
         )
     print(
-        f"* loop s: timed on {rows[-1]['loop_sample']} draws and scaled linearly to the row's draws."
+        f"* loop s: timed on {rows[-1]['loop_sample']} draws and scaled linearly "
+        "to the row's draws."
     )
     worst = max(r["max_rel_diff_engine_floor"] for r in rows)
     print(f"engine and floor total NPV agree to {worst:.1e} (largest difference / largest |NPV|).")
@@ -310,7 +315,8 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = args.draws or ([200, 1000] if args.quick else [10_000, 100_000])
     print(
-        f"Synthetic scenario: {N_INTERVENTIONS} interventions x {HORIZON} years, {INTAKE_YEARS} intake years, "
+        f"Synthetic scenario: {N_INTERVENTIONS} interventions x {HORIZON} years, "
+        f"{INTAKE_YEARS} intake years, "
         f"{len(PARAMETERS)} shared uncertain parameters, {6 * N_INTERVENTIONS} lines; "
         f"{os.cpu_count()} CPUs; numpy {np.__version__}"
     )
@@ -336,8 +342,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         m = json.loads(out.stdout.strip().splitlines()[-1])
         print(
-            f"memory run: {m['draws']:,} draws in {m['engine_s']:.1f} s; peak RSS {m['peak_rss_mib']:.0f} MiB "
-            f"(of which {m['rss_before_mib']:.0f} MiB before the run: interpreter, numpy, pandas, scenario)"
+            f"memory run: {m['draws']:,} draws in {m['engine_s']:.1f} s; "
+            f"peak RSS {m['peak_rss_mib']:.0f} MiB "
+            f"(of which {m['rss_before_mib']:.0f} MiB before the run: "
+            "interpreter, numpy, pandas, scenario)"
         )
     return 0
 

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     for tree in args.tree or [None]:
         cmds.update(commands(args.scenario, tree, base))
     times: dict[str, list[float]] = {k: [] for k in cmds}
-    for name, (cmd, env) in cmds.items():  # warm the file cache; check that each works
+    for cmd, env in cmds.values():  # warm the file cache; check that each works
         subprocess.run(
             cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
             times[name].append(time.perf_counter() - t0)
     bare = times["bare imports"]
     print(
-        f"{args.rounds} interleaved rounds; scenario {os.path.basename(args.scenario)}; {os.cpu_count()} CPUs; "
+        f"{args.rounds} interleaved rounds; scenario {os.path.basename(args.scenario)}; "
+        f"{os.cpu_count()} CPUs; "
         f"bytecode {'as the environment says' if args.no_bytecode else 'cached'}"
     )
     print(
@@ -93,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     for name, t in times.items():
         print(
-            f"{name:>32}  {min(t):>7.3f}  {statistics.median(t):>8.3f}  {min(t) / min(bare):>9.2f}x  "
+            f"{name:>32}  {min(t):>7.3f}  {statistics.median(t):>8.3f}  "
+            f"{min(t) / min(bare):>9.2f}x  "
             f"{statistics.median(t) / statistics.median(bare):>12.2f}x"
         )
     return 0

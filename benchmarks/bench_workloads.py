@@ -313,7 +313,8 @@ def _label(tree: str | None) -> str:
 
 def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: int) -> None:
     print(
-        f"W2: 20 interventions x 60 years x 10 intake years; {os.cpu_count()} CPUs; numpy {np.__version__}"
+        "W2: 20 interventions x 60 years x 10 intake years; "
+        f"{os.cpu_count()} CPUs; numpy {np.__version__}"
     )
     cols = [_label(t) for t in trees] + ["numba floor", "numpy separable", "numpy dense"]
     head = (
@@ -329,12 +330,12 @@ def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: i
         p, D = w2_inputs(n, seed)
         floor = numba_floor(p, D, 20)  # compiles on first use, outside the timing
         t_numba = (
-            _best(lambda: numba_floor(p, D, 20), repeat)
+            _best(lambda p=p, D=D: numba_floor(p, D, 20), repeat)
             if floor is not None
             else (float("nan"), None)
         )
-        t_sep, sep = _best(lambda: numpy_separable(p, D, 20), repeat)
-        t_dense, dense = _best(lambda: numpy_dense(p, D, 20), repeat)
+        t_sep, sep = _best(lambda p=p, D=D: numpy_separable(p, D, 20), repeat)
+        t_dense, dense = _best(lambda p=p, D=D: numpy_dense(p, D, 20), repeat)
         engine_t, rss = [], []
         for t in trees:  # interleaved with the references, each in its own process
             r = run_child(
@@ -367,11 +368,13 @@ def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: i
             agree = np.max(np.abs(floor - sep)) / np.max(np.abs(sep))
             dagree = np.max(np.abs(dense - sep)) / np.max(np.abs(sep))
             print(
-                f"{'':>9}  numba and dense NPVs agree with separable numpy to {agree:.1e} and {dagree:.1e}"
+                f"{'':>9}  numba and dense NPVs agree with separable numpy to {agree:.1e} "
+                f"and {dagree:.1e}"
             )
     print(
-        "  engine: the full run (all groupings, PV, NPV, BCR, ROI, per-person figures, payback years of "
-        "scenario and layers, the scenario's IRR, mean cash flows, waterfall); references: NPVs only."
+        "  engine: the full run (all groupings, PV, NPV, BCR, ROI, per-person figures, "
+        "payback years of scenario and layers, the scenario's IRR, mean cash flows, waterfall); "
+        "references: NPVs only."
     )
 
 
@@ -462,7 +465,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(
                 f"  {_label(t)}: {r['seconds']:.1f} s; peak RSS {r['peak_rss_mib']:.0f} MiB "
-                f"({r['peak_rss_mib'] / 1024:.2f} GiB), of which {r['rss_before_mib']:.0f} MiB before the run"
+                f"({r['peak_rss_mib'] / 1024:.2f} GiB), "
+                f"of which {r['rss_before_mib']:.0f} MiB before the run"
             )
     return 0
 

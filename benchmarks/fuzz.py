@@ -82,9 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             ]
             for cmd, o in results:
                 status = "hang" if o.hung else (f"worker died: {o.died}" if o.died else o.code)
-                lines.append(
-                    f"  {' '.join(cmd).replace('{file}', case.name + '.yaml')}  -> {status} ({o.seconds:.2f} s)"
-                )
+                shown = " ".join(cmd).replace("{file}", case.name + ".yaml")
+                lines.append(f"  {shown}  -> {status} ({o.seconds:.2f} s)")
             for f in fails:
                 lines += [
                     "",
@@ -96,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quiet and (progress["n"] % 50 == 0 or progress["n"] == args.cases):
             rate = progress["n"] / (time.perf_counter() - t0)
             print(
-                f"\r{progress['n']:,}/{args.cases:,} files, {progress['fails']:,} failing, {rate:.1f} files/s",
+                f"\r{progress['n']:,}/{args.cases:,} files, {progress['fails']:,} failing, "
+                f"{rate:.1f} files/s",
                 end="",
                 file=sys.stderr,
                 flush=True,

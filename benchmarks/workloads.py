@@ -1,4 +1,6 @@
-"""Workloads users write, as YAML: the W2 class and its growth series (draws, horizon, interventions).
+"""Workloads users write, as YAML.
+
+The W2 class and its growth series (draws, horizon, interventions).
 
 W2: 20 interventions x 60 years x 10 intake years, 10 shared uncertain parameters used through
 expressions, an intake of ``m_pop * 1000 * uptake`` that varies from draw to draw, and outcome
@@ -43,13 +45,15 @@ def w2_yaml(n_interventions: int = 20, horizon: int = 60, intake_years: int = 10
             f"    layer: {LAYERS[i % 3]}",
             f'    intake: {{participants: "m_pop * 1000 * uptake", years: {intake_years}}}',
             "    costs:",
-            f'      setup: [{{amount: "{100000 + 5000 * (i % 20)} * cost_mult", year: 0, funder: council}}]',
-            f'      per_participant: [{{amount: "unit_cost * cost_mult * {scale:g}", duration: 2, funder: nhs}}]',
+            f'      setup: [{{amount: "{100000 + 5000 * (i % 20)} * cost_mult", year: 0,'
+            " funder: council}]",
+            f'      per_participant: [{{amount: "unit_cost * cost_mult * {scale:g}",'
+            " duration: 2, funder: nhs}]",
             "    outcomes:",
-            f'      - {{name: Health, agency: nhs, amount: "nhs_saving * effect * {scale:g}", drop_off: lapse,'
-            f' duration: "dur + {i % 4}", ramp: 1, deadweight: deadweight}}',
-            '      - {name: Crime, agency: police, amount: "crime_saving * effect", start: 2, drop_off: lapse,'
-            " duration: dur, deadweight: deadweight}",
+            f'      - {{name: Health, agency: nhs, amount: "nhs_saving * effect * {scale:g}",'
+            f' drop_off: lapse, duration: "dur + {i % 4}", ramp: 1, deadweight: deadweight}}',
+            '      - {name: Crime, agency: police, amount: "crime_saving * effect", start: 2,'
+            " drop_off: lapse, duration: dur, deadweight: deadweight}",
             f'      - {{name: Welfare, agency: dwp, amount: "300 * effect", duration: {5 + i % 5},'
             f" deadweight: deadweight}}",
         ]

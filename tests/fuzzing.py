@@ -535,9 +535,10 @@ class Mutator:
         dist = rng.choice(
             ["normal", "lognormal", "uniform", "triangular", "pert", "beta", "gamma", "fixed"]
         )
-        big = lambda: rng.choice(
-            [1e308, -1e308, 1e154, 1e200, 0, -1, 1e-320, HUGE_INT, 1, 0.5, 1e6]
-        )
+
+        def big() -> float:
+            return rng.choice([1e308, -1e308, 1e154, 1e200, 0, -1, 1e-320, HUGE_INT, 1, 0.5, 1e6])
+
         fields = {
             "normal": ["mean", "sd"],
             "lognormal": ["mean", "sd"],
@@ -924,7 +925,8 @@ def _frames(tb) -> tuple[str | None, str | None]:
             ((key, count),) = Counter((g.filename, g.lineno, g.name) for g in ours).most_common(1)
             if count > 1:
                 f = next(g for g in ours if (g.filename, g.lineno, g.name) == key)
-        here = f"prevcalc/{f.filename.split(os.sep + 'prevcalc' + os.sep, 1)[1]}:{f.lineno} in {f.name}"
+        inside = f.filename.split(os.sep + "prevcalc" + os.sep, 1)[1]
+        here = f"prevcalc/{inside}:{f.lineno} in {f.name}"
     last = frames[-1] if frames else None
     inner = f"{_short(last.filename)}:{last.lineno} in {last.name}" if last else None
     return here, inner
@@ -1190,7 +1192,8 @@ def _with_trace(res: dict) -> Outcome:
 
 
 def _where_in_dump(dump: str) -> tuple[str | None, str | None]:
-    """From a faulthandler dump (most recent call first): innermost prevcalc frame, innermost frame."""
+    """From a faulthandler dump (most recent call first): the innermost prevcalc frame and the
+    innermost frame."""
     frames = re.findall(r'File "([^"]+)", line (\d+|\?+) in (\S+)', dump)
     inner = f"{_short(frames[0][0])}:{frames[0][1]} in {frames[0][2]}" if frames else None
     ours = [(fn, name) for fn, _, name in frames if f"{os.sep}prevcalc{os.sep}" in fn]
@@ -1288,7 +1291,8 @@ def judge(case: Case, command: list[str], outcome: Outcome, file: str) -> list[F
         fail(
             "hang",
             f"in {outcome.where or outcome.innermost or '?'}",
-            f"stuck in {outcome.where} (innermost frame {outcome.innermost}) after {outcome.seconds:.1f} s\n"
+            f"stuck in {outcome.where} (innermost frame {outcome.innermost}) "
+            f"after {outcome.seconds:.1f} s\n"
             + outcome.stderr[-1500:],
         )
         return fails
@@ -1398,7 +1402,8 @@ class Report:
     def figures(self) -> str:
         return "\n".join(
             [
-                f"files tried            {self.cases:>7,}   ({self.commands:,} commands, {self.seconds:.1f} s)"
+                f"files tried            {self.cases:>7,}   "
+                f"({self.commands:,} commands, {self.seconds:.1f} s)"
                 + ("  INTERRUPTED" if self.interrupted else ""),
                 f"files refused (exit 1) {self.files_refused:>7,}   (commands: {self.refused:,})",
                 f"files accepted (exit 0){self.files_accepted:>7,}   (commands: {self.accepted:,})",

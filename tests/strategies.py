@@ -31,7 +31,12 @@ def pounds(min_value=-1_000_000, max_value=1_000_000):
     return st.integers(min_value, max_value).map(float)
 
 
-def cash_flows(draws=st.integers(1, 4), years=st.integers(1, 30), elements=None):
+_DRAWS = st.integers(1, 4)
+_YEARS = st.integers(1, 30)
+_PROJECT_YEARS = st.integers(2, 30)
+
+
+def cash_flows(draws=_DRAWS, years=_YEARS, elements=None):
     """Cash-flow arrays of shape (draw, year), the draw axis first."""
     elements = money(-1e6, 1e6) if elements is None else elements
     return st.tuples(draws, years).flatmap(
@@ -40,7 +45,7 @@ def cash_flows(draws=st.integers(1, 4), years=st.integers(1, 30), elements=None)
 
 
 @st.composite
-def investment_flows(draw, years=st.integers(2, 30)):
+def investment_flows(draw, years=_PROJECT_YEARS):
     """One conventional project: an outlay in year 0, then non-negative returns (1-d)."""
     n = draw(years)
     outlay = draw(pounds(1, 1_000_000))

@@ -218,7 +218,8 @@ def test_compare_with_draws_gives_probability_best_and_evpi(cli, write_scenario)
             layer: upstream
             intake: {{participants: [10]}}
             costs: {{per_participant: [{{amount: 100, duration: 1}}]}}
-            outcomes: [{{name: S, agency: nhs, amount: "{amount} * effect", duration: 1, deadweight: 0}}]
+            outcomes:
+              - {{name: S, agency: nhs, amount: "{amount} * effect", duration: 1, deadweight: 0}}
         """
     a = write_scenario(base.format(name="Steady", amount=120), name="a.yaml")
     b = write_scenario(
@@ -251,7 +252,9 @@ def test_brief_with_draws_adds_uncertainty_and_tornado(cli, write_scenario, tmp_
             layer: upstream
             intake: {participants: [10, 10]}
             costs: {per_participant: [{amount: {dist: gamma, mean: 100, sd: 20}, duration: 1}]}
-            outcomes: [{name: S, agency: nhs, amount: {dist: pert, low: 50, mode: 80, high: 150}, duration: 3, deadweight: 0}]
+            outcomes:
+              - {name: S, agency: nhs, amount: {dist: pert, low: 50, mode: 80, high: 150},
+                 duration: 3, deadweight: 0}
         """)
     code, out, err = cli("brief", path, "--out", tmp_path / "b", "--draws", "300", "--seed", "1")
     assert code == 0, err

@@ -165,7 +165,8 @@ interventions:
       running: [{amount: 1000, from_year: 1, to_year: 2, funder: courts}]
     outcomes:
       - {name: Baseline, agency: nhs, baseline: 4000, reduction: 0.3, duration: 1, deadweight: 0}
-      - {name: Events, agency: police, probability_change: 0.05, unit_cost: 50000, duration: 1, deadweight: 0}
+      - {name: Events, agency: police, probability_change: 0.05, unit_cost: 50000, duration: 1,
+         deadweight: 0}
 """)
     cf = r.cashflows()
     np.testing.assert_allclose(cf["benefits"], [3700, 0, 0, 0])

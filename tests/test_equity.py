@@ -32,8 +32,13 @@ interventions:
     costs:
       per_participant: [{amount: 1000, duration: 1, funder: treasury}]
     outcomes:
-      - {name: Income, agency: households, value_type: economic, amount: 1000, duration: 1, deadweight: 0}
+      - {name: Income, agency: households, value_type: economic,
+         amount: 1000, duration: 1, deadweight: 0}
 """
+#: TRANSFER's fairness block, which tests replace to weight by incomes instead.
+GREEN_BOOK_FAIRNESS = (
+    "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}"
+)
 
 
 def _run(write_scenario, text, **kw):
@@ -54,8 +59,9 @@ def test_the_green_book_transfer(write_scenario):
 def test_eta_zero_gives_the_plain_npv_and_groups_add_up(write_scenario):
     text = (
         TRANSFER.replace(
-            "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
-            "fairness: {eta: 0, incomes: [16400, 25000, 34500, 45000, 68400], reference_income: 34500}",
+            GREEN_BOOK_FAIRNESS,
+            "fairness: {eta: 0, incomes: [16400, 25000, 34500, 45000, 68400], "
+            "reference_income: 34500}",
         )
         .replace("reach: [1, 0, 0, 0, 0]", "reach: [0.4, 0.25, 0.15, 0.12, 0.08]")
         .replace("amount: 1000, duration: 1, deadweight", "amount: 1700, duration: 1, deadweight")
@@ -75,7 +81,7 @@ def test_eta_zero_gives_the_plain_npv_and_groups_add_up(write_scenario):
 
 def test_moving_participants_to_poorer_groups_raises_the_weighted_npv_only(write_scenario):
     base = TRANSFER.replace("reach: [1, 0, 0, 0, 0]", "reach: [0.2, 0.2, 0.2, 0.2, 0.2]").replace(
-        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        GREEN_BOOK_FAIRNESS,
         "fairness: {incomes: [16400, 25000, 34500, 45000, 68400], reference_income: 34500}",
     )
     poorer = base.replace("reach: [0.2, 0.2, 0.2, 0.2, 0.2]", "reach: [0.4, 0.3, 0.2, 0.1, 0.0]")
@@ -89,7 +95,7 @@ def test_eta_switching_value(write_scenario):
     # Benefit 800 to Q1 (income 16,400) against 1,000 from taxpayers (reference 34,500):
     # weighted NPV 800 (34,500/16,400)^eta - 1,000 = 0 at eta = ln(1.25) / ln(34,500/16,400).
     text = TRANSFER.replace(
-        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        GREEN_BOOK_FAIRNESS,
         "fairness: {incomes: [16400, 25000, 34500, 45000, 68400], reference_income: 34500}",
     ).replace("amount: 1000, duration: 1, deadweight", "amount: 800, duration: 1, deadweight")
     eq = _run(write_scenario, text).equity
@@ -113,7 +119,7 @@ def test_a_reach_that_does_not_add_up_is_located(write_scenario):
 
 def test_deprivation_quintiles_need_weights(write_scenario):
     text = TRANSFER.replace(
-        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        GREEN_BOOK_FAIRNESS,
         "fairness: {groups: imd_quintiles}",
     )
     with pytest.raises(ScenarioError, match="deprivation quintiles have no incomes"):
@@ -131,7 +137,7 @@ def test_compare_says_at_which_eta_options_swap(cli, write_scenario):
     # A gives 100 to Q1 (income 10), B gives 150 to Q5 (income 40), reference 20, no costs:
     # B leads unweighted; A leads once 100 x 2^eta > 150 x 0.5^eta, at eta = log_4(1.5).
     text = TRANSFER.replace(
-        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        GREEN_BOOK_FAIRNESS,
         "fairness: {incomes: [10, 15, 20, 30, 40], reference_income: 20}",
     ).replace(
         "      per_participant: [{amount: 1000, duration: 1, funder: treasury}]\n",
@@ -162,7 +168,7 @@ def test_the_brief_has_a_who_gains_section_chart_and_plane(write_scenario, tmp_p
     from prevcalc.report import brief, charts
 
     text = TRANSFER.replace(
-        "fairness: {weights: [2.4, 1, 1, 1, 1], source: Green Book A3.20 bottom-quintile weight 2.4}",
+        GREEN_BOOK_FAIRNESS,
         "fairness: {incomes: [10, 15, 20, 30, 40], reference_income: 20}",
     )
     a = prevcalc.run(prevcalc.load(write_scenario(text, name="a.yaml")))

@@ -406,7 +406,8 @@ def test_portfolio_shift_moves_money_upstream_in_years_0_to_4():
     assert added == pytest.approx(released, rel=0.01)
     b, s = base.by("layer")["pv_costs"], shifted.by("layer")["pv_costs"]
     assert s["midstream"] == pytest.approx(b["midstream"], rel=1e-9)
-    # The difference is visible over time: the shifted portfolio's curve is lower in the early years.
+    # The difference is visible over time: the shifted portfolio's curve is lower in the early
+    # years.
     assert (
         shifted.cashflows()["cumulative_pv_net"].iloc[1:7]
         < base.cashflows()["cumulative_pv_net"].iloc[1:7]

@@ -33,7 +33,8 @@ interventions:
     costs:
       per_participant: [{amount: 1000, duration: 1, funder: council}]
     outcomes:
-      - {name: Saving, agency: nhs, amount: "weekly * effect", per: week, duration: 3, deadweight: 0.1}
+      - {name: Saving, agency: nhs, amount: "weekly * effect", per: week, duration: 3,
+         deadweight: 0.1}
 """
 
 

@@ -43,7 +43,8 @@ def result(write_scenario):
 
 def test_one_participants_net_flow_by_years_since_entry(result):
     # k=0: -1000 (cost); k=1: -1000 + 0.1 x 0.5 x 3000 = -850; k=2: +150;
-    # k=3: 150 + 0.5 x 600 x 52 = 15,750 (care); k=4: 150 + 15,600 + 5,000 (crime's amount) = 20,750;
+    # k=3: 150 + 0.5 x 600 x 52 = 15,750 (care);
+    # k=4: 150 + 15,600 + 5,000 (crime's amount) = 20,750;
     # k=5: 150 (admissions' fifth year); then 0.
     pp = result.life_course.per_person()
     expected = [-1000, -850, 150, 15750, 20750, 150, 0, 0, 0, 0, 0, 0]

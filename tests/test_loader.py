@@ -81,7 +81,10 @@ def test_all_problems_are_reported_at_once_sorted_by_line(write_scenario):
 
 
 def test_yaml_traps():
-    base = "prevcalc: 1\nname: {name}\nhorizon: {h}\ninterventions:\n  - {{id: a, name: A, layer: upstream, intake: {{participants: 10}}}}\n"
+    base = (
+        "prevcalc: 1\nname: {name}\nhorizon: {h}\ninterventions:\n"
+        "  - {{id: a, name: A, layer: upstream, intake: {{participants: 10}}}}\n"
+    )
     # 1e3 is a thousand (PyYAML alone would give the string '1e3').
     assert (
         loads(base.format(name="x", h="1e2").replace("horizon: 1e2", "horizon: 100")).horizon == 100

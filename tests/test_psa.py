@@ -24,7 +24,8 @@ interventions:
     intake: {participants: 30, years: 4}
     costs:
       setup: [{amount: {dist: pert, low: 20000, mode: 30000, high: 60000}, funder: council}]
-      per_participant: [{amount: {dist: lognormal, mean: 2000, sd: 400}, duration: 1.5, funder: nhs}]
+      per_participant:
+        - {amount: {dist: lognormal, mean: 2000, sd: 400}, duration: 1.5, funder: nhs}
     outcomes:
       - {name: Care avoided, agency: adult_social_care, amount: "1800 * effect", duration: 6,
          drop_off: lapse, deadweight: {dist: beta, mean: 0.2, sd: 0.05}}

@@ -31,14 +31,17 @@ interventions:
         - {amount: 750, year: 0, funder: council}
         - {amount: 250, year: 0, funder: nhs}
     outcomes:
-      - {name: Admissions avoided, agency: nhs, value_type: fiscal, amount: 400, start: 1, duration: 3, deadweight: 0}
-      - {name: Wellbeing, agency: residents, value_type: social, amount: 200, start: 0, duration: 1, deadweight: 0}
+      - {name: Admissions avoided, agency: nhs, value_type: fiscal, amount: 400,
+         start: 1, duration: 3, deadweight: 0}
+      - {name: Wellbeing, agency: residents, value_type: social, amount: 200,
+         start: 0, duration: 1, deadweight: 0}
   - id: cafe
     name: Community cafe
     layer: downstream
     intake: {participants: [1]}
     outcomes:
-      - {name: Volunteering, agency: residents, value_type: economic, amount: 100, start: 0, duration: 1, deadweight: 0}
+      - {name: Volunteering, agency: residents, value_type: economic, amount: 100,
+         start: 0, duration: 1, deadweight: 0}
 """
 
 

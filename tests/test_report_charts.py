@@ -156,7 +156,8 @@ def test_saved_charts_are_byte_stable(results, tmp_path):
 def test_importing_the_writers_does_not_import_heavy_libraries():
     code = (
         "import sys, prevcalc.report.brief, prevcalc.report.charts, prevcalc.report.xlsx, "
-        "prevcalc.report.docx, prevcalc.report.html, prevcalc.report.markdown, prevcalc.report.csv; "
+        "prevcalc.report.docx, prevcalc.report.html, prevcalc.report.markdown, "
+        "prevcalc.report.csv; "
         "heavy = [m for m in ('matplotlib', 'openpyxl', 'docx') if m in sys.modules]; "
         "print(heavy); sys.exit(1 if heavy else 0)"
     )

@@ -275,7 +275,11 @@ def test_a_brief_killed_midway_is_cleaned_up_by_the_next(scenario_file, tmp_path
             pathlib.Path({str(ready)!r}).write_text("go")
             time.sleep(60)
         c.write_csvs = slow
-        write_brief([prevcalc.run(prevcalc.load({str(scenario_file)!r}))], {str(tmp_path / "b")!r}, formats={{"csv"}})
+        write_brief(
+            [prevcalc.run(prevcalc.load({str(scenario_file)!r}))],
+            {str(tmp_path / "b")!r},
+            formats={{"csv"}},
+        )
     """)
     proc = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
     try:
@@ -463,7 +467,8 @@ def test_terminal_output_strips_escape_sequences(dirty_result, capsys):
 
 
 def test_terminal_tables_are_safe_on_any_console(result):
-    """The rich tables are cleaned when built, so even a plain console (writing to a file) is safe."""
+    """The rich tables are cleaned when built, so even a plain console (writing to a file) is
+    safe."""
     import io
 
     import pandas as pd
@@ -630,7 +635,8 @@ def test_run_does_not_import_the_brief_libraries(tmp_path):
     code = textwrap.dedent(f"""
         import sys
         from prevcalc.cli import main
-        import prevcalc.report.brief, prevcalc.report.charts, prevcalc.report.docx, prevcalc.report.xlsx
+        import prevcalc.report.brief, prevcalc.report.charts
+        import prevcalc.report.docx, prevcalc.report.xlsx
         assert main(["run", {str(path)!r}, "--format", "csv"]) == 0
         heavy = sorted(m for m in ("matplotlib", "openpyxl", "docx") if m in sys.modules)
         print("HEAVY", heavy, file=sys.stderr)

@@ -28,10 +28,11 @@ interventions:
     intake: {{participants: [40, 40, 40]}}
     costs:
       setup: [{{amount: 50000, year: 0, funder: council}}]
-      per_participant: [{{amount: {{dist: gamma, mean: 1500, sd: 300}}, duration: 2, funder: council}}]
+      per_participant:
+        - {{amount: {{dist: gamma, mean: 1500, sd: 300}}, duration: 2, funder: council}}
     outcomes:
-      - {{name: Saving, agency: nhs, amount: "weekly * 52 * effect", per: year, duration: 6, drop_off: lapse,
-         deadweight: {{dist: uniform, low: 0.1, high: 0.3}}}}
+      - {{name: Saving, agency: nhs, amount: "weekly * 52 * effect", per: year, duration: 6,
+         drop_off: lapse, deadweight: {{dist: uniform, low: 0.1, high: 0.3}}}}
   - id: b
     name: B
     layer: downstream
