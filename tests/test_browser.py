@@ -18,19 +18,31 @@ import pytest
 import prevcalc
 
 ROOT = Path(__file__).resolve().parent.parent
-BROWSER = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+BROWSER = (
+    shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+)
 
 pytestmark = pytest.mark.browser
 
 if BROWSER is None:
     if os.environ.get("CI"):
-        pytest.fail("CI needs Debian's chromium for the HTML brief test (.ci/run installs it)", pytrace=False)
+        pytest.fail(
+            "CI needs Debian's chromium for the HTML brief test (.ci/run installs it)",
+            pytrace=False,
+        )
     pytest.skip("no headless chromium installed", allow_module_level=True)
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--virtual-time-budget=5000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=5000",
 ]
 
 # Appended to a copy of the page: record what the browser made of the images and SVG charts.
@@ -47,31 +59,44 @@ window.addEventListener('load', function () {
 
 
 def browse(args: list[str], profile: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([BROWSER, *FLAGS, f"--user-data-dir={profile}", *args],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [BROWSER, *FLAGS, f"--user-data-dir={profile}", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
 def brief(tmp_path_factory) -> Path:
     from prevcalc.report.brief import write_brief
-
     from prevcalc.report.summary import context_of
 
     out = tmp_path_factory.mktemp("brief") / "brief"
-    scenarios = [prevcalc.load(ROOT / "scenarios" / "portfolio.yaml"),
-                 prevcalc.load(ROOT / "scenarios" / "portfolio.yaml",
-                               variant="Shift 10% of the downstream budget upstream")]
+    scenarios = [
+        prevcalc.load(ROOT / "scenarios" / "portfolio.yaml"),
+        prevcalc.load(
+            ROOT / "scenarios" / "portfolio.yaml",
+            variant="Shift 10% of the downstream budget upstream",
+        ),
+    ]
     results = [prevcalc.run(sc) for sc in scenarios]
-    write_brief(results, out, title="Browser check", names=["Base", "Shift upstream"],
-                contexts=[context_of(sc) for sc in scenarios])
+    write_brief(
+        results,
+        out,
+        title="Browser check",
+        names=["Base", "Shift upstream"],
+        contexts=[context_of(sc) for sc in scenarios],
+    )
     return out
 
 
 def test_html_brief_renders_tables_and_charts_with_no_broken_images(brief, tmp_path):
     page = tmp_path / "probe.html"
     html = (brief / "brief.html").read_text(encoding="utf-8")
-    assert "http://" not in html and "https://" not in re.sub(r'xmlns(:\w+)?="[^"]*"', "", html), \
+    assert "http://" not in html and "https://" not in re.sub(r'xmlns(:\w+)?="[^"]*"', "", html), (
         "the brief must be self-contained (no external resources)"
+    )
     page.write_text(html.replace("</body>", PROBE + "</body>"), encoding="utf-8")
     proc = browse(["--dump-dom", page.as_uri()], tmp_path / "profile")
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -83,7 +108,13 @@ def test_html_brief_renders_tables_and_charts_with_no_broken_images(brief, tmp_p
     assert images + svgs >= 3, "the three charts must be drawn"
     assert dom.count("<table") >= 6
     text = re.sub(r"<[^>]+>", " ", dom)
-    for phrase in ("Browser check", "Who pays and who gains", "Year-by-year", "Base", "Shift upstream"):
+    for phrase in (
+        "Browser check",
+        "Who pays and who gains",
+        "Year-by-year",
+        "Base",
+        "Shift upstream",
+    ):
         assert phrase in text
 
 
@@ -91,8 +122,10 @@ def test_html_brief_screenshot_is_not_blank(brief, tmp_path):
     from PIL import Image
 
     shot = tmp_path / "shot.png"
-    proc = browse([f"--screenshot={shot}", "--window-size=1280,2400", (brief / "brief.html").as_uri()],
-                  tmp_path / "profile")
+    proc = browse(
+        [f"--screenshot={shot}", "--window-size=1280,2400", (brief / "brief.html").as_uri()],
+        tmp_path / "profile",
+    )
     assert shot.exists(), proc.stderr[-2000:]
     with Image.open(shot) as im:
         assert im.size == (1280, 2400)
@@ -124,14 +157,20 @@ def test_summary_never_scrolls_sideways_on_a_phone_or_a_desktop(brief, tmp_path,
 
     page = (brief / "brief.html").read_text(encoding="utf-8")
     framed = tmp_path / "framed.html"
-    framed.write_text(FRAMED.format(width=width, page=html_lib.escape(page, quote=True)), encoding="utf-8")
+    framed.write_text(
+        FRAMED.format(width=width, page=html_lib.escape(page, quote=True)), encoding="utf-8"
+    )
     proc = browse(["--window-size=1400,3000", "--dump-dom", framed.as_uri()], tmp_path / "profile")
     assert proc.returncode == 0, proc.stderr[-2000:]
-    probe = re.search(r'data-probe="viewport=(\d+);page=(\d+);client=(\d+);summary=(\d+)/(\d+);outside=(\d+)"',
-                      proc.stdout)
+    probe = re.search(
+        r'data-probe="viewport=(\d+);page=(\d+);client=(\d+);summary=(\d+)/(\d+);outside=(\d+)"',
+        proc.stdout,
+    )
     assert probe, "the page did not finish loading in the browser"
     viewport, page_w, client, summary_scroll, summary_client, outside = map(int, probe.groups())
     assert viewport == width
-    assert page_w <= client, "the page scrolls sideways (a table or figure is wider than the screen)"
+    assert page_w <= client, (
+        "the page scrolls sideways (a table or figure is wider than the screen)"
+    )
     assert summary_scroll <= summary_client
     assert outside == 0, "text of the summary, title or caveats runs past the screen's edge"

@@ -45,18 +45,32 @@ def scenario_file(tmp_path):
 
 @pytest.fixture
 def results(scenario_file):
-    return [prevcalc.run(prevcalc.load(scenario_file)),
-            prevcalc.run(prevcalc.load(scenario_file, variant="Bigger"))]
+    return [
+        prevcalc.run(prevcalc.load(scenario_file)),
+        prevcalc.run(prevcalc.load(scenario_file, variant="Bigger")),
+    ]
 
 
 def test_writes_every_format(results, tmp_path):
     out = tmp_path / "brief"
     files = brief.write_brief(results, out, title="Check")
     names = {p.relative_to(out).as_posix() for p in files}
-    assert {"brief.md", "brief.html", "brief.docx", "brief.xlsx", "tables/comparison.csv",
-            "tables/agencies.csv", "tables/waterfall.csv", "tables/years.csv", "tables/assumptions.csv",
-            "tables/provenance.csv", "charts/cumulative.png", "charts/cumulative.svg",
-            "charts/layers.png", "charts/agencies_1.svg"} <= names
+    assert {
+        "brief.md",
+        "brief.html",
+        "brief.docx",
+        "brief.xlsx",
+        "tables/comparison.csv",
+        "tables/agencies.csv",
+        "tables/waterfall.csv",
+        "tables/years.csv",
+        "tables/assumptions.csv",
+        "tables/provenance.csv",
+        "charts/cumulative.png",
+        "charts/cumulative.svg",
+        "charts/layers.png",
+        "charts/agencies_1.svg",
+    } <= names
     assert all(p.is_file() for p in files)
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary folder left
 
@@ -108,14 +122,28 @@ def test_a_failure_while_writing_leaves_nothing_behind(results, tmp_path, monkey
         assert sorted(p.relative_to(out) for p in out.rglob("*")) == before
     else:
         assert not out.exists()
-    assert [p.name for p in where.iterdir()] == (["brief"] if existing else [])  # no temporary folder
+    assert [p.name for p in where.iterdir()] == (
+        ["brief"] if existing else []
+    )  # no temporary folder
 
 
 def test_table_order_and_names(results):
     built = brief.build_tables(results, ["A", "B"])
-    assert [t.name for t in built] == ["comparison", "interventions", "agencies", "funding_matrix",
-                                       "agency_positions", "agency_cumulative", "layers", "per_person",
-                                       "waterfall", "years", "assumptions", "provenance", "notes"]
+    assert [t.name for t in built] == [
+        "comparison",
+        "interventions",
+        "agencies",
+        "funding_matrix",
+        "agency_positions",
+        "agency_cumulative",
+        "layers",
+        "per_person",
+        "waterfall",
+        "years",
+        "assumptions",
+        "provenance",
+        "notes",
+    ]
 
 
 def test_comparison_has_each_option_the_difference_and_the_best_marked(results):
@@ -129,14 +157,19 @@ def test_comparison_has_each_option_the_difference_and_the_best_marked(results):
     assert not any(col == "participants" for _, col in head.marks)
 
 
-def test_options_that_are_not_like_for_like_get_an_overview_and_a_section_each(scenario_file, tmp_path):
+def test_options_that_are_not_like_for_like_get_an_overview_and_a_section_each(
+    scenario_file, tmp_path
+):
     other = tmp_path / "other.yaml"
     other.write_text(SCENARIO.replace("price_year: 2024", "price_year: 2020"), encoding="utf-8")
     results = [prevcalc.run(prevcalc.load(scenario_file)), prevcalc.run(prevcalc.load(other))]
     written = brief.write_brief(results, tmp_path / "x", names=["Now", "Then"])
     assert (tmp_path / "x" / "tables" / "overview.csv") in written
     overview = pd.read_csv(tmp_path / "x" / "tables" / "overview.csv")
-    assert list(overview["option"]) == ["Now", "Then"] and list(overview["price_year"]) == [2024, 2020]
+    assert list(overview["option"]) == ["Now", "Then"] and list(overview["price_year"]) == [
+        2024,
+        2020,
+    ]
     assert overview["npv"].tolist() == pytest.approx([r.summary()["npv"] for r in results])
     assert (tmp_path / "x" / "tables" / "g1_comparison.csv").exists()
     assert (tmp_path / "x" / "tables" / "g2_comparison.csv").exists()
@@ -148,10 +181,19 @@ def test_waterfall_ends_at_the_pv_of_benefits(results):
     wf = next(t for t in brief.build_tables(results, ["A", "B"]) if t.name == "waterfall").frame
     for r, name in zip(results, ["A", "B"]):
         mine = wf[(wf["option"] == name) & (wf["intervention"] == "Total")]
-        assert list(mine["step"]) == ["Gross value", "Deadweight", "Attribution", "Displacement",
-                                      "Optimism bias", "Drop-off", "Discounting"]
+        assert list(mine["step"]) == [
+            "Gross value",
+            "Deadweight",
+            "Attribution",
+            "Displacement",
+            "Optimism bias",
+            "Drop-off",
+            "Discounting",
+        ]
         assert mine["value"].iloc[-1] == pytest.approx(r.summary()["pv_benefits"], rel=1e-9)
-        assert mine["value"].iloc[0] - mine["removed"].iloc[1:].sum() == pytest.approx(mine["value"].iloc[-1])
+        assert mine["value"].iloc[0] - mine["removed"].iloc[1:].sum() == pytest.approx(
+            mine["value"].iloc[-1]
+        )
 
 
 def test_waterfall_comes_from_each_result_and_can_be_left_out(results):
@@ -189,7 +231,9 @@ def test_duplicate_names_are_told_apart(results):
 
 # -- the analysis in the brief: labels, discount rates, switching values, P(best), EVPI ------------
 
-UNCERTAIN = SCENARIO.replace("amount: 1500, start: 1", "amount: {dist: normal, mean: 1500, sd: 300}, start: 1")
+UNCERTAIN = SCENARIO.replace(
+    "amount: 1500, start: 1", "amount: {dist: normal, mean: 1500, sd: 300}, start: 1"
+)
 
 
 @pytest.fixture
@@ -201,12 +245,26 @@ def scenarios(tmp_path):
 
 def test_inputs_are_named_by_intervention_and_line(scenarios):
     sc = scenarios[0]
-    assert brief.input_label(sc, "interventions.nfp.outcomes.0.amount") == "Nurse visits: Fewer placements, amount"
-    assert brief.input_label(sc, "interventions.nfp.outcomes.0.drop_off") == "Nurse visits: Fewer placements, drop-off"
-    assert brief.input_label(sc, "interventions.nfp.costs.running.0.amount") == "Nurse visits: running cost, amount"
-    assert (brief.input_label(sc, "interventions.nfp.intake.participants.1")
-            == "Nurse visits: intake, participants (year 1)")
-    assert brief.input_label(sc, "interventions.nfp.optimism_bias.costs") == "Nurse visits: optimism bias, costs"
+    assert (
+        brief.input_label(sc, "interventions.nfp.outcomes.0.amount")
+        == "Nurse visits: Fewer placements, amount"
+    )
+    assert (
+        brief.input_label(sc, "interventions.nfp.outcomes.0.drop_off")
+        == "Nurse visits: Fewer placements, drop-off"
+    )
+    assert (
+        brief.input_label(sc, "interventions.nfp.costs.running.0.amount")
+        == "Nurse visits: running cost, amount"
+    )
+    assert (
+        brief.input_label(sc, "interventions.nfp.intake.participants.1")
+        == "Nurse visits: intake, participants (year 1)"
+    )
+    assert (
+        brief.input_label(sc, "interventions.nfp.optimism_bias.costs")
+        == "Nurse visits: optimism bias, costs"
+    )
 
 
 def _npv(sc) -> float:
@@ -278,7 +336,9 @@ def test_uncertain_figures_keep_their_probabilities(scenarios):
     runs = [prevcalc.run(sc, draws=300, seed=2) for sc in scenarios]
     t = brief.psa_table(runs, ["Base", "Bigger"])
     for i, r in enumerate(runs):
-        assert t.frame["prob_npv_positive"].iloc[i] == pytest.approx(np.mean(r.metric("npv")[:, 0] > 0))
+        assert t.frame["prob_npv_positive"].iloc[i] == pytest.approx(
+            np.mean(r.metric("npv")[:, 0] > 0)
+        )
         assert (i, "prob_npv_positive") not in t.words
 
 
@@ -290,51 +350,84 @@ def test_assumptions_show_each_value_beside_its_source(scenario_file):
     rows = t.frame.set_index("name")
     assert rows.loc["Fewer placements", "value"] == (
         "1,500 per participant a year (GBP, 2024 prices); from year 1 after entry for 4 years; "
-        "drop-off 20% a year; deadweight 25%")
+        "drop-off 20% a year; deadweight 25%"
+    )
     assert rows.loc["Fewer placements", "source"] == "Evaluation."
     running = t.frame[t.frame["kind"] == "Cost"].iloc[0]
     assert running["value"] == "20,000 a year (GBP, 2024 prices); years 0 to 1"
-    assert rows.loc["nfp", "value"] == ("participants by year of entry: 30, 30; "
-                                        "optimism bias: costs +20%, benefits -10%")
+    assert rows.loc["nfp", "value"] == (
+        "participants by year of entry: 30, 30; optimism bias: costs +20%, benefits -10%"
+    )
 
 
 def test_named_parameters_are_listed_with_their_distribution(scenario_file, tmp_path):
     from prevcalc.report.summary import context_of
 
     path = tmp_path / "params.yaml"
-    path.write_text(SCENARIO.replace("interventions:", "parameters:\n  effect: {dist: beta, mean: 0.5, sd: 0.1}\n"
-                                     "  visits: 12\ninterventions:", 1), encoding="utf-8")
+    path.write_text(
+        SCENARIO.replace(
+            "interventions:",
+            "parameters:\n  effect: {dist: beta, mean: 0.5, sd: 0.1}\n  visits: 12\ninterventions:",
+            1,
+        ),
+        encoding="utf-8",
+    )
     sc = prevcalc.load(path)
     t = brief.assumptions_table([prevcalc.run(sc)], ["Base"], [context_of(sc)])
     params = t.frame[t.frame["kind"] == "Parameter"].set_index("name")["value"].to_dict()
     assert params == {"effect": "beta (mean 0.5, sd 0.1)", "visits": "12"}
 
 
-def test_brief_with_draws_has_the_analysis_caveats_and_provenance_of_each_table(scenarios, tmp_path):
+def test_brief_with_draws_has_the_analysis_caveats_and_provenance_of_each_table(
+    scenarios, tmp_path
+):
     from prevcalc.report.summary import context_of
 
     described = tmp_path / "described.yaml"
-    described.write_text(UNCERTAIN.replace("horizon: 8", "description: Unit costs are ASSUMED for a test.\n"
-                                           "notes: [Placements evidence is from another country.]\nhorizon: 8"),
-                         encoding="utf-8")
+    described.write_text(
+        UNCERTAIN.replace(
+            "horizon: 8",
+            "description: Unit costs are ASSUMED for a test.\n"
+            "notes: [Placements evidence is from another country.]\nhorizon: 8",
+        ),
+        encoding="utf-8",
+    )
     scs = [prevcalc.load(described), prevcalc.load(described, variant="Bigger")]
     results = [prevcalc.run(sc) for sc in scs]
     runs = [prevcalc.run(sc, draws=200, seed=5) for sc in scs]
     analysis = brief.analysis_tables(scs, ["Base", "Bigger"], runs)
-    assert [t.name for t in analysis] == ["uncertainty", "prob_best", "tornado_1", "tornado_2",
-                                          "discount_rates", "switching_values"]
+    assert [t.name for t in analysis] == [
+        "uncertainty",
+        "prob_best",
+        "tornado_1",
+        "tornado_2",
+        "discount_rates",
+        "switching_values",
+    ]
     out = tmp_path / "b"
-    brief.write_brief(results, out, names=["Base", "Bigger"], uncertainty=analysis, runs=runs,
-                      contexts=[context_of(sc) for sc in scs], formats={"md", "csv", "html"})
+    brief.write_brief(
+        results,
+        out,
+        names=["Base", "Bigger"],
+        uncertainty=analysis,
+        runs=runs,
+        contexts=[context_of(sc) for sc in scs],
+        formats={"md", "csv", "html"},
+    )
     md = (out / "brief.md").read_text(encoding="utf-8")
     top = md[: md.index("## Contents")]
-    assert "Unit costs are ASSUMED for a test." in top and "Placements evidence is from another country." in top
+    assert (
+        "Unit costs are ASSUMED for a test." in top
+        and "Placements evidence is from another country." in top
+    )
     assert "interventions.nfp" not in md
     assert "Nurse visits: Fewer placements, amount" in md
     prov = pd.read_csv(out / "tables" / "provenance.csv")
     items = dict(zip(prov["item"], prov["value"]))
     assert items["Draws"] == "200" and items["Seed"] == "5" and items["Sampler"] == "random"
-    assert items["Table: NPV over 200 draws (90% interval)"].startswith("200 draws, seed 5, random sampler")
+    assert items["Table: NPV over 200 draws (90% interval)"].startswith(
+        "200 draws, seed 5, random sampler"
+    )
     assert items["Table: Each intervention"] == "central values (one deterministic run)"
     assert (out / "tables" / "caveats.csv").is_file()
     html = (out / "brief.html").read_text(encoding="utf-8")

@@ -111,7 +111,9 @@ def check_golden(actual: str, name: str, update: bool) -> None:
                 else:
                     assert x == y, f"{name}: {x!r} vs golden {y!r}"
         return
-    assert actual == expected, f"{name} differs from its golden file (pytest --update-golden rewrites it)"
+    assert actual == expected, (
+        f"{name} differs from its golden file (pytest --update-golden rewrites it)"
+    )
 
 
 def _csv_cells(text: str) -> list[list]:
@@ -129,20 +131,37 @@ def _csv_cells(text: str) -> list[list]:
 
 # -- golden files ---------------------------------------------------------------------------------
 
+
 def test_markdown_matches_golden(written, update_golden):
     out, _ = written
     check_golden((out / "brief.md").read_text(encoding="utf-8"), "brief_small.md", update_golden)
 
 
-@pytest.mark.parametrize("table", ["comparison", "interventions", "agencies", "layers", "waterfall", "years",
-                                   "assumptions", "provenance", "notes"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "comparison",
+        "interventions",
+        "agencies",
+        "layers",
+        "waterfall",
+        "years",
+        "assumptions",
+        "provenance",
+        "notes",
+    ],
+)
 def test_csv_matches_golden(written, table, update_golden):
     out, _ = written
-    check_golden((out / "tables" / f"{table}.csv").read_text(encoding="utf-8"), f"brief_small_{table}.csv",
-                 update_golden)
+    check_golden(
+        (out / "tables" / f"{table}.csv").read_text(encoding="utf-8"),
+        f"brief_small_{table}.csv",
+        update_golden,
+    )
 
 
 # -- CSV --------------------------------------------------------------------------------------------
+
 
 def test_csv_keeps_full_precision(small, written):
     out, _ = written
@@ -166,6 +185,7 @@ def test_write_csvs_one_file_per_table(small, tmp_path):
 
 # -- Excel ------------------------------------------------------------------------------------------
 
+
 def _sheet_rows(ws):
     header = [c.value for c in ws[1]]
     return header, [[c for c in row] for row in ws.iter_rows(min_row=2)]
@@ -176,10 +196,25 @@ def test_xlsx_numbers_equal_the_json(small, written):
 
     out, _ = written
     wb = load_workbook(out / "brief.xlsx")
-    assert wb.sheetnames == ["summary", "recommendation", "comparison", "interventions", "agencies",
-                             "funding_matrix", "agency_positions", "agency_cumulative", "layers", "per_person",
-                             "waterfall", "years", "assumptions", "provenance", "notes", "agency_years",
-                             "layer_years"]
+    assert wb.sheetnames == [
+        "summary",
+        "recommendation",
+        "comparison",
+        "interventions",
+        "agencies",
+        "funding_matrix",
+        "agency_positions",
+        "agency_cumulative",
+        "layers",
+        "per_person",
+        "waterfall",
+        "years",
+        "assumptions",
+        "provenance",
+        "notes",
+        "agency_years",
+        "layer_years",
+    ]
     ws = wb["comparison"]
     header, rows = _sheet_rows(ws)
     for result, name in zip(small, NAMES):
@@ -204,8 +239,12 @@ def test_xlsx_numbers_equal_the_json(small, written):
     for result, name in zip(small, NAMES):
         for a in result.to_dict()["agencies"]:
             cells = by[(name, a["agency"])]
-            assert cells["PV costs funded (GBP, 2024 prices)"].value == pytest.approx(a["pv_costs"], rel=1e-9, abs=1e-9)
-            assert cells["PV benefits gained (GBP, 2024 prices)"].value == pytest.approx(a["pv_benefits"], rel=1e-9, abs=1e-9)
+            assert cells["PV costs funded (GBP, 2024 prices)"].value == pytest.approx(
+                a["pv_costs"], rel=1e-9, abs=1e-9
+            )
+            assert cells["PV benefits gained (GBP, 2024 prices)"].value == pytest.approx(
+                a["pv_benefits"], rel=1e-9, abs=1e-9
+            )
     assert agencies.freeze_panes in ("A2", "B2")
 
 
@@ -221,6 +260,7 @@ def test_xlsx_undefined_figures_are_empty_cells(small, tmp_path):
 
 
 # -- Word -------------------------------------------------------------------------------------------
+
 
 def _money(text: str) -> float:
     return float(re.sub(r"[£,\s*]", "", text))
@@ -250,6 +290,7 @@ def test_docx_tables_and_charts_read_back(small, written):
 
 
 # -- HTML and Markdown ------------------------------------------------------------------------------
+
 
 def test_html_is_one_self_contained_printable_file(written):
     out, _ = written
@@ -284,7 +325,9 @@ def test_rounding_to_the_nearest_thousand(small):
 
 
 def test_markdown_escapes_user_text(small):
-    t = tables.Table("x", "A *bold* [claim]", pd.DataFrame({"name": ["a|b", "Pilot [2025]"]}), {"name": "text"})
+    t = tables.Table(
+        "x", "A *bold* [claim]", pd.DataFrame({"name": ["a|b", "Pilot [2025]"]}), {"name": "text"}
+    )
     text = render_markdown([t], [], {"title": "T*"})
     assert "a\\|b" in text and "Pilot \\[2025\\]" in text and "A \\*bold\\* \\[claim\\]" in text
 
@@ -300,6 +343,7 @@ def test_single_option_headline_has_one_column(small, tmp_path):
 
 # -- Word and Excel: page, language, contents, widths, alt text, print setup, units ------------------
 
+
 def test_docx_is_a4_en_gb_with_a_contents_field_fitted_tables_and_alt_text(written):
     import docx
     from docx.oxml.ns import qn
@@ -309,7 +353,9 @@ def test_docx_is_a4_en_gb_with_a_contents_field_fitted_tables_and_alt_text(writt
     doc = docx.Document(out / "brief.docx")
     for section in doc.sections:
         size = sorted([section.page_width, section.page_height])
-        assert abs(size[0] - Mm(210)) < Mm(0.1) and abs(size[1] - Mm(297)) < Mm(0.1)  # A4, either way
+        assert abs(size[0] - Mm(210)) < Mm(0.1) and abs(size[1] - Mm(297)) < Mm(
+            0.1
+        )  # A4, either way
     langs = {el.get(qn("w:val")) for el in doc.styles.element.iter(qn("w:lang"))}
     assert langs == {"en-GB"}
     instr = " ".join(el.text for el in doc.element.body.iter(qn("w:instrText")))
@@ -360,9 +406,17 @@ def test_xlsx_prints_fitted_to_width_with_the_header_repeated_and_units_in_heade
 def test_xlsx_headers_name_units_by_kind():
     from prevcalc.report.xlsx import header
 
-    t = tables.Table("t", "T", pd.DataFrame({"npv": [1.0], "prob_npv_positive": [0.5], "year": [3],
-                                             "bcr": [1.2]}),
-                     {"npv": "money", "prob_npv_positive": "probability", "year": "year", "bcr": "ratio"},
-                     "GBP", 2024)
+    t = tables.Table(
+        "t",
+        "T",
+        pd.DataFrame({"npv": [1.0], "prob_npv_positive": [0.5], "year": [3], "bcr": [1.2]}),
+        {"npv": "money", "prob_npv_positive": "probability", "year": "year", "bcr": "ratio"},
+        "GBP",
+        2024,
+    )
     assert [header(t, c) for c in t.frame.columns] == [
-        "NPV (GBP, 2024 prices)", "P(NPV > 0) (%)", "Year", "Benefit-cost ratio"]
+        "NPV (GBP, 2024 prices)",
+        "P(NPV > 0) (%)",
+        "Year",
+        "Benefit-cost ratio",
+    ]

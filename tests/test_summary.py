@@ -27,7 +27,9 @@ price_year: 2024
 horizon: 4
 discounting: {schedule: constant, rate: 0.1, timing: start}
 """
-NEVER = HEAD + """\
+NEVER = (
+    HEAD
+    + """\
 name: Never pays back
 interventions:
   - id: drop_in
@@ -39,7 +41,10 @@ interventions:
     outcomes:
       - {name: Small saving, agency: council, amount: 100, start: 1, duration: 1, deadweight: 0}
 """
-NO_COSTS = HEAD + """\
+)
+NO_COSTS = (
+    HEAD
+    + """\
 name: Volunteers
 description: Volunteer time is assumed free (an ASSUMPTION to test).
 interventions:
@@ -50,7 +55,10 @@ interventions:
     outcomes:
       - {name: Wellbeing, agency: residents, value_type: social, amount: 500, start: 0, duration: 1}
 """
-WRONG_POCKET = HEAD + """\
+)
+WRONG_POCKET = (
+    HEAD
+    + """\
 name: Council pays, NHS gains
 interventions:
   - id: falls
@@ -65,6 +73,7 @@ interventions:
 exchange_rates:
   - {currency: USD, rate: 0.5}
 """
+)
 
 
 def check_golden(lines: list[str], name: str, update: bool) -> None:
@@ -84,7 +93,10 @@ def _load(tmp_path: Path, text: str, name: str):
 @pytest.fixture(scope="module")
 def adversarial(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("adversarial")
-    scenarios = [_load(tmp, t, f"{n}.yaml") for t, n in ((NEVER, "never"), (NO_COSTS, "free"), (WRONG_POCKET, "pocket"))]
+    scenarios = [
+        _load(tmp, t, f"{n}.yaml")
+        for t, n in ((NEVER, "never"), (NO_COSTS, "free"), (WRONG_POCKET, "pocket"))
+    ]
     return scenarios, [prevcalc.run(sc) for sc in scenarios]
 
 
@@ -94,7 +106,9 @@ def test_golden_portfolio_with_variants(update_golden):
     scenarios = [base] + [prevcalc.load(path, variant=v.name) for v in base.variants]
     names = [base.name] + [v.name for v in base.variants]
     results = [prevcalc.run(sc) for sc in scenarios]
-    lines = summary.summary_sentences(results, names, contexts=[summary.context_of(sc) for sc in scenarios])
+    lines = summary.summary_sentences(
+        results, names, contexts=[summary.context_of(sc) for sc in scenarios]
+    )
     check_golden(lines, "summary_portfolio.txt", update_golden)
 
 
@@ -106,13 +120,17 @@ def test_golden_nurse_family_partnership(update_golden):
 
 def test_golden_adversarial(adversarial, update_golden):
     scenarios, results = adversarial
-    lines = summary.summary_sentences(results, contexts=[summary.context_of(sc) for sc in scenarios])
+    lines = summary.summary_sentences(
+        results, contexts=[summary.context_of(sc) for sc in scenarios]
+    )
     check_golden(lines, "summary_adversarial.txt", update_golden)
 
 
 def test_adversarial_words_by_hand(adversarial):
     scenarios, (never, free, pocket) = adversarial
-    lines = summary.summary_sentences([never, free, pocket], contexts=[summary.context_of(sc) for sc in scenarios])
+    lines = summary.summary_sentences(
+        [never, free, pocket], contexts=[summary.context_of(sc) for sc in scenarios]
+    )
     text = "\n".join(lines)
     # Never: costs 1000 in year 0, saving 100 in year 1 -> NPV = 100/1.1 - 1000 = -909.09.
     assert "Never pays back does not pay back within the 4-year horizon" in text
@@ -145,7 +163,9 @@ def test_fiscal_figures_by_hand(adversarial):
     assert f["fiscal_npv"] == pytest.approx(pv - 1000)
     assert f["fiscal_bcr"] == pytest.approx(pv / 1000)
     assert free.fiscal_summary()["fiscal_bcr"] is None  # no costs
-    assert free.value_split() == pytest.approx({"fiscal": 0, "fiscal_noncashable": 0, "economic": 0, "social": 500})
+    assert free.value_split() == pytest.approx(
+        {"fiscal": 0, "fiscal_noncashable": 0, "economic": 0, "social": 500}
+    )
 
 
 def test_recommendation_table_by_hand(adversarial):
@@ -175,7 +195,9 @@ def test_recommendation_with_draws_marks_no_spread(adversarial):
 
 def test_interval_and_probabilities_in_words(tmp_path):
     """With draws: the interval, P(NPV > 0) and P(pays back) are those of the draws."""
-    text = HEAD + """\
+    text = (
+        HEAD
+        + """\
 name: Uncertain
 parameters:
   saving: {dist: uniform, low: 0, high: 2000}
@@ -189,6 +211,7 @@ interventions:
     outcomes:
       - {name: Saving, agency: council, amount: saving, start: 1, duration: 1, deadweight: 0}
 """
+    )
     sc = _load(tmp_path, text, "u.yaml")
     result, run = prevcalc.run(sc), prevcalc.run(sc, draws=4000, seed=3)
     v = summary.verdict(result, "X", run)
@@ -196,10 +219,15 @@ interventions:
     assert v.prob_positive == pytest.approx(float((npv > 0).mean()))
     # Pays back (undiscounted) when saving >= 1000: P = 1/2; a draw that never pays back counts.
     assert v.prob_payback == pytest.approx(0.5, abs=0.03)
-    assert run.prob_pays_back("payback_year") == float((run.metric("payback_year")[:, 0] >= 0).mean())
+    assert run.prob_pays_back("payback_year") == float(
+        (run.metric("payback_year")[:, 0] >= 0).mean()
+    )
     lines = summary.summary_sentences([result], ["X"], [run])
     assert f"over 4,000 draws, positive in {summary.share(v.prob_positive)} of them" in lines[0]
-    assert "pays back within the horizon in" in lines[0] and "counted as beyond the horizon" in lines[0]
+    assert (
+        "pays back within the horizon in" in lines[0]
+        and "counted as beyond the horizon" in lines[0]
+    )
 
 
 def test_money_and_share_words():
@@ -208,18 +236,27 @@ def test_money_and_share_words():
     assert summary.money(1_234_000_000, "EUR") == "€1.23 billion"
     assert summary.money(827_123) == "£827,000"
     assert summary.share(0.995) == "over 99%" and summary.share(0.004) == "under 1%"
-    assert summary.agency_name("nhs") == "NHS" and summary.agency_name("adult_social_care") == "adult social care"
+    assert (
+        summary.agency_name("nhs") == "NHS"
+        and summary.agency_name("adult_social_care") == "adult social care"
+    )
 
 
 def test_brief_opens_with_the_summary_then_the_recommendation_then_contents(adversarial, tmp_path):
     scenarios, results = adversarial
     out = tmp_path / "b"
-    brief.write_brief(results, out, formats={"md", "html", "xlsx", "csv", "docx"},
-                      contexts=[summary.context_of(sc) for sc in scenarios])
+    brief.write_brief(
+        results,
+        out,
+        formats={"md", "html", "xlsx", "csv", "docx"},
+        contexts=[summary.context_of(sc) for sc in scenarios],
+    )
     md = (out / "brief.md").read_text(encoding="utf-8")
     assert md.index("## Summary") < md.index("## Recommendation") < md.index("## Contents")
     html = (out / "brief.html").read_text(encoding="utf-8")
-    assert html.index('id="summary"') < html.index('id="recommendation"') < html.index("Contents</h2>")
+    assert (
+        html.index('id="summary"') < html.index('id="recommendation"') < html.index("Contents</h2>")
+    )
     from openpyxl import load_workbook
 
     wb = load_workbook(out / "brief.xlsx")

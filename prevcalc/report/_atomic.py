@@ -21,9 +21,10 @@ import secrets
 import shutil
 import socket
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..errors import OutputError
 
@@ -104,6 +105,7 @@ def write_text(path: Path, text: str, force: bool = False) -> None:
 
 # -- folders ----------------------------------------------------------------------------------------
 
+
 def _entries(folder: Path) -> list[str]:
     """Every file, link and folder under ``folder``, as relative POSIX paths (links not followed)."""
     out = []
@@ -123,7 +125,11 @@ def read_marker(folder: Path, marker: str = MARKER) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("written_by") != "prevcalc" or not isinstance(data.get("files"), list):
+    if (
+        not isinstance(data, dict)
+        or data.get("written_by") != "prevcalc"
+        or not isinstance(data.get("files"), list)
+    ):
         return None
     return data
 
@@ -133,7 +139,9 @@ def _foreign(folder: Path, marker: dict[str, Any], name: str) -> list[str]:
     files = {str(f) for f in marker["files"]}
     parents = {p.as_posix() for f in files for p in Path(f).parents if p != Path(".")}
     allowed = files | parents | {name}
-    return sorted(e for e in _entries(folder) if e not in allowed and Path(e).name not in SYSTEM_FILES)
+    return sorted(
+        e for e in _entries(folder) if e not in allowed and Path(e).name not in SYSTEM_FILES
+    )
 
 
 def _check_replaceable(path: str, target: Path, force: bool, marker: str) -> bool:
@@ -148,13 +156,17 @@ def _check_replaceable(path: str, target: Path, force: bool, marker: str) -> boo
     if mark is None:
         raise OutputError(
             f"{path} is not empty and is not a brief prevcalc wrote (it has no {marker} file), "
-            "so it is not replaced, even with --force; choose a new folder, or empty this one")
+            "so it is not replaced, even with --force; choose a new folder, or empty this one"
+        )
     foreign = _foreign(target, mark, marker)
     if foreign:
-        shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
+        shown = ", ".join(foreign[:3]) + (
+            f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        )
         raise OutputError(
             f"{path} holds files prevcalc did not write ({shown}), so it is not replaced, even with "
-            "--force; move them out, or choose another folder")
+            "--force; move them out, or choose another folder"
+        )
     if not force:
         raise OutputError(f"{path} exists; use --force to replace it")
     return True
@@ -179,9 +191,11 @@ def clean_stale(parent: Path, name: str) -> list[Path]:
     this machine by a process that no longer runs, or older than :data:`STALE_AFTER`. Returns
     what was removed.
     """
-    pattern = re.compile(rf"\.{re.escape(name)}\.prevcalc-(?:tmp|old)-([0-9a-f]{{8}})-(\d+)-[0-9a-f]{{8}}")
+    pattern = re.compile(
+        rf"\.{re.escape(name)}\.prevcalc-(?:tmp|old)-([0-9a-f]{{8}})-(\d+)-[0-9a-f]{{8}}"
+    )
     here, now = _host(), time.time()
-    removed = []
+    removed: list[Path] = []
     try:
         candidates = list(Path(parent).iterdir())
     except OSError:
@@ -211,8 +225,9 @@ def _contains_cwd(target: Path) -> bool:
 
 
 @contextmanager
-def atomic_dir(path: Path, force: bool = False, marker: str = MARKER,
-               stamp: dict[str, Any] | None = None) -> Iterator[Path]:
+def atomic_dir(
+    path: Path, force: bool = False, marker: str = MARKER, stamp: dict[str, Any] | None = None
+) -> Iterator[Path]:
     """Build a folder in a temporary sibling, then move it into place whole.
 
     The folder gets a ``marker`` file (JSON: ``written_by``, the ``stamp`` items, and the
@@ -228,8 +243,10 @@ def atomic_dir(path: Path, force: bool = False, marker: str = MARKER,
     label = str(path) if path.is_absolute() else f"{path} ({target})"
     exists = _check_replaceable(label, target, force, marker)
     if exists and _contains_cwd(target):
-        raise OutputError(f"{label} is the current folder (or holds it), so it is not replaced; "
-                          "write the brief into a folder of its own, e.g. --out brief")
+        raise OutputError(
+            f"{label} is the current folder (or holds it), so it is not replaced; "
+            "write the brief into a folder of its own, e.g. --out brief"
+        )
     parent = target.parent
     if not parent.is_dir():
         raise OutputError(f"cannot write {path}: the folder {parent} does not exist")
@@ -252,8 +269,10 @@ def atomic_dir(path: Path, force: bool = False, marker: str = MARKER,
         shutil.rmtree(tmp, ignore_errors=True)
         where = str(exc.filename) if exc.filename else ""
         if where.startswith(str(tmp)):
-            where = str(path) + where[len(str(tmp)):]  # the path the user asked for, not ours
-        raise OutputError(f"cannot write {path}: {_reason(exc)}" + (f" ({where})" if where else "")) from None
+            where = str(path) + where[len(str(tmp)) :]  # the path the user asked for, not ours
+        raise OutputError(
+            f"cannot write {path}: {_reason(exc)}" + (f" ({where})" if where else "")
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -266,8 +285,9 @@ def _swap(path: str, target: Path, tmp: Path, marker: str) -> None:
             os.rename(tmp, target)
         except OSError as exc:
             if exc.errno in (errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EISDIR):
-                raise OutputError(f"{path} appeared while the brief was being written; "
-                                  "it is not replaced") from None
+                raise OutputError(
+                    f"{path} appeared while the brief was being written; it is not replaced"
+                ) from None
             raise
         return
     old = target.parent / _temp_name(target.name, "old")

@@ -83,6 +83,10 @@ def spreadsheet_value(value: Any) -> Any:
     :func:`spreadsheet_text`, None and NaN as they were."""
     if isinstance(value, str):
         return spreadsheet_text(value)
-    if value is None or isinstance(value, (bool, numbers.Number)) or type(value).__name__ in _MISSING:
+    if (
+        value is None
+        or isinstance(value, (bool, numbers.Number))
+        or type(value).__name__ in _MISSING
+    ):
         return value
     return spreadsheet_text(value)

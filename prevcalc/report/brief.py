@@ -15,8 +15,9 @@ objects and chart files.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,7 @@ _ROUNDING_TEXT = {
 
 # -- names and checks -----------------------------------------------------------------------------
 
+
 def option_names(results: Sequence[Result], names: Sequence[str] | None = None) -> list[str]:
     """Labels for the options: ``names`` if given, else each result's name (and variant if
     two share a name), made unique."""
@@ -49,8 +51,10 @@ def option_names(results: Sequence[Result], names: Sequence[str] | None = None) 
     else:
         labels = [r.name for r in results]
         if len(set(labels)) < len(labels):
-            labels = [f"{r.name} ({r.provenance['variant']})" if r.provenance.get("variant") else r.name
-                      for r in results]
+            labels = [
+                f"{r.name} ({r.provenance['variant']})" if r.provenance.get("variant") else r.name
+                for r in results
+            ]
     seen: dict[str, int] = {}
     unique = []
     for label in labels:
@@ -61,6 +65,7 @@ def option_names(results: Sequence[Result], names: Sequence[str] | None = None) 
 
 # -- the tables -------------------------------------------------------------------------------------
 
+
 def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
     """The headline figures of each option; with several, their differences from the first and
     the best value of each figure marked (the comparison table of :mod:`.tables`)."""
@@ -69,10 +74,12 @@ def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
 
         table = tables.comparison_table(compare(list(results), list(names)))
         # The writers may show options as columns or as rows, so the note names neither.
-        table.note = (f"* marks the best value of each figure (the lowest for costs and payback years; "
-                      f"participants are not ranked, ties are not marked). Differences are each option "
-                      f"minus {names[0]}; IRRs are not differenced (a difference of rates is not a rate "
-                      f"of return). {_FISCAL_NOTE}")
+        table.note = (
+            f"* marks the best value of each figure (the lowest for costs and payback years; "
+            f"participants are not ranked, ties are not marked). Differences are each option "
+            f"minus {names[0]}; IRRs are not differenced (a difference of rates is not a rate "
+            f"of return). {_FISCAL_NOTE}"
+        )
         return table
     r = results[0]
     s = r.summary()
@@ -90,12 +97,22 @@ def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
         words[(0, "irr")] = irr
         frame.loc[0, "irr"] = float("nan")
     kinds: dict[str, Kind] = {"option": "text", **{k: METRIC_KINDS[k] for k in keys}}
-    return Table("comparison", "Headline figures", frame, kinds, r.currency, r.price_year, _FISCAL_NOTE,
-                 words=words)
+    return Table(
+        "comparison",
+        "Headline figures",
+        frame,
+        kinds,
+        r.currency,
+        r.price_year,
+        _FISCAL_NOTE,
+        words=words,
+    )
 
 
-_FISCAL_NOTE = ("NPV and BCR on cashable savings only count benefits of value type fiscal (not "
-                "non-cashable fiscal, economic or social value).")
+_FISCAL_NOTE = (
+    "NPV and BCR on cashable savings only count benefits of value type fiscal (not "
+    "non-cashable fiscal, economic or social value)."
+)
 
 
 def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
@@ -114,8 +131,17 @@ def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
     for t in parts:
         words.update({(i + offset, c): w for (i, c), w in t.words.items()})
         offset += len(t.frame)
-    return Table(head.name, head.title, pd.concat(frames, ignore_index=True), kinds, head.currency,
-                 head.price_year, head.note, words=words, intervals=dict(head.intervals))
+    return Table(
+        head.name,
+        head.title,
+        pd.concat(frames, ignore_index=True),
+        kinds,
+        head.currency,
+        head.price_year,
+        head.note,
+        words=words,
+        intervals=dict(head.intervals),
+    )
 
 
 def _pretty(label: Any) -> Any:
@@ -124,7 +150,9 @@ def _pretty(label: Any) -> Any:
     return label
 
 
-def waterfall_table(frames: Sequence[pd.DataFrame], names: Sequence[str], results: Sequence[Result]) -> Table:
+def waterfall_table(
+    frames: Sequence[pd.DataFrame], names: Sequence[str], results: Sequence[Result]
+) -> Table:
     """The adjustment waterfall, per outcome and in total: what each step removes and what is left.
 
     Each frame is the engine's :func:`~prevcalc.engine.adjustment_waterfall` (columns
@@ -132,22 +160,36 @@ def waterfall_table(frames: Sequence[pd.DataFrame], names: Sequence[str], result
     gross value to the present value.
     """
     first = results[0]
-    kinds: dict[str, Kind] = {"intervention": "text", "outcome": "text", "step": "text",
-                              "value": "money", "removed": "money"}
+    kinds: dict[str, Kind] = {
+        "intervention": "text",
+        "outcome": "text",
+        "step": "text",
+        "value": "money",
+        "removed": "money",
+    }
     parts = []
     for f in frames:
         f = f[list(kinds)].reset_index(drop=True).copy()
         f["intervention"] = ["Total" if i == "total" else i for i in f["intervention"]]
         f["step"] = [s[:1].upper() + s[1:] if isinstance(s, str) else s for s in f["step"]]
-        parts.append(Table("waterfall", "Adjustment waterfall: from gross value to present value", f,
-                           dict(kinds), first.currency, first.price_year,
-                           "Value: what is left after each step (undiscounted until the last). Removed: "
-                           "what that step takes away. The last value of each outcome is its PV of benefits."))
+        parts.append(
+            Table(
+                "waterfall",
+                "Adjustment waterfall: from gross value to present value",
+                f,
+                dict(kinds),
+                first.currency,
+                first.price_year,
+                "Value: what is left after each step (undiscounted until the last). Removed: "
+                "what that step takes away. The last value of each outcome is its PV of benefits.",
+            )
+        )
     return _stack(parts, names)
 
 
-def assumptions_table(results: Sequence[Result], names: Sequence[str],
-                      contexts: Sequence[Any] | None = None) -> Table:
+def assumptions_table(
+    results: Sequence[Result], names: Sequence[str], contexts: Sequence[Any] | None = None
+) -> Table:
     """Every assumption with its value and its source: each intervention (its intake), each of
     its cost items and outcomes (amounts, timing, drop-off, deadweight, as entered), then the
     named parameters (a number or a distribution).
@@ -159,14 +201,21 @@ def assumptions_table(results: Sequence[Result], names: Sequence[str],
     contexts = list(contexts) if contexts is not None else [None] * len(results)
     for r, name, ctx in zip(results, names, contexts):
         values = getattr(ctx, "values", None) or {}
-        ivs = pd.DataFrame({
-            "intervention": list(r.sources), "kind": "intervention",
-            "name": list(r.sources), "agency": "", "value_type": "",
-            "value": [values.get(i, "") for i in r.sources],
-            "source": list(r.sources.values()),
-        })
+        ivs = pd.DataFrame(
+            {
+                "intervention": list(r.sources),
+                "kind": "intervention",
+                "name": list(r.sources),
+                "agency": "",
+                "value_type": "",
+                "value": [values.get(i, "") for i in r.sources],
+                "source": list(r.sources.values()),
+            }
+        )
         ivs["layer"] = [r.layers.get(i, "") for i in ivs["intervention"]]
-        lines = r.lines[["intervention", "layer", "kind", "name", "agency", "value_type", "source", "where"]].copy()
+        lines = r.lines[
+            ["intervention", "layer", "kind", "name", "agency", "value_type", "source", "where"]
+        ].copy()
         lines["value"] = [values.get(w, "") for w in lines["where"]]
         lines = lines.drop(columns="where")
         both = pd.concat([ivs, lines], ignore_index=True)
@@ -175,30 +224,71 @@ def assumptions_table(results: Sequence[Result], names: Sequence[str],
         both = both.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
         params = getattr(ctx, "parameters", None) or {}
         if params:
-            both = pd.concat([both, pd.DataFrame({
-                "intervention": "", "layer": "", "kind": "parameter", "name": list(params),
-                "agency": "", "value_type": "", "value": list(params.values()),
-                "source": "not given (see the scenario's description and notes)"})], ignore_index=True)
-        both["source"] = [s if isinstance(s, str) and s.strip() else "not given" for s in both["source"]]
+            both = pd.concat(
+                [
+                    both,
+                    pd.DataFrame(
+                        {
+                            "intervention": "",
+                            "layer": "",
+                            "kind": "parameter",
+                            "name": list(params),
+                            "agency": "",
+                            "value_type": "",
+                            "value": list(params.values()),
+                            "source": "not given (see the scenario's description and notes)",
+                        }
+                    ),
+                ],
+                ignore_index=True,
+            )
+        both["source"] = [
+            s if isinstance(s, str) and s.strip() else "not given" for s in both["source"]
+        ]
         both["kind"] = [_pretty(k) for k in both["kind"]]
         both["value_type"] = [_pretty(v) for v in both["value_type"]]
         if len(results) > 1:
             both.insert(0, "option", name)
-        frames.append(both[([] if len(results) == 1 else ["option"]) +
-                           ["intervention", "layer", "kind", "name", "agency", "value_type", "value", "source"]])
+        frames.append(
+            both[
+                ([] if len(results) == 1 else ["option"])
+                + [
+                    "intervention",
+                    "layer",
+                    "kind",
+                    "name",
+                    "agency",
+                    "value_type",
+                    "value",
+                    "source",
+                ]
+            ]
+        )
     frame = pd.concat(frames, ignore_index=True)
     first = results[0]
     if all(c is None for c in contexts):  # no scenario to read the values from: sources alone
         frame = frame.drop(columns="value")
-        return Table("assumptions", "Assumptions and their sources", frame, {c: "text" for c in frame.columns},
-                     first.currency, first.price_year,
-                     "Agency: who funds a cost, or who gains an outcome. \"not given\": the scenario cites no source.")
-    return Table("assumptions", "Assumptions: their values and sources", frame, {c: "text" for c in frame.columns},
-                 first.currency, first.price_year,
-                 "Value: as entered in the scenario, in the currency and prices it names (a name in a value "
-                 "is a parameter, listed at the end). Agency: who funds a cost, or who gains an outcome. "
-                 "\"not given\": the scenario cites no source. Parameters have no source field of their "
-                 "own; the scenario's description and notes (at the top of this brief) give their basis.")
+        return Table(
+            "assumptions",
+            "Assumptions and their sources",
+            frame,
+            {c: "text" for c in frame.columns},
+            first.currency,
+            first.price_year,
+            'Agency: who funds a cost, or who gains an outcome. "not given": the scenario cites no source.',
+        )
+    return Table(
+        "assumptions",
+        "Assumptions: their values and sources",
+        frame,
+        {c: "text" for c in frame.columns},
+        first.currency,
+        first.price_year,
+        "Value: as entered in the scenario, in the currency and prices it names (a name in a value "
+        "is a parameter, listed at the end). Agency: who funds a cost, or who gains an outcome. "
+        '"not given": the scenario cites no source. Parameters have no source field of their '
+        "own; the scenario's description and notes (at the top of this brief) give their basis.",
+    )
 
 
 _TIMING = {"start": "start of year", "mid": "middle of year", "end": "end of year"}
@@ -208,7 +298,9 @@ def _bands(bands: Any, horizon: int) -> str | None:
     """[[0, 0.035], [31, 0.03]] -> "3.5% from year 0; 3% from year 31" (bands within the horizon)."""
     if not bands:
         return None
-    return "; ".join(f"{float(r) * 100:.4g}% from year {int(y)}" for y, r in bands if int(y) < horizon)
+    return "; ".join(
+        f"{float(r) * 100:.4g}% from year {int(y)}" for y, r in bands if int(y) < horizon
+    )
 
 
 #: Tables computed over the draws of a probabilistic run (the rest come from central values).
@@ -225,7 +317,7 @@ _CENTRAL_HOW = {
 
 
 def run_words(run: Result | None) -> str:
-    """"5,000 draws, seed 1, random sampler" for a probabilistic run; "central values (one
+    """ "5,000 draws, seed 1, random sampler" for a probabilistic run; "central values (one
     deterministic run)" for none."""
     if run is None or run.draws <= 1:
         return "central values (one deterministic run)"
@@ -235,9 +327,12 @@ def run_words(run: Result | None) -> str:
     return f"{run.draws:,} draws, {seed_text}, {p.get('sampler') or 'random'} sampler"
 
 
-def provenance_table(results: Sequence[Result], names: Sequence[str],
-                     runs: Sequence[Result | None] | None = None,
-                     produced: Sequence[Table] | None = None) -> Table:
+def provenance_table(
+    results: Sequence[Result],
+    names: Sequence[str],
+    runs: Sequence[Result | None] | None = None,
+    produced: Sequence[Table] | None = None,
+) -> Table:
     """Where each option's numbers come from: version, file and hash, date, discounting, prices,
     the draws, seed and sampler of its probabilistic run (``runs``), and for each table in
     ``produced`` the run behind it."""
@@ -256,15 +351,26 @@ def provenance_table(results: Sequence[Result], names: Sequence[str],
             ("Run date", p.get("run_at")),
             ("Discounting schedule", p.get("schedule_description") or p.get("schedule")),
             ("Discount rates", _bands(p.get("discount_bands"), r.horizon)),
-            ("Discount timing", _TIMING.get(p.get("timing"), p.get("timing"))),
+            ("Discount timing", _TIMING.get(str(p.get("timing")), p.get("timing"))),
             ("Currency", r.currency),
             ("Price year", r.price_year),
             ("Deflator", p.get("deflator")),
             ("Horizon (years)", r.horizon),
             ("Draws", f"{run.draws:,}" if drawn and run is not None else "1 (central values)"),
-            ("Seed", (run.provenance.get("seed") if run.provenance.get("seed") is not None
-                      else "none (not reproducible)") if drawn and run is not None else None),
-            ("Sampler", (run.provenance.get("sampler") or "random") if drawn and run is not None else None),
+            (
+                "Seed",
+                (
+                    run.provenance.get("seed")
+                    if run.provenance.get("seed") is not None
+                    else "none (not reproducible)"
+                )
+                if drawn and run is not None
+                else None,
+            ),
+            (
+                "Sampler",
+                (run.provenance.get("sampler") or "random") if drawn and run is not None else None,
+            ),
         ]
         for item, value in items:
             if value is None or value == "":
@@ -272,9 +378,15 @@ def provenance_table(results: Sequence[Result], names: Sequence[str],
             rows.append({"option": name, "item": item, "value": str(value)})
     if produced:
         several = len(results) > 1
-        drawn_runs = dict.fromkeys(run_words(run) for run in runs if run is not None and run.draws > 1)
+        drawn_runs = dict.fromkeys(
+            run_words(run) for run in runs if run is not None and run.draws > 1
+        )
         for t in produced:
-            base = t.name.split("_", 1)[1] if t.name.startswith("g") and "_" in t.name and t.name[1:2].isdigit() else t.name
+            base = (
+                t.name.split("_", 1)[1]
+                if t.name.startswith("g") and "_" in t.name and t.name[1:2].isdigit()
+                else t.name
+            )
             base = base.rstrip("_0123456789") if base.startswith("tornado") else base
             if base in DRAWN_TABLES and drawn_runs:
                 how = "; ".join(drawn_runs) + (" (each option)" if several else "")
@@ -282,16 +394,27 @@ def provenance_table(results: Sequence[Result], names: Sequence[str],
                 how = "central values; interval and probabilities over " + "; ".join(drawn_runs)
             else:
                 how = _CENTRAL_HOW.get(base, "central values (one deterministic run)")
-            rows.append({"option": "all options" if several else names[0], "item": f"Table: {t.title}",
-                         "value": how})
+            rows.append(
+                {
+                    "option": "all options" if several else names[0],
+                    "item": f"Table: {t.title}",
+                    "value": how,
+                }
+            )
     frame = pd.DataFrame(rows, columns=["option", "item", "value"])
     if len(results) == 1:
         frame = frame.drop(columns="option")
     first = results[0]
-    return Table("provenance", "Provenance", frame, {c: "text" for c in frame.columns},
-                 first.currency, first.price_year,
-                 "Draws, seed and sampler: the probabilistic run behind the tables over draws; the "
-                 "\"Table:\" rows say which run produced each table.")
+    return Table(
+        "provenance",
+        "Provenance",
+        frame,
+        {c: "text" for c in frame.columns},
+        first.currency,
+        first.price_year,
+        "Draws, seed and sampler: the probabilistic run behind the tables over draws; the "
+        '"Table:" rows say which run produced each table.',
+    )
 
 
 def notes_table(results: Sequence[Result], names: Sequence[str]) -> Table:
@@ -301,16 +424,26 @@ def notes_table(results: Sequence[Result], names: Sequence[str]) -> Table:
     if len(results) == 1:
         frame = frame.drop(columns="option")
     first = results[0]
-    return Table("notes", "Warnings from the runs", frame, {c: "text" for c in frame.columns},
-                 first.currency, first.price_year, "" if rows else "No warnings were raised.")
+    return Table(
+        "notes",
+        "Warnings from the runs",
+        frame,
+        {c: "text" for c in frame.columns},
+        first.currency,
+        first.price_year,
+        "" if rows else "No warnings were raised.",
+    )
 
 
-def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
-                 waterfalls: Sequence[pd.DataFrame] | None = None,
-                 uncertainty: Sequence[Table] | None = None,
-                 contexts: Sequence[Any] | None = None,
-                 runs: Sequence[Result | None] | None = None,
-                 front: Sequence[Table] = ()) -> list[Table]:
+def build_tables(
+    results: Sequence[Result],
+    names: Sequence[str] | None = None,
+    waterfalls: Sequence[pd.DataFrame] | None = None,
+    uncertainty: Sequence[Table] | None = None,
+    contexts: Sequence[Any] | None = None,
+    runs: Sequence[Result | None] | None = None,
+    front: Sequence[Table] = (),
+) -> list[Table]:
     """The brief's tables, in report order.
 
     Parameters
@@ -338,33 +471,41 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
     out: list[Table] = [headline_table(results, names), *(uncertainty or [])]
     out.append(_stack([tables.interventions_table(r) for r in results], names))
     agencies = _stack([tables.agencies_table(r) for r in results], names)
-    agencies.note = ("Wrong pockets: an agency may fund costs while the benefits fall to others. "
-                     "Net is PV benefits gained minus PV costs funded.")
+    agencies.note = (
+        "Wrong pockets: an agency may fund costs while the benefits fall to others. "
+        "Net is PV benefits gained minus PV costs funded."
+    )
     out.append(agencies)
     out.append(_stack([tables.funding_matrix_table(r) for r in results], names))
     out.append(_stack([tables.agency_positions_table(r) for r in results], names))
     out.append(_stack([tables.agency_cumulative_table(r) for r in results], names))
     out.append(_stack([tables.layers_table(r) for r in results], names))
-    person = [tables.per_person_table(r) for r in results]
-    if all(t is not None for t in person):
+    person = [t for t in (tables.per_person_table(r) for r in results) if t is not None]
+    if len(person) == len(results):
         stacked = _stack(person, names)
         stacked.note = person[0].note
         out.append(stacked)
-    gains = [(t, n) for t, n in zip((tables.equity_table(r) for r in results), names) if t is not None]
+    gains = [
+        (t, n) for t, n in zip((tables.equity_table(r) for r in results), names) if t is not None
+    ]
     if gains:
         stacked = _stack([t for t, _ in gains], [n for _, n in gains])
         stacked.note = " ".join(f"{n}: {t.note}" if len(gains) > 1 else t.note for t, n in gains)
         out.append(stacked)
-        compared = tables.equity_comparison_table(list(names), list(results)) if len(results) > 1 else None
+        compared = (
+            tables.equity_comparison_table(list(names), list(results)) if len(results) > 1 else None
+        )
         if compared is not None:
             out.append(compared)
-    events = [(t, n) for t, n in zip((tables.events_table(r) for r in results), names) if t is not None]
+    events = [
+        (t, n) for t, n in zip((tables.events_table(r) for r in results), names) if t is not None
+    ]
     if events:
         stacked = _stack([t for t, _ in events], [n for _, n in events])
         stacked.note = events[0][0].note
         out.append(stacked)
     if waterfalls is None and all(r.waterfall is not None for r in results):
-        waterfalls = [r.waterfall for r in results]
+        waterfalls = [r.waterfall for r in results if r.waterfall is not None]
     if waterfalls is not None:
         if len(waterfalls) != len(results):
             raise ValueError("give one waterfall per result")
@@ -376,20 +517,26 @@ def build_tables(results: Sequence[Result], names: Sequence[str] | None = None,
     return out
 
 
-def brief_meta(results: Sequence[Result], names: Sequence[str], title: str | None,
-               rounding: str) -> dict[str, Any]:
+def brief_meta(
+    results: Sequence[Result], names: Sequence[str], title: str | None, rounding: str
+) -> dict[str, Any]:
     """The title block: title, subtitle, date, version, units and the rounding rule."""
     first = results[0]
     p = first.provenance
     if title is None:
-        title = (f"Costs and benefits: {names[0]}" if len(results) == 1
-                 else "Costs and benefits compared: " + ", ".join(names) if len(results) <= 3
-                 else f"Costs and benefits of {len(results)} options")
+        title = (
+            f"Costs and benefits: {names[0]}"
+            if len(results) == 1
+            else "Costs and benefits compared: " + ", ".join(names)
+            if len(results) <= 3
+            else f"Costs and benefits of {len(results)} options"
+        )
     units = f"{first.currency}, {first.price_year} prices"
     schedules = dict.fromkeys(
         f"{r.provenance.get('schedule', '')} discounting, flows at the "
-        f"{_TIMING.get(r.provenance.get('timing'), r.provenance.get('timing'))}"
-        for r in results)
+        f"{_TIMING.get(str(r.provenance.get('timing')), r.provenance.get('timing'))}"
+        for r in results
+    )
     horizons = sorted({r.horizon for r in results})
     return {
         "title": title,
@@ -397,19 +544,33 @@ def brief_meta(results: Sequence[Result], names: Sequence[str], title: str | Non
         "date": str(p.get("run_at") or "")[:10],
         "version": p.get("prevcalc_version") or "",
         "units": units,
-        "subtitle": (f"{len(results)} option{'s' if len(results) > 1 else ''} · {units} · "
-                     f"{' / '.join(str(h) for h in horizons)}-year horizon · " + "; ".join(schedules)),
-        "rounding": (f"{_ROUNDING_TEXT[rounding]}; ratios to two decimals. The CSV and Excel "
-                     "files keep full precision."),
+        "subtitle": (
+            f"{len(results)} option{'s' if len(results) > 1 else ''} · {units} · "
+            f"{' / '.join(str(h) for h in horizons)}-year horizon · " + "; ".join(schedules)
+        ),
+        "rounding": (
+            f"{_ROUNDING_TEXT[rounding]}; ratios to two decimals. The CSV and Excel "
+            "files keep full precision."
+        ),
         "rounding_rule": rounding,
     }
 
 
 # -- the analysis: NPV over draws, P(best) and EVPI, tornado, discount rates, switching values ---------
 
-_COST_KINDS = {"setup": "set-up cost", "running": "running cost", "per_participant": "cost per participant"}
-_FIELD_WORDS = {"drop_off": "drop-off", "unit_cost": "unit cost", "probability_change": "change in probability",
-                "from_year": "first year", "to_year": "last year", "optimism_bias": "optimism bias"}
+_COST_KINDS = {
+    "setup": "set-up cost",
+    "running": "running cost",
+    "per_participant": "cost per participant",
+}
+_FIELD_WORDS = {
+    "drop_off": "drop-off",
+    "unit_cost": "unit cost",
+    "probability_change": "change in probability",
+    "from_year": "first year",
+    "to_year": "last year",
+    "optimism_bias": "optimism bias",
+}
 
 
 def input_label(scenario: Any, key: str) -> str:
@@ -432,8 +593,13 @@ def input_label(scenario: Any, key: str) -> str:
         items = getattr(iv.costs, rest[1])
         k = int(rest[2])
         item = items[k] if k < len(items) else None
-        words.append(item.name if item is not None and item.name else
-                     f"{_COST_KINDS[rest[1]]} {k + 1}" if len(items) > 1 else _COST_KINDS[rest[1]])
+        words.append(
+            item.name
+            if item is not None and item.name
+            else f"{_COST_KINDS[rest[1]]} {k + 1}"
+            if len(items) > 1
+            else _COST_KINDS[rest[1]]
+        )
         fields = rest[3:]
     elif rest[0] == "outcomes" and len(rest) >= 2 and rest[1].isdigit():
         k = int(rest[1])
@@ -479,9 +645,11 @@ def psa_table(runs: Sequence[Result], names: Sequence[str]) -> Table:
             words[(i, "prob_pays_back")] = "no spread"
     kinds = {**t.kinds, "prob_pays_back": "probability"}
     r0 = runs[0]
-    note = (f"{t.note} P(pays back in horizon): the chance it pays back within {r0.horizon} years (a draw "
-            "that never does counts as beyond the horizon). \"No spread\": no uncertain input reaches "
-            f"the figure, so it is the same in every draw. Over {run_words(r0)}.")
+    note = (
+        f"{t.note} P(pays back in horizon): the chance it pays back within {r0.horizon} years (a draw "
+        'that never does counts as beyond the horizon). "No spread": no uncertain input reaches '
+        f"the figure, so it is the same in every draw. Over {run_words(r0)}."
+    )
     return Table(t.name, t.title, f, kinds, t.currency, t.price_year, note, words=words)
 
 
@@ -507,32 +675,46 @@ def best_table(runs: Sequence[Result], names: Sequence[str]) -> Table:
     # is a finding, and its 100% is shown.)
     spread = any(_has_spread(r.metric("npv")[:, 0]) for r in runs)
     words = {} if spread else {(i, "prob_best"): "no spread" for i in range(len(frame))}
-    note = (f"P(highest NPV): the share of the {r0.draws:,} draws in which the option has the highest NPV "
-            f"(draw i of each option shares its sampled inputs). Expected value of perfect information "
-            f"(EVPI): {tables.fmt(evpi, 'money', r0.currency, 'sig3')} ({r0.currency}, {r0.price_year} prices), "
-            f"the most it would be worth paying to remove all uncertainty before choosing; "
-            f"{'a small sum beside the NPVs means the choice is robust' if evpi < 0.01 * max(1.0, float(frame['mean_npv'].abs().max())) else 'the choice between the options is uncertain'}. "
-            f"Over {run_words(r0)}.")
+    note = (
+        f"P(highest NPV): the share of the {r0.draws:,} draws in which the option has the highest NPV "
+        f"(draw i of each option shares its sampled inputs). Expected value of perfect information "
+        f"(EVPI): {tables.fmt(evpi, 'money', r0.currency, 'sig3')} ({r0.currency}, {r0.price_year} prices), "
+        f"the most it would be worth paying to remove all uncertainty before choosing; "
+        f"{'a small sum beside the NPVs means the choice is robust' if evpi < 0.01 * max(1.0, float(frame['mean_npv'].abs().max())) else 'the choice between the options is uncertain'}. "
+        f"Over {run_words(r0)}."
+    )
     frame.attrs["evpi"] = evpi
     kinds: dict[str, Kind] = {"option": "text", "mean_npv": "money", "prob_best": "probability"}
-    return Table("prob_best", "Which option is best: P(highest NPV) and EVPI", frame, kinds, r0.currency,
-                 r0.price_year, note, words=words)
+    return Table(
+        "prob_best",
+        "Which option is best: P(highest NPV) and EVPI",
+        frame,
+        kinds,
+        r0.currency,
+        r0.price_year,
+        note,
+        words=words,
+    )
 
 
 def discount_table(scenarios: Sequence[Any], names: Sequence[str]) -> Table:
     """NPV, BCR and PVs under each discounting case, for each option."""
     from .. import uncertainty as psa
 
-    parts = [tables.discount_rates_table(psa.discount_rate_table(sc), sc.currency, sc.price_year)
-             for sc in scenarios]
+    parts = [
+        tables.discount_rates_table(psa.discount_rate_table(sc), sc.currency, sc.price_year)
+        for sc in scenarios
+    ]
     from ..discounting import SCHEDULES
 
     out = _stack(parts, names)
     horizon = max(sc.horizon for sc in scenarios)
-    out.note = ("The scenario's own discounting is marked \"this scenario\". A constant rate applies to "
-                f"every year; Green Book: {_bands(SCHEDULES['green_book'].bands, horizon)}; Green Book "
-                f"health: {_bands(SCHEDULES['green_book_health'].bands, horizon)}. The scenario's timing "
-                "(start, middle or end of year) is kept.")
+    out.note = (
+        'The scenario\'s own discounting is marked "this scenario". A constant rate applies to '
+        f"every year; Green Book: {_bands(SCHEDULES['green_book'].bands, horizon)}; Green Book "
+        f"health: {_bands(SCHEDULES['green_book_health'].bands, horizon)}. The scenario's timing "
+        "(start, middle or end of year) is kept."
+    )
     return out
 
 
@@ -555,20 +737,30 @@ def switching_table(scenarios: Sequence[Any], names: Sequence[str]) -> Table:
         others = len(raw) - len(keep)
         if others:
             missing.append(f"{name}: {others}" if len(scenarios) > 1 else str(others))
-        parts.append(tables.switching_table(_labelled(keep.reset_index(drop=True), sc), sc.currency, sc.price_year))
+        parts.append(
+            tables.switching_table(
+                _labelled(keep.reset_index(drop=True), sc), sc.currency, sc.price_year
+            )
+        )
     out = _stack(parts, names)
-    note = ("The value each input would need, the others at their central values, for NPV to be zero; the "
-            "nearest to its central value first. Values are in the input's own units (money as entered, "
-            "shares as fractions, durations in years).")
+    note = (
+        "The value each input would need, the others at their central values, for NPV to be zero; the "
+        "nearest to its central value first. Values are in the input's own units (money as entered, "
+        "shares as fractions, durations in years)."
+    )
     if missing:
-        note += (" Other inputs cannot turn NPV to zero within their valid range and are not listed ("
-                 + "; ".join(missing) + ").")
+        note += (
+            " Other inputs cannot turn NPV to zero within their valid range and are not listed ("
+            + "; ".join(missing)
+            + ")."
+        )
     out.note = note
     return out
 
 
-def analysis_tables(scenarios: Sequence[Any], names: Sequence[str],
-                    runs: Sequence[Result] | None = None) -> list[Table]:
+def analysis_tables(
+    scenarios: Sequence[Any], names: Sequence[str], runs: Sequence[Result] | None = None
+) -> list[Table]:
     """The brief's analysis: with ``runs`` (probabilistic runs of the options), NPV over draws,
     P(best) and EVPI (several options) and a tornado per option; always, NPV under other discount
     rates and switching values. Inputs are named by intervention and line, not by location."""
@@ -589,11 +781,24 @@ def analysis_tables(scenarios: Sequence[Any], names: Sequence[str],
                 f.attrs = dict(t.frame.attrs)
                 still = len(t.frame) - len(moved)
                 if still:
-                    t = replace(t, note=t.note + f" {still} uncertain input{'s' if still > 1 else ''} with no "
-                                "effect on this option's NPV left out.")
-                suffix = f"_{sum(x.name.startswith('tornado') for x in out) + 1}" if len(scenarios) > 1 else ""
-                out.append(replace(t, frame=f, name=f"tornado{suffix}",
-                                   title=t.title + (f": {name}" if len(scenarios) > 1 else "")))
+                    t = replace(
+                        t,
+                        note=t.note + f" {still} uncertain input{'s' if still > 1 else ''} with no "
+                        "effect on this option's NPV left out.",
+                    )
+                suffix = (
+                    f"_{sum(x.name.startswith('tornado') for x in out) + 1}"
+                    if len(scenarios) > 1
+                    else ""
+                )
+                out.append(
+                    replace(
+                        t,
+                        frame=f,
+                        name=f"tornado{suffix}",
+                        title=t.title + (f": {name}" if len(scenarios) > 1 else ""),
+                    )
+                )
     out.append(discount_table(scenarios, names))
     out.append(switching_table(scenarios, names))
     return out
@@ -614,17 +819,28 @@ def caveats_box(contexts: Sequence[Any], names: Sequence[str]) -> list[dict[str,
             if n not in box["notes"]:
                 box["notes"].append(n)
         if ctx.variant and ctx.variant_description:
-            box["paragraphs"].append(f"Variant \u201c{ctx.variant}\u201d: {ctx.variant_description}")
+            box["paragraphs"].append(
+                f"Variant \u201c{ctx.variant}\u201d: {ctx.variant_description}"
+            )
     return [b for b in boxes.values() if b["paragraphs"] or b["notes"]]
 
 
 def caveats_sheet(boxes: Sequence[dict[str, Any]]) -> Table:
     """The caveats box as a table (the workbook's and the CSV files' form)."""
-    rows = [{"about": b["title"], "kind": "description", "text": t} for b in boxes for t in b["paragraphs"]]
+    rows = [
+        {"about": b["title"], "kind": "description", "text": t}
+        for b in boxes
+        for t in b["paragraphs"]
+    ]
     rows += [{"about": b["title"], "kind": "note", "text": t} for b in boxes for t in b["notes"]]
     frame = pd.DataFrame(rows, columns=["about", "kind", "text"])
-    return Table("caveats", "The scenario's description and notes", frame, {c: "text" for c in frame.columns},
-                 price_year=None)
+    return Table(
+        "caveats",
+        "The scenario's description and notes",
+        frame,
+        {c: "text" for c in frame.columns},
+        price_year=None,
+    )
 
 
 # -- options that are not like for like --------------------------------------------------------------
@@ -647,26 +863,50 @@ def overview_table(results: Sequence[Result], names: Sequence[str]) -> Table:
     rows = []
     for r, name in zip(results, names):
         s = r.summary()
-        rows.append({"option": name, "currency": r.currency, "price_year": str(r.price_year),
-                     "discounting": f"{r.provenance.get('schedule')}, {r.horizon} years",
-                     "pv_costs": s["pv_costs"], "pv_benefits": s["pv_benefits"], "npv": s["npv"],
-                     "bcr": s["bcr"]})
+        rows.append(
+            {
+                "option": name,
+                "currency": r.currency,
+                "price_year": str(r.price_year),
+                "discounting": f"{r.provenance.get('schedule')}, {r.horizon} years",
+                "pv_costs": s["pv_costs"],
+                "pv_benefits": s["pv_benefits"],
+                "npv": s["npv"],
+                "bcr": s["bcr"],
+            }
+        )
     frame = pd.DataFrame(rows)
-    kinds: dict[str, Kind] = {"option": "text", "currency": "text", "price_year": "text",
-                              "discounting": "text", "pv_costs": "amount", "pv_benefits": "amount",
-                              "npv": "amount", "bcr": "ratio"}
-    return Table("overview", "The options in this brief", frame, kinds, results[0].currency, None,
-                 "The options differ in currency, price year, horizon or discounting, so they are not "
-                 "compared with one another: each group of like-for-like options has its own section "
-                 "below. Money is in each option's own currency and prices.")
+    kinds: dict[str, Kind] = {
+        "option": "text",
+        "currency": "text",
+        "price_year": "text",
+        "discounting": "text",
+        "pv_costs": "amount",
+        "pv_benefits": "amount",
+        "npv": "amount",
+        "bcr": "ratio",
+    }
+    return Table(
+        "overview",
+        "The options in this brief",
+        frame,
+        kinds,
+        results[0].currency,
+        None,
+        "The options differ in currency, price year, horizon or discounting, so they are not "
+        "compared with one another: each group of like-for-like options has its own section "
+        "below. Money is in each option's own currency and prices.",
+    )
 
 
 def flow_tables(results: Sequence[Result], names: Sequence[str]) -> list[Table]:
     """The year-by-year flows by agency and by layer: CSV and Excel only (too long to print)."""
     if not results:
         return []
-    return [_stack([tables.agency_years_table(r) for r in results], names),
-            _stack([tables.layer_years_table(r) for r in results], names)]
+    return [
+        _stack([tables.agency_years_table(r) for r in results], names),
+        _stack([tables.layer_years_table(r) for r in results], names),
+    ]
 
 
 def summary_sheet(sentences: Sequence[str]) -> Table:
@@ -683,11 +923,20 @@ def _prefixed(t: Table, prefix: str, label: str) -> Table:
 
 # -- writing ---------------------------------------------------------------------------------------
 
-def write_brief(results: Sequence[Result], out: Path, title: str | None = None, rounding: str = "sig3",
-                force: bool = False, formats: set[str] | None = None, names: Sequence[str] | None = None,
-                waterfalls: Sequence[pd.DataFrame] | None = None,
-                uncertainty: Sequence[Table] | None = None, runs: Sequence[Result | None] | None = None,
-                contexts: Sequence[Any] | None = None) -> list[Path]:
+
+def write_brief(
+    results: Sequence[Result],
+    out: Path,
+    title: str | None = None,
+    rounding: str = "sig3",
+    force: bool = False,
+    formats: set[str] | None = None,
+    names: Sequence[str] | None = None,
+    waterfalls: Sequence[pd.DataFrame] | None = None,
+    uncertainty: Sequence[Table] | None = None,
+    runs: Sequence[Result | None] | None = None,
+    contexts: Sequence[Any] | None = None,
+) -> list[Path]:
     """Write the brief into the folder ``out``: brief.md, brief.html, brief.docx, brief.xlsx,
     ``tables/*.csv`` and ``charts/*.png|svg`` (or the subset in ``formats``).
 
@@ -708,14 +957,18 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
     formats = set(FORMATS if formats is None else formats)
     unknown = formats - FORMATS
     if unknown:
-        raise ValueError(f"unknown brief format(s) {', '.join(sorted(unknown))}; "
-                         f"choose from {', '.join(sorted(FORMATS))}")
+        raise ValueError(
+            f"unknown brief format(s) {', '.join(sorted(unknown))}; "
+            f"choose from {', '.join(sorted(FORMATS))}"
+        )
     results = list(results)
     label = option_names(results, names) if results else []
     groups = like_for_like_groups(results)
     from .summary import recommendation_table, summary_sentences
 
-    recommendation = recommendation_table(results, label, runs) if results and len(groups) == 1 else None
+    recommendation = (
+        recommendation_table(results, label, runs) if results and len(groups) == 1 else None
+    )
     front_tables = [recommendation] if recommendation is not None else []
     if len(groups) == 1:
         built = build_tables(results, label, waterfalls, uncertainty, contexts, runs, front_tables)
@@ -726,14 +979,17 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
         sections = []
         for k, idx in enumerate(groups, start=1):
             group_label = " / ".join(label[i] for i in idx)
-            prefix = f"g{k}"
-            part = build_tables([results[i] for i in idx], [label[i] for i in idx],
-                                None if waterfalls is None else [waterfalls[i] for i in idx],
-                                uncertainty if k == 1 and uncertainty and len(groups) == 1 else None,
-                                None if contexts is None else [contexts[i] for i in idx],
-                                None if runs is None else [runs[i] for i in idx])
-            built += [_prefixed(t, prefix, group_label) for t in part]
-            sections.append((prefix, idx))
+            group_prefix = f"g{k}"
+            part = build_tables(
+                [results[i] for i in idx],
+                [label[i] for i in idx],
+                None if waterfalls is None else [waterfalls[i] for i in idx],
+                uncertainty if k == 1 and uncertainty and len(groups) == 1 else None,
+                None if contexts is None else [contexts[i] for i in idx],
+                None if runs is None else [runs[i] for i in idx],
+            )
+            built += [_prefixed(t, group_prefix, group_label) for t in part]
+            sections.append((group_prefix, idx))
     meta = brief_meta(results, label, title, rounding)
     meta["summary"] = summary_sentences(results, label, runs, contexts) if results else []
     if recommendation is not None:
@@ -741,8 +997,10 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
     meta["caveats"] = caveats_box(contexts, label) if contexts is not None else []
     if len(groups) > 1:
         meta["units"] = "each option in its own currency and prices"
-        meta["subtitle"] = (f"{len(results)} options in {len(groups)} like-for-like groups · "
-                            "each in its own currency and prices")
+        meta["subtitle"] = (
+            f"{len(results)} options in {len(groups)} like-for-like groups · "
+            "each in its own currency and prices"
+        )
     out = Path(out)
     stamp = {"what": "brief", "prevcalc_version": meta.get("version") or None}
     with atomic_dir(out, force=force, marker=MARKER, stamp=stamp) as tmp:
@@ -754,10 +1012,19 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
 
             for prefix, idx in sections:
                 folder = tmp / "charts" if prefix is None else tmp / "charts" / prefix
-                tornadoes = [t for t in (uncertainty or []) if t.name.startswith("tornado")] if prefix is None else []
-                drawn = brief_charts([results[i] for i in idx], [label[i] for i in idx], folder, tornadoes)
+                tornadoes: list[Table] = (
+                    [t for t in (uncertainty or []) if t.name.startswith("tornado")]
+                    if prefix is None
+                    else []
+                )
+                drawn = brief_charts(
+                    [results[i] for i in idx], [label[i] for i in idx], folder, tornadoes
+                )
                 if prefix is not None:
-                    drawn = [replace(c, name=f"{prefix}-{c.name}", section=f"{prefix}_{c.section}") for c in drawn]
+                    drawn = [
+                        replace(c, name=f"{prefix}-{c.name}", section=f"{prefix}_{c.section}")
+                        for c in drawn
+                    ]
                 chart_files += drawn
         front = list(front_tables)
         caveats = [caveats_sheet(meta["caveats"])] if meta["caveats"] else []
@@ -781,6 +1048,9 @@ def write_brief(results: Sequence[Result], out: Path, title: str | None = None, 
         if "xlsx" in formats:
             from .xlsx import write_xlsx
 
-            write_xlsx([summary_sheet(meta["summary"]), *front, *caveats, *built, *data_only], tmp / "brief.xlsx")
+            write_xlsx(
+                [summary_sheet(meta["summary"]), *front, *caveats, *built, *data_only],
+                tmp / "brief.xlsx",
+            )
         written = sorted(p.relative_to(tmp) for p in tmp.rglob("*") if p.is_file())
     return [out / p for p in written]

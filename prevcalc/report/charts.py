@@ -18,9 +18,10 @@ hide a legend entry, is kept visible).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ HATCHES = ("//", "..", "xx", "\\\\", "++", "oo")
 #: Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 
-_RC = {
+_RC: Any = {
     "svg.hashsalt": "prevcalc",
     "svg.fonttype": "none",  # text stays text: selectable, searchable, and small when inlined
     "font.family": "DejaVu Sans",
@@ -91,7 +92,9 @@ def _money_ticks(currency: str):
         a = abs(v)
         for div, suffix in ((1e9, "bn"), (1e6, "m"), (1e3, "k")):
             if a >= div:
-                return f"{sign}{sym}{a / div:,.{0 if a / div >= 100 else 1}f}{suffix}".replace(".0" + suffix, suffix)
+                return f"{sign}{sym}{a / div:,.{0 if a / div >= 100 else 1}f}{suffix}".replace(
+                    ".0" + suffix, suffix
+                )
         return f"{sign}{sym}{a:,.0f}"
 
     return FuncFormatter(tick)
@@ -118,6 +121,7 @@ def _label(key: str) -> str:
 
 # -- the data behind each chart ---------------------------------------------------------------
 
+
 def cumulative_data(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
     """The J-curve's data: option, year, cumulative PV net, and the discounted payback year.
 
@@ -127,21 +131,29 @@ def cumulative_data(results: Sequence[Result], names: Sequence[str] | None = Non
     frames = []
     for r, name in zip(results, _names(results, names)):
         cf = r.cashflows()
-        frames.append(pd.DataFrame({
-            "option": name, "year": cf["year"].to_numpy(),
-            "cumulative_pv_net": cf["cumulative_pv_net"].to_numpy(),
-            "discounted_payback_year": float(r.summary()["discounted_payback_year"]),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "option": name,
+                    "year": cf["year"].to_numpy(),
+                    "cumulative_pv_net": cf["cumulative_pv_net"].to_numpy(),
+                    "discounted_payback_year": float(r.summary()["discounted_payback_year"]),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
 def agency_data(result: Result) -> pd.DataFrame:
     """The agency chart's data: PV costs funded and PV benefits gained by each agency."""
     by = result.by("agency")
-    return pd.DataFrame({
-        "agency": list(by.index), "pv_costs_funded": by["pv_costs"].to_numpy(),
-        "pv_benefits_gained": by["pv_benefits"].to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "agency": list(by.index),
+            "pv_costs_funded": by["pv_costs"].to_numpy(),
+            "pv_benefits_gained": by["pv_benefits"].to_numpy(),
+        }
+    )
 
 
 def layer_data(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
@@ -149,11 +161,15 @@ def layer_data(results: Sequence[Result], names: Sequence[str] | None = None) ->
     frames = []
     for r, name in zip(results, _names(results, names)):
         by = r.by("layer")
-        frames.append(pd.DataFrame({"option": name, "layer": list(by.index), "npv": by["npv"].to_numpy()}))
+        frames.append(
+            pd.DataFrame({"option": name, "layer": list(by.index), "npv": by["npv"].to_numpy()})
+        )
     return pd.concat(frames, ignore_index=True)
 
 
-def chart_data(results: Sequence[Result], names: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+def chart_data(
+    results: Sequence[Result], names: Sequence[str] | None = None
+) -> dict[str, pd.DataFrame]:
     """Each chart's underlying data, by chart name (agency data for each option in turn)."""
     names = _names(results, names)
     data = {"cumulative": cumulative_data(results, names), "layers": layer_data(results, names)}
@@ -167,6 +183,7 @@ def _agency_stem(i: int, n: int) -> str:
 
 
 # -- the charts ---------------------------------------------------------------------------------
+
 
 def _figure(width: float = 7.0, height: float = 4.0):
     import matplotlib
@@ -195,30 +212,61 @@ def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = No
     with matplotlib.rc_context(_RC):
         fig, ax = _figure()
         for i, (name, d) in enumerate(data.groupby("option", sort=False)):
-            style = dict(color=COLOURS[i % len(COLOURS)], linestyle=LINE_STYLES[i % len(LINE_STYLES)],
-                         marker=MARKERS[i % len(MARKERS)], markersize=3.5, linewidth=1.6)
+            style = dict(
+                color=COLOURS[i % len(COLOURS)],
+                linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+                marker=MARKERS[i % len(MARKERS)],
+                markersize=3.5,
+                linewidth=1.6,
+            )
             (line,) = ax.plot(d["year"], d["cumulative_pv_net"], label=_text(name), **style)
             line.set_gid(f"cumulative-{i}")
             pb = d["discounted_payback_year"].iloc[0]
             if not math.isnan(pb):
                 y = float(d.loc[d["year"] == int(pb), "cumulative_pv_net"].iloc[0])
-                (mark,) = ax.plot([int(pb)], [y], linestyle="none", marker="*", markersize=12,
-                                  markerfacecolor="white", markeredgecolor=style["color"],
-                                  markeredgewidth=1.4, zorder=5)
+                (mark,) = ax.plot(
+                    [int(pb)],
+                    [y],
+                    linestyle="none",
+                    marker="*",
+                    markersize=12,
+                    markerfacecolor="white",
+                    markeredgecolor=style["color"],
+                    markeredgewidth=1.4,
+                    zorder=5,
+                )
                 mark.set_gid(f"payback-{i}")
-                ax.annotate(f"year {int(pb)}", (int(pb), y), textcoords="offset points",
-                            xytext=(7, 6 + 11 * i), fontsize=8, color="#222222")
-        ax.plot([], [], linestyle="none", marker="*", markersize=10, markerfacecolor="white",
-                markeredgecolor="black", label="Discounted payback year")
+                ax.annotate(
+                    f"year {int(pb)}",
+                    (int(pb), y),
+                    textcoords="offset points",
+                    xytext=(7, 6 + 11 * i),
+                    fontsize=8,
+                    color="#222222",
+                )
+        ax.plot(
+            [],
+            [],
+            linestyle="none",
+            marker="*",
+            markersize=10,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            label="Discounted payback year",
+        )
         ax.axhline(0, color="black", linewidth=0.9)
         ax.set_xlabel("Year (0 = base year)")
-        ax.set_ylabel(f"Cumulative discounted net benefit ({_units(first.currency, first.price_year)})")
+        ax.set_ylabel(
+            f"Cumulative discounted net benefit ({_units(first.currency, first.price_year)})"
+        )
         ax.yaxis.set_major_formatter(_money_ticks(first.currency))
         ax.set_xlim(-0.5, max(r.horizon for r in results) - 0.5)
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_title("When does it pay back? Cumulative discounted net benefit", loc="left", fontsize=10)
+        ax.set_title(
+            "When does it pay back? Cumulative discounted net benefit", loc="left", fontsize=10
+        )
         ax.legend(loc="best", fontsize=8)
         fig.tight_layout()
     return fig
@@ -229,12 +277,19 @@ def per_person_data(result: Result) -> pd.DataFrame:
     intervention, with the discounted payback (years after entry): the per-person J-curves."""
     lc = result.life_course
     if lc is None:
-        return pd.DataFrame(columns=["intervention", "years_since_entry", "cumulative_pv_net",
-                                     "discounted_payback_years_since_entry"])
+        return pd.DataFrame(
+            columns=[
+                "intervention",
+                "years_since_entry",
+                "cumulative_pv_net",
+                "discounted_payback_years_since_entry",
+            ]
+        )
     data = lc.per_person()[["intervention", "years_since_entry", "cumulative_pv_net"]]
     payback = lc.person_summary().set_index("intervention")["discounted_payback_years_since_entry"]
     data["discounted_payback_years_since_entry"] = data["intervention"].map(
-        lambda i: float(payback[i]) if pd.notna(payback[i]) else math.nan)
+        lambda i: float(payback[i]) if pd.notna(payback[i]) else math.nan
+    )
     return data
 
 
@@ -259,17 +314,30 @@ def per_person_chart(result: Result):
         for i, (ident, d) in enumerate(groups):
             ax = axes[i // cols][i % cols]
             colour = COLOURS[i % len(COLOURS)]
-            (line,) = ax.plot(d["years_since_entry"], d["cumulative_pv_net"], color=colour,
-                              linewidth=1.6)
+            (line,) = ax.plot(
+                d["years_since_entry"], d["cumulative_pv_net"], color=colour, linewidth=1.6
+            )
             line.set_gid(f"person-{i}")
             ax.axhline(0, color="black", linewidth=0.8)
             pb = d["discounted_payback_years_since_entry"].iloc[0]
             if not math.isnan(pb):
                 y = float(d.loc[d["years_since_entry"] == int(pb), "cumulative_pv_net"].iloc[0])
-                ax.plot([int(pb)], [y], linestyle="none", marker="*", markersize=10,
-                        markerfacecolor="white", markeredgecolor=colour, markeredgewidth=1.3, zorder=5)
-                words = ("repaid within the first year" if int(pb) == 0 else
-                         f"repaid {int(pb)} year{'s' if int(pb) != 1 else ''} after entry")
+                ax.plot(
+                    [int(pb)],
+                    [y],
+                    linestyle="none",
+                    marker="*",
+                    markersize=10,
+                    markerfacecolor="white",
+                    markeredgecolor=colour,
+                    markeredgewidth=1.3,
+                    zorder=5,
+                )
+                words = (
+                    "repaid within the first year"
+                    if int(pb) == 0
+                    else f"repaid {int(pb)} year{'s' if int(pb) != 1 else ''} after entry"
+                )
             else:
                 words = "not repaid within the horizon"
             ax.set_title(f"{_text(ident)}\n{words}", loc="left", fontsize=8.5)
@@ -280,10 +348,16 @@ def per_person_chart(result: Result):
         for j in range(len(groups), rows * cols):
             axes[j // cols][j % cols].set_visible(False)
         fig.supxlabel("Years since the participant entered", fontsize=9)
-        fig.supylabel(f"Cumulative discounted net benefit ({_units(result.currency, result.price_year)})",
-                      fontsize=9)
-        fig.suptitle("One participant over time: when do their savings repay their costs?",
-                     x=0.01, ha="left", fontsize=10)
+        fig.supylabel(
+            f"Cumulative discounted net benefit ({_units(result.currency, result.price_year)})",
+            fontsize=9,
+        )
+        fig.suptitle(
+            "One participant over time: when do their savings repay their costs?",
+            x=0.01,
+            ha="left",
+            fontsize=10,
+        )
         fig.tight_layout()
     return fig
 
@@ -297,8 +371,8 @@ def agency_position_chart(result: Result, most: int = 6):
     import matplotlib
 
     flows = result.agency_flows()
-    size = flows.groupby("agency", sort=False).apply(
-        lambda g: float(g["costs"].sum() + g["benefits"].sum()), include_groups=False)
+    sums = flows.groupby("agency", sort=False)[["costs", "benefits"]].sum()
+    size = sums["costs"] + sums["benefits"]
     size = size[size > 0].sort_values(ascending=False, kind="stable")
     shown = list(size.index[:most])
     positions = result.agency_positions().set_index("agency")
@@ -306,15 +380,26 @@ def agency_position_chart(result: Result, most: int = 6):
         fig, ax = _figure(7.0, 4.4)
         for i, agency in enumerate(shown):
             d = flows[flows["agency"] == agency]
-            style = dict(color=COLOURS[i % len(COLOURS)], linestyle=LINE_STYLES[i % len(LINE_STYLES)],
-                         linewidth=1.6)
+            style = dict(
+                color=COLOURS[i % len(COLOURS)],
+                linestyle=LINE_STYLES[i % len(LINE_STYLES)],
+                linewidth=1.6,
+            )
             (line,) = ax.plot(d["year"], d["cumulative_net"], label=_text(_pretty(agency)), **style)
             line.set_gid(f"position-{agency}")
             be = positions.loc[agency, "break_even_year"]
             if positions.loc[agency, "pv_costs_funded"] > 0 and not pd.isna(be):
                 y = float(d.loc[d["year"] == int(be), "cumulative_net"].iloc[0])
-                (mark,) = ax.plot([int(be)], [y], linestyle="none", marker="*", markersize=12,
-                                  markerfacecolor="white", markeredgecolor=style["color"], zorder=5)
+                (mark,) = ax.plot(
+                    [int(be)],
+                    [y],
+                    linestyle="none",
+                    marker="*",
+                    markersize=12,
+                    markerfacecolor="white",
+                    markeredgecolor=style["color"],
+                    zorder=5,
+                )
                 mark.set_gid(f"break-even-{agency}")
         ax.axhline(0, color="black", linewidth=0.9)
         ax.set_xlabel("Year (0 = base year)")
@@ -324,7 +409,9 @@ def agency_position_chart(result: Result, most: int = 6):
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlim(-0.5, result.horizon - 0.5)
-        ax.set_title("Each budget over time: gained minus funded, cumulative", loc="left", fontsize=10)
+        ax.set_title(
+            "Each budget over time: gained minus funded, cumulative", loc="left", fontsize=10
+        )
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, fontsize=8)
         fig.tight_layout()
     return fig
@@ -342,16 +429,23 @@ def who_gains_chart(results: Sequence[Result], names: Sequence[str]):
         width = 0.8 / max(len(results), 1)
         for i, (r, name) in enumerate(zip(results, names)):
             per = r.equity.table()["net_per_participant"].to_numpy(dtype=float)
-            bars = ax.bar(x + (i - (len(results) - 1) / 2) * width, np.nan_to_num(per), width,
-                          label=_text(name), color=COLOURS[i % len(COLOURS)],
-                          hatch=HATCHES[i % len(HATCHES)])
+            bars = ax.bar(
+                x + (i - (len(results) - 1) / 2) * width,
+                np.nan_to_num(per),
+                width,
+                label=_text(name),
+                color=COLOURS[i % len(COLOURS)],
+                hatch=HATCHES[i % len(HATCHES)],
+            )
             for b in bars:
                 b.set_gid(f"who-gains-{i}")
         ax.axhline(0, color="black", linewidth=0.8)
         ax.set_xticks(x, [_text(lb) for lb in labels], fontsize=8)
         ax.set_ylabel(f"Net benefit per participant ({_units(first.currency, first.price_year)})")
         ax.yaxis.set_major_formatter(_money_ticks(first.currency))
-        ax.set_title("Who gains: net benefit per participant, poorest group first", loc="left", fontsize=10)
+        ax.set_title(
+            "Who gains: net benefit per participant, poorest group first", loc="left", fontsize=10
+        )
         if len(results) > 1:
             ax.legend(fontsize=8, loc="best")
         fig.tight_layout()
@@ -367,16 +461,24 @@ def equity_plane_chart(results: Sequence[Result], names: Sequence[str]):
         fig, ax = _figure()
         for i, (r, name) in enumerate(zip(results, names)):
             eq = r.equity
-            (pt,) = ax.plot([eq.npv], [-eq.concentration_index], linestyle="none",
-                            marker=MARKERS[i % len(MARKERS)], markersize=9, color=COLOURS[i % len(COLOURS)],
-                            label=_text(name))
+            (pt,) = ax.plot(
+                [eq.npv],
+                [-eq.concentration_index],
+                linestyle="none",
+                marker=MARKERS[i % len(MARKERS)],
+                markersize=9,
+                color=COLOURS[i % len(COLOURS)],
+                label=_text(name),
+            )
             pt.set_gid(f"plane-{i}")
         ax.axhline(0, color="black", linewidth=0.8)
         ax.axvline(0, color="black", linewidth=0.8)
         ax.set_xlabel(f"NPV ({_units(first.currency, first.price_year)})")
         ax.xaxis.set_major_formatter(_money_ticks(first.currency))
         ax.set_ylabel("Leans to poorer groups (− concentration index)")
-        ax.set_title("Equity-efficiency plane: more value (right), fairer (up)", loc="left", fontsize=10)
+        ax.set_title(
+            "Equity-efficiency plane: more value (right), fairer (up)", loc="left", fontsize=10
+        )
         ax.legend(fontsize=8, loc="best")
         fig.tight_layout()
     return fig
@@ -391,10 +493,26 @@ def agency_chart(result: Result):
         fig, ax = _figure(7.0, max(3.0, 0.9 + 0.42 * len(data)))
         y = np.arange(len(data))
         h = 0.38
-        ax.barh(y - h / 2, data["pv_costs_funded"], h, label=_label("pv_costs_funded"),
-                         color="#ffffff", edgecolor="#333333", hatch="//", linewidth=0.8)
-        ax.barh(y + h / 2, data["pv_benefits_gained"], h, label=_label("pv_benefits_gained"),
-                         color="#9ecae1", edgecolor="#333333", hatch="..", linewidth=0.8)
+        ax.barh(
+            y - h / 2,
+            data["pv_costs_funded"],
+            h,
+            label=_label("pv_costs_funded"),
+            color="#ffffff",
+            edgecolor="#333333",
+            hatch="//",
+            linewidth=0.8,
+        )
+        ax.barh(
+            y + h / 2,
+            data["pv_benefits_gained"],
+            h,
+            label=_label("pv_benefits_gained"),
+            color="#9ecae1",
+            edgecolor="#333333",
+            hatch="..",
+            linewidth=0.8,
+        )
         ax.set_yticks(y, [_text(_pretty(a)) for a in data["agency"]])
         ax.invert_yaxis()
         ax.axvline(0, color="black", linewidth=0.9)
@@ -423,9 +541,17 @@ def layer_chart(results: Sequence[Result], names: Sequence[str] | None = None):
         w = 0.8 / len(options)
         for i, name in enumerate(options):
             d = data[data["option"] == name].set_index("layer").reindex(layers)
-            ax.bar(x - 0.4 + w * (i + 0.5), d["npv"].fillna(0.0), w, label=_text(name),
-                          color=COLOURS[i % len(COLOURS)], alpha=0.85, edgecolor="#222222",
-                          hatch=HATCHES[i % len(HATCHES)], linewidth=0.8)
+            ax.bar(
+                x - 0.4 + w * (i + 0.5),
+                d["npv"].fillna(0.0),
+                w,
+                label=_text(name),
+                color=COLOURS[i % len(COLOURS)],
+                alpha=0.85,
+                edgecolor="#222222",
+                hatch=HATCHES[i % len(HATCHES)],
+                linewidth=0.8,
+            )
         ax.set_xticks(x, [_text(l.capitalize()) for l in layers])
         ax.axhline(0, color="black", linewidth=0.9)
         ax.grid(axis="x", visible=False)
@@ -439,7 +565,7 @@ def layer_chart(results: Sequence[Result], names: Sequence[str] | None = None):
     return fig
 
 
-def tornado_chart(table: "tables.Table"):
+def tornado_chart(table: tables.Table):
     """The tornado: NPV with each input at its low and high value, widest swing at the top.
 
     ``table`` is :func:`prevcalc.report.tables.tornado_table`; bars start from the central NPV
@@ -454,10 +580,28 @@ def tornado_chart(table: "tables.Table"):
     with matplotlib.rc_context(_RC):
         fig, ax = _figure(7.0, max(2.6, 0.9 + 0.38 * len(f)))
         y = np.arange(len(f))
-        ax.barh(y, f["npv_low"] - central, 0.6, left=central, label="Input at its low value",
-                color="#ffffff", edgecolor="#333333", hatch="//", linewidth=0.8)
-        ax.barh(y, f["npv_high"] - central, 0.6, left=central, label="Input at its high value",
-                color="#9ecae1", edgecolor="#333333", hatch="..", linewidth=0.8)
+        ax.barh(
+            y,
+            f["npv_low"] - central,
+            0.6,
+            left=central,
+            label="Input at its low value",
+            color="#ffffff",
+            edgecolor="#333333",
+            hatch="//",
+            linewidth=0.8,
+        )
+        ax.barh(
+            y,
+            f["npv_high"] - central,
+            0.6,
+            left=central,
+            label="Input at its high value",
+            color="#9ecae1",
+            edgecolor="#333333",
+            hatch="..",
+            linewidth=0.8,
+        )
         ax.set_yticks(y, [_text(i) for i in f["input"]])
         ax.invert_yaxis()
         ax.axvline(central, color="black", linewidth=0.9)
@@ -486,8 +630,12 @@ def save_chart(fig, stem: Path | str) -> tuple[Path, Path]:
     return png, svg
 
 
-def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path,
-                 tornadoes: Sequence["tables.Table"] = ()) -> list[ChartFile]:
+def brief_charts(
+    results: Sequence[Result],
+    names: Sequence[str],
+    folder: Path,
+    tornadoes: Sequence[tables.Table] = (),
+) -> list[ChartFile]:
     """Draw and save every chart of a brief into ``folder``; returns them in report order."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -499,46 +647,86 @@ def brief_charts(results: Sequence[Result], names: Sequence[str], folder: Path,
         png, svg = save_chart(fig, folder / name)
         out.append(ChartFile(name, title, caption, png, svg, section))
 
-    keep(cumulative_chart(results, names), "cumulative", "Cumulative discounted net benefit",
-         f"Cumulative discounted net benefit by year ({units}). A star marks the discounted payback "
-         "year, when the running total first reaches zero.", "comparison")
+    keep(
+        cumulative_chart(results, names),
+        "cumulative",
+        "Cumulative discounted net benefit",
+        f"Cumulative discounted net benefit by year ({units}). A star marks the discounted payback "
+        "year, when the running total first reaches zero.",
+        "comparison",
+    )
     for i, (r, name) in enumerate(zip(results, names)):
         who = f": {name}" if len(results) > 1 else ""
-        keep(agency_chart(r), _agency_stem(i, len(results)), f"Who pays and who gains{who}",
-             f"PV costs funded (hatched //) and PV benefits gained (dotted) by agency{who} ({units}).",
-             "agencies")
+        keep(
+            agency_chart(r),
+            _agency_stem(i, len(results)),
+            f"Who pays and who gains{who}",
+            f"PV costs funded (hatched //) and PV benefits gained (dotted) by agency{who} ({units}).",
+            "agencies",
+        )
     for i, (r, name) in enumerate(zip(results, names)):
         who = f": {name}" if len(results) > 1 else ""
         stem = "agency-positions" if len(results) == 1 else f"agency-positions-{i + 1}"
-        keep(agency_position_chart(r), stem, f"Each budget over time{who}",
-             f"Cumulative net position of the agencies with the largest flows{who}, undiscounted "
-             f"({units}): below zero, the agency has funded more than it has gained; a star marks the "
-             "year a funding agency's budget breaks even for good.", "agency_cumulative")
+        keep(
+            agency_position_chart(r),
+            stem,
+            f"Each budget over time{who}",
+            f"Cumulative net position of the agencies with the largest flows{who}, undiscounted "
+            f"({units}): below zero, the agency has funded more than it has gained; a star marks the "
+            "year a funding agency's budget breaks even for good.",
+            "agency_cumulative",
+        )
     seen: list[np.ndarray] = []
     for i, (r, name) in enumerate(zip(results, names)):
         lc = r.life_course
-        if lc is None or any(p.shape == lc.person.shape and np.allclose(p, lc.person) for p in seen):
+        if lc is None or any(
+            p.shape == lc.person.shape and np.allclose(p, lc.person) for p in seen
+        ):
             continue  # a variant that leaves every participant's flows as they were adds nothing
         seen.append(lc.person)
         who = f": {name}" if len(results) > 1 else ""
-        keep(per_person_chart(r), f"per-person-{i + 1}" if len(results) > 1 else "per-person",
-             f"One participant over time{who}",
-             f"Cumulative discounted net benefit of one participant of each intervention, by years "
-             f"since entry{who} ({units}); a star marks the year it turns positive for good. "
-             "Programme-level costs (setup, running) are not in it.", "per_person")
+        keep(
+            per_person_chart(r),
+            f"per-person-{i + 1}" if len(results) > 1 else "per-person",
+            f"One participant over time{who}",
+            f"Cumulative discounted net benefit of one participant of each intervention, by years "
+            f"since entry{who} ({units}); a star marks the year it turns positive for good. "
+            "Programme-level costs (setup, running) are not in it.",
+            "per_person",
+        )
     fair = [(r, n) for r, n in zip(results, names) if r.equity is not None]
     if fair:
-        keep(who_gains_chart([r for r, _ in fair], [n for _, n in fair]), "who-gains",
-             "Who gains, by group", f"Net benefit per participant in each income (or deprivation) "
-             f"group, poorest first ({units}); groups no flow reaches are empty.", "who_gains")
+        keep(
+            who_gains_chart([r for r, _ in fair], [n for _, n in fair]),
+            "who-gains",
+            "Who gains, by group",
+            f"Net benefit per participant in each income (or deprivation) "
+            f"group, poorest first ({units}); groups no flow reaches are empty.",
+            "who_gains",
+        )
         if len(fair) > 1:
-            keep(equity_plane_chart([r for r, _ in fair], [n for _, n in fair]), "equity-plane",
-                 "Equity-efficiency plane", "Each option's NPV against how far its net benefit "
-                 "leans to poorer groups (minus the concentration index: higher is more pro-poor).",
-                 "who_gains_compared")
-    keep(layer_chart(results, names), "layers", "Net present value by layer",
-         f"Net present value of each layer ({units}).", "layers")
+            keep(
+                equity_plane_chart([r for r, _ in fair], [n for _, n in fair]),
+                "equity-plane",
+                "Equity-efficiency plane",
+                "Each option's NPV against how far its net benefit "
+                "leans to poorer groups (minus the concentration index: higher is more pro-poor).",
+                "who_gains_compared",
+            )
+    keep(
+        layer_chart(results, names),
+        "layers",
+        "Net present value by layer",
+        f"Net present value of each layer ({units}).",
+        "layers",
+    )
     for t in tornadoes or ():
-        keep(tornado_chart(t), t.name, t.title, f"NPV with each input at its low and high value, "
-             f"others central ({units}); the line is NPV with every input central.", t.name)
+        keep(
+            tornado_chart(t),
+            t.name,
+            t.title,
+            f"NPV with each input at its low and high value, "
+            f"others central ({units}); the line is NPV with every input central.",
+            t.name,
+        )
     return out

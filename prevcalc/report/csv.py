@@ -8,8 +8,8 @@ numbers, negative ones included, stay numbers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import pandas as pd
 
@@ -24,7 +24,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         dtype = out[col].dtype
-        if not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)):
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype)
+        ):
             out[col] = out[col].astype(object).map(_csv_value)
     out.columns = [spreadsheet_value(c) for c in out.columns]
     return out

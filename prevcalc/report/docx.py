@@ -11,8 +11,9 @@ character in a name or a source (which XML cannot hold) never stops the document
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import tables
 from ._atomic import write_bytes
@@ -137,15 +138,22 @@ def _contents(document, entries: Sequence[str]) -> None:
     from docx.oxml.ns import qn
 
     document.add_heading("Contents", level=1)
-    first = document.add_paragraph(style="TOC 1") if _has_style(document, "TOC 1") else document.add_paragraph()
+    first = (
+        document.add_paragraph(style="TOC 1")
+        if _has_style(document, "TOC 1")
+        else document.add_paragraph()
+    )
     _field(first, "", "begin")
     _field(first, ' TOC \\o "1-1" \\h \\z \\u ', "instr")
     _field(first, "", "separate")
     paragraph = first
     for k, text in enumerate(entries):
         if k:
-            paragraph = (document.add_paragraph(style="TOC 1") if _has_style(document, "TOC 1")
-                         else document.add_paragraph())
+            paragraph = (
+                document.add_paragraph(style="TOC 1")
+                if _has_style(document, "TOC 1")
+                else document.add_paragraph()
+            )
         paragraph.add_run(clean(text))
     _field(paragraph, "", "end")
     settings = document.settings.element
@@ -170,8 +178,13 @@ def _alt_text(shape, text: str, title: str) -> None:
     doc_pr.set("title", clean(title)[:255])
 
 
-def _column_widths(headers: Sequence[str], rows: Sequence[Sequence[str]], total: int,
-                   numeric: Sequence[bool] | None = None, font_pt: float = 9.0) -> list[int]:
+def _column_widths(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    total: int,
+    numeric: Sequence[bool] | None = None,
+    font_pt: float = 9.0,
+) -> list[int]:
     """Column widths (EMU) adding up to ``total``, so a table fits between the margins.
 
     A figure is never broken: every column is at least as wide as its longest word (header
@@ -303,7 +316,9 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     styles["Normal"].font.name = _FONT
     styles["Normal"].font.size = Pt(10)
     props = document.core_properties
-    props.title = clean(meta.get("title", "Brief"))[:255]  # Word caps core properties at 255 characters
+    props.title = clean(meta.get("title", "Brief"))[
+        :255
+    ]  # Word caps core properties at 255 characters
     props.subject = clean(meta.get("subtitle", ""))[:255]
     props.author = "prevcalc"
     props.comments = clean(f"Produced with prevcalc {meta.get('version', '')}")
@@ -311,10 +326,14 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     document.add_heading(clean(meta.get("title", "Brief")), level=0)
     if meta.get("subtitle"):
         document.add_paragraph(clean(meta["subtitle"]), style="Subtitle")
-    stamp = " · ".join(x for x in (
-        f"Prepared {meta['date']}" if meta.get("date") else "",
-        f"prevcalc {meta['version']}" if meta.get("version") else "",
-    ) if x)
+    stamp = " · ".join(
+        x
+        for x in (
+            f"Prepared {meta['date']}" if meta.get("date") else "",
+            f"prevcalc {meta['version']}" if meta.get("version") else "",
+        )
+        if x
+    )
     if stamp:
         document.add_paragraph(clean(stamp))
     if meta.get("rounding"):
@@ -350,7 +369,9 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
                 run.italic = True
         for chart in attached:
             figure += 1
-            shape = document.add_picture(str(chart.png), width=min(Inches(6.0), _text_width(document)))
+            shape = document.add_picture(
+                str(chart.png), width=min(Inches(6.0), _text_width(document))
+            )
             _alt_text(shape, f"{chart.title}. {chart.caption}", chart.title)
             _keep_with_next(document.paragraphs[-1])
             document.add_paragraph(clean(f"Figure {figure}: {chart.caption}"), style="Caption")
@@ -359,7 +380,9 @@ def render_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     return buf.getvalue()
 
 
-def write_docx(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any], path: Path) -> Path:
+def write_docx(
+    tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any], path: Path
+) -> Path:
     """Write the brief as a Word document (whole or not at all; replaces an existing file)."""
     path = Path(path)
     write_bytes(path, render_docx(tables_, charts, meta), force=True)

@@ -11,8 +11,9 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import tables
 from ._atomic import write_text
@@ -125,19 +126,26 @@ def _chart(chart: Any, number: int) -> str:
     else:
         data = base64.b64encode(Path(chart.png).read_bytes()).decode("ascii")
         body = f'<img alt="{_e(chart.title)}" src="data:image/png;base64,{data}">'
-    return (f'<figure id="f-{_e(chart.name)}">\n{body}\n'
-            f"<figcaption>Figure {number}: {_e(chart.caption)}</figcaption>\n</figure>")
+    return (
+        f'<figure id="f-{_e(chart.name)}">\n{body}\n'
+        f"<figcaption>Figure {number}: {_e(chart.caption)}</figcaption>\n</figure>"
+    )
 
 
 def html_table(table: Table, rounding: tables.Rounding = "sig3", number: int | None = None) -> str:
     """One table as HTML: a caption with units, numbers right-aligned, the best values in bold."""
     headers, rows, numeric, marks = grid(table, rounding)
     if not rows:  # an empty table is said in words (its note, if it has one)
-        return "" if table.note else "<p class=\"note\">None.</p>"
+        return "" if table.note else '<p class="note">None.</p>'
     short = " short" if len(rows) <= 25 else ""
-    out = [f'<div class="table-wrap"><table class="data{short}">', f"<caption>{_e(caption(table, number))}</caption>",
-           "<thead><tr>"]
-    out += [f'<th scope="col"{" class=num" if n else ""}>{_e(h)}</th>' for h, n in zip(headers, numeric)]
+    out = [
+        f'<div class="table-wrap"><table class="data{short}">',
+        f"<caption>{_e(caption(table, number))}</caption>",
+        "<thead><tr>",
+    ]
+    out += [
+        f'<th scope="col"{" class=num" if n else ""}>{_e(h)}</th>' for h, n in zip(headers, numeric)
+    ]
     out.append("</tr></thead><tbody>")
     for row, mk in zip(rows, marks):
         cells = []
@@ -145,7 +153,11 @@ def html_table(table: Table, rounding: tables.Rounding = "sig3", number: int | N
             cls = " ".join(c for c in ("num" if n else "", "best" if m else "") if c)
             attr = f' class="{cls}"' if cls else ""
             label = f' data-label="{_e(headers[j])}"'
-            cells.append(f"<th scope=\"row\"{attr}>{_e(v)}</th>" if j == 0 and not n else f"<td{attr}{label}>{_e(v)}</td>")
+            cells.append(
+                f'<th scope="row"{attr}>{_e(v)}</th>'
+                if j == 0 and not n
+                else f"<td{attr}{label}>{_e(v)}</td>"
+            )
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
     return "\n".join(out)
@@ -157,18 +169,31 @@ def render_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     title = meta.get("title", "Brief")
     plan = section_plan(tables_, charts)
     version = f"prevcalc {meta['version']}" if meta.get("version") else ""
-    facts = [("Options", "; ".join(meta.get("options", []))), ("Prices", meta.get("units", "")),
-             ("Prepared", meta.get("date", "")), ("Produced with", version)]
+    facts = [
+        ("Options", "; ".join(meta.get("options", []))),
+        ("Prices", meta.get("units", "")),
+        ("Prepared", meta.get("date", "")),
+        ("Produced with", version),
+    ]
     parts = [
-        "<!DOCTYPE html>", '<html lang="en-GB">', "<head>", '<meta charset="utf-8">',
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>", f'<meta name="generator" content="prevcalc {_e(meta.get("version", ""))}">',
-        f"<style>{CSS}</style>", "</head>", "<body>",
-        '<header class="title-block">', f"<h1>{_e(title)}</h1>",
+        f"<title>{_e(title)}</title>",
+        f'<meta name="generator" content="prevcalc {_e(meta.get("version", ""))}">',
+        f"<style>{CSS}</style>",
+        "</head>",
+        "<body>",
+        '<header class="title-block">',
+        f"<h1>{_e(title)}</h1>",
     ]
     if meta.get("subtitle"):
         parts.append(f'<p class="subtitle">{_e(meta["subtitle"])}</p>')
-    parts.append("<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts if v) + "</dl>")
+    parts.append(
+        "<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in facts if v) + "</dl>"
+    )
     parts.append("</header>")
     if meta.get("rounding"):
         parts.append(f'<p class="rounding">{_e(meta["rounding"])}</p>')
@@ -178,8 +203,11 @@ def render_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
         parts += ["</ul>", "</section>"]
     rec = meta.get("recommendation")
     if rec is not None:
-        parts += ['<section id="recommendation" class="recommendation">', f"<h2>{_e(rec.title)}</h2>",
-                  html_table(rec, rounding)]
+        parts += [
+            '<section id="recommendation" class="recommendation">',
+            f"<h2>{_e(rec.title)}</h2>",
+            html_table(rec, rounding),
+        ]
         if rec.note:
             parts.append(f'<p class="note">{_e(rec.note)}</p>')
         parts.append("</section>")
@@ -213,7 +241,9 @@ def render_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str,
     return "\n".join(parts) + "\n"
 
 
-def write_html(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any], path: Path) -> Path:
+def write_html(
+    tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any], path: Path
+) -> Path:
     """Write the brief as one self-contained HTML file (whole or not at all; replaces a file)."""
     path = Path(path)
     write_text(path, render_html(tables_, charts, meta), force=True)

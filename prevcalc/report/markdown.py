@@ -8,9 +8,9 @@ its side. Numbers become text only through :meth:`Table.formatted`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
-
+from typing import Any
 
 from . import tables
 from ._atomic import write_text
@@ -23,6 +23,7 @@ FEW_ROWS = 8
 
 
 # -- layout shared by the document writers -------------------------------------------------------
+
 
 def cell_kind(table: Table, i: int, col: str) -> str:
     """The kind of figure in row ``i`` of column ``col`` (tables with per-row kinds say so)."""
@@ -41,12 +42,18 @@ def has_money(table: Table) -> bool:
 
 
 def caption(table: Table, number: int | None = None) -> str:
-    """"Table 2: Each intervention (GBP, 2024 prices)": units in the caption, not each header."""
-    units = f" ({table.currency}, {table.price_year} prices)" if has_money(table) and table.price_year else ""
+    """ "Table 2: Each intervention (GBP, 2024 prices)": units in the caption, not each header."""
+    units = (
+        f" ({table.currency}, {table.price_year} prices)"
+        if has_money(table) and table.price_year
+        else ""
+    )
     return f"{'Table ' + str(number) + ': ' if number else ''}{table.title}{units}"
 
 
-def grid(table: Table, rounding: tables.Rounding) -> tuple[list[str], list[list[str]], list[bool], list[list[bool]]]:
+def grid(
+    table: Table, rounding: tables.Rounding
+) -> tuple[list[str], list[list[str]], list[bool], list[list[bool]]]:
     """The table as text: headers, rows, which columns are numeric, which cells are marked.
 
     A wide table with few rows is turned on its side: its text columns become the new column
@@ -90,6 +97,7 @@ def anchor(table: Table) -> str:
 
 # -- Markdown -------------------------------------------------------------------------------------
 
+
 def _escape(text: str) -> str:
     """Text that Markdown shows as written (no stray emphasis from "*", no links from "[")."""
     out = clean(text).replace("\\", "\\\\")
@@ -111,25 +119,32 @@ def markdown_table(table: Table, rounding: tables.Rounding = "sig3") -> str:
     headers, rows, numeric, _ = grid(table, rounding)
     if not rows:  # an empty table is said in words (its note, if it has one)
         return "" if table.note else "*None.*\n"
-    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |",
-             "|" + "|".join("---:" if n else ":---" for n in numeric) + "|"]
+    lines = [
+        "| " + " | ".join(_cell(h) for h in headers) + " |",
+        "|" + "|".join("---:" if n else ":---" for n in numeric) + "|",
+    ]
     # Marked cells already carry their marker (" *") from Table.formatted; bold would clash with it.
     for row in rows:
         lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return "\n".join(lines) + "\n"
 
 
-def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any],
-                    base: Path | None = None) -> str:
+def render_markdown(
+    tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any], base: Path | None = None
+) -> str:
     """The brief as Markdown text; chart links are relative to ``base`` (the document's folder)."""
     rounding = meta.get("rounding_rule", "sig3")
     out = [f"# {_para(meta.get('title', 'Brief'))}", ""]
     if meta.get("subtitle"):
         out += [f"*{_para(meta['subtitle'])}*", ""]
-    stamp = " · ".join(x for x in (
-        f"Prepared {meta['date']}" if meta.get("date") else "",
-        f"prevcalc {meta['version']}" if meta.get("version") else "",
-    ) if x)
+    stamp = " · ".join(
+        x
+        for x in (
+            f"Prepared {meta['date']}" if meta.get("date") else "",
+            f"prevcalc {meta['version']}" if meta.get("version") else "",
+        )
+        if x
+    )
     if stamp:
         out += [stamp, ""]
     if meta.get("rounding"):
@@ -138,7 +153,13 @@ def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[
         out += ["## Summary", ""] + [f"- {_para(x)}" for x in meta["summary"]] + [""]
     rec = meta.get("recommendation")
     if rec is not None:
-        out += [f"## {_para(rec.title)}", "", f"**{_para(caption(rec))}**", "", markdown_table(rec, rounding)]
+        out += [
+            f"## {_para(rec.title)}",
+            "",
+            f"**{_para(caption(rec))}**",
+            "",
+            markdown_table(rec, rounding),
+        ]
         if rec.note:
             out += [f"*{_para(rec.note)}*", ""]
     for box in meta.get("caveats") or []:
@@ -163,12 +184,21 @@ def render_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[
             out += [f"*{_para(table.note)}*", ""]
         for chart in attached:
             figure += 1
-            src = Path(os.path.relpath(chart.png, base)).as_posix() if base else Path(chart.png).name
-            out += [f"![{_para(chart.title)}]({src})", "", f"*Figure {figure}: {_para(chart.caption)}*", ""]
+            src = (
+                Path(os.path.relpath(chart.png, base)).as_posix() if base else Path(chart.png).name
+            )
+            out += [
+                f"![{_para(chart.title)}]({src})",
+                "",
+                f"*Figure {figure}: {_para(chart.caption)}*",
+                "",
+            ]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def write_markdown(tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any], path: Path) -> Path:
+def write_markdown(
+    tables_: Sequence[Table], charts: Sequence[Any], meta: dict[str, Any], path: Path
+) -> Path:
     """Write the brief as Markdown to ``path`` (whole or not at all; replaces an existing file)."""
     path = Path(path)
     write_text(path, render_markdown(tables_, charts, meta, path.parent), force=True)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -24,7 +25,21 @@ from .tables import Kind, Table, symbol
 #: The share of draws below which an option's NPV is called uncertain.
 UNCERTAIN = 0.80
 #: Agency words written in capitals.
-_ACRONYMS = {"nhs", "dwp", "gp", "hmrc", "dfe", "dhsc", "moj", "ae", "a&e", "icb", "ccg", "uk", "us"}
+_ACRONYMS = {
+    "nhs",
+    "dwp",
+    "gp",
+    "hmrc",
+    "dfe",
+    "dhsc",
+    "moj",
+    "ae",
+    "a&e",
+    "icb",
+    "ccg",
+    "uk",
+    "us",
+}
 _FLAGGED = re.compile(r"\bASSUMPTIONS?\b|\bassumed\b|\bASSUMED\b", re.I)
 
 
@@ -61,17 +76,29 @@ def context_of(scenario: Any) -> Context:
     foreign: list[tuple[str, str]] = []
     for iv in scenario.interventions:
         items = [*iv.costs.setup, *iv.costs.running, *iv.costs.per_participant, *iv.outcomes]
-        currencies = {c for c in [iv.currency, *(getattr(x, "currency", None) for x in items)]
-                      if c and c != scenario.currency}
+        currencies = {
+            c
+            for c in [iv.currency, *(getattr(x, "currency", None) for x in items)]
+            if c and c != scenario.currency
+        }
         for c in sorted(currencies):
             foreign.append((iv.name or iv.id, c))
     variant = _variant_of(scenario)
-    variant_text = next((v.description or "" for v in getattr(scenario, "variants", []) or []
-                         if v.name == variant), "")
-    return Context(flagged, foreign, scenario=scenario.name, description=" ".join(str(scenario.description or "").split()),
-                   notes=[" ".join(str(n).split()) for n in scenario.notes], variant=variant,
-                   variant_description=" ".join(variant_text.split()), values=line_values(scenario),
-                   parameters={k: value_words(v) for k, v in scenario.parameters.items()})
+    variant_text = next(
+        (v.description or "" for v in getattr(scenario, "variants", []) or [] if v.name == variant),
+        "",
+    )
+    return Context(
+        flagged,
+        foreign,
+        scenario=scenario.name,
+        description=" ".join(str(scenario.description or "").split()),
+        notes=[" ".join(str(n).split()) for n in scenario.notes],
+        variant=variant,
+        variant_description=" ".join(variant_text.split()),
+        values=line_values(scenario),
+        parameters={k: value_words(v) for k, v in scenario.parameters.items()},
+    )
 
 
 def _variant_of(scenario: Any) -> str | None:
@@ -122,7 +149,11 @@ def value_words(v: Any) -> str:
     if dist is not None:
         params = getattr(v, "params", {}) or {}
         inner = ", ".join(f"{k} {number_words(x)}" for k, x in params.items() if x is not None)
-        fixed = f"; central {number_words(v.value)}" if getattr(v, "value", None) is not None and dist != "fixed" else ""
+        fixed = (
+            f"; central {number_words(v.value)}"
+            if getattr(v, "value", None) is not None and dist != "fixed"
+            else ""
+        )
         return f"{dist} ({inner}{fixed})" if inner else f"{dist}{fixed}"
     curve = getattr(v, "curve", None)
     if curve is not None:
@@ -175,8 +206,11 @@ def intake_words(intake: Any) -> str:
             return f"participants by year of entry: {value_words(intake.participants)}"
         return f"participants {value_words(intake.participants)} a year{years}"
     uptake = intake.uptake if getattr(intake.uptake, "curve", None) else _share_words(intake.uptake)
-    eligible = (f"eligible by year: {value_words(intake.eligible)}" if isinstance(intake.eligible, list)
-                else f"eligible {value_words(intake.eligible)} a year{years}")
+    eligible = (
+        f"eligible by year: {value_words(intake.eligible)}"
+        if isinstance(intake.eligible, list)
+        else f"eligible {value_words(intake.eligible)} a year{years}"
+    )
     return f"{eligible}, uptake {value_words(uptake)}"
 
 
@@ -188,18 +222,26 @@ def line_values(scenario: Any) -> dict[str, str]:
         head = [intake_words(iv.intake)]
         ob = iv.optimism_bias
         if _nonzero(ob.costs) or _nonzero(ob.benefits):
-            head.append(f"optimism bias: costs +{_share_words(ob.costs)}, benefits -{_share_words(ob.benefits)}")
+            head.append(
+                f"optimism bias: costs +{_share_words(ob.costs)}, benefits -{_share_words(ob.benefits)}"
+            )
         out[iv.id] = "; ".join(head)
         base = f"interventions.{iv.id}"
         for k, c in enumerate(iv.costs.setup):
-            out[f"{base}.costs.setup.{k}"] = (f"{value_words(c.amount)} one-off ({_money_unit(c, iv, scenario)}); "
-                                               f"in year {c.year}")
+            out[f"{base}.costs.setup.{k}"] = (
+                f"{value_words(c.amount)} one-off ({_money_unit(c, iv, scenario)}); "
+                f"in year {c.year}"
+            )
         for k, c in enumerate(iv.costs.running):
             to = "the horizon" if c.to_year is None else f"{c.to_year}"
-            out[f"{base}.costs.running.{k}"] = (f"{value_words(c.amount)} {_PER[c.per]} "
-                                                 f"({_money_unit(c, iv, scenario)}); years {c.from_year} to {to}")
+            out[f"{base}.costs.running.{k}"] = (
+                f"{value_words(c.amount)} {_PER[c.per]} "
+                f"({_money_unit(c, iv, scenario)}); years {c.from_year} to {to}"
+            )
         for k, c in enumerate(iv.costs.per_participant):
-            parts = [f"{value_words(c.amount)} per participant {_PER[c.per]} ({_money_unit(c, iv, scenario)})"]
+            parts = [
+                f"{value_words(c.amount)} per participant {_PER[c.per]} ({_money_unit(c, iv, scenario)})"
+            ]
             _profile_words(c, parts)
             out[f"{base}.costs.per_participant.{k}"] = "; ".join(parts)
         for k, o in enumerate(iv.outcomes):
@@ -210,11 +252,15 @@ def line_values(scenario: Any) -> dict[str, str]:
                 if o.events is not None:
                     parts.append(f"{value_words(o.events)} {o.unit} avoided per participant {per}")
             elif o.baseline is not None:
-                parts = [f"baseline {value_words(o.baseline)} per participant {per} ({unit}), "
-                         f"reduction {_share_words(o.reduction)}"]
+                parts = [
+                    f"baseline {value_words(o.baseline)} per participant {per} ({unit}), "
+                    f"reduction {_share_words(o.reduction)}"
+                ]
             else:
-                parts = [f"change in probability {_share_words(o.probability_change)} per participant {per}, "
-                         f"unit cost {value_words(o.unit_cost)} ({unit})"]
+                parts = [
+                    f"change in probability {_share_words(o.probability_change)} per participant {per}, "
+                    f"unit cost {value_words(o.unit_cost)} ({unit})"
+                ]
             _profile_words(o, parts)
             parts.append(f"deadweight {_share_words(o.deadweight)}")
             if _nonzero(o.attribution):
@@ -231,6 +277,7 @@ def _sentences(text: str) -> list[str]:
 
 
 # -- words for numbers -------------------------------------------------------------------------
+
 
 def money(x: float, currency: str = "GBP") -> str:
     """Money in words for a sentence, to three significant figures.
@@ -303,6 +350,7 @@ def _year(v: Any) -> float:
 
 # -- per option ----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Verdict:
     """The figures the summary and recommendation state for one option."""
@@ -335,14 +383,28 @@ def verdict(result: Result, name: str, run: Result | None = None, ci: float = 0.
     if run is not None and run.draws > 1:
         npv = run.metric("npv")[:, 0]
         q = (5, 95) if ci == 0.90 else (2.5, 97.5)
-        extra = {"draws": run.draws, "npv_low": float(np.percentile(npv, q[0])),
-                 "npv_high": float(np.percentile(npv, q[1])),
-                 "prob_positive": float(np.mean(npv > 0)),
-                 "prob_payback": run.prob_pays_back("payback_year") or math.nan,
-                 "spread": bool(np.ptp(npv) > 1e-9 * max(1.0, float(np.max(np.abs(npv)))))}
-    return Verdict(name, result.currency, result.horizon, float(s["pv_costs"]), float(s["pv_benefits"]),
-                   float(s["npv"]), _year(s["payback_year"]), _year(s["discounted_payback_year"]),
-                   float(fiscal["fiscal_npv"]), fiscal["fiscal_bcr"], result.value_split(), **extra)
+        extra = {
+            "draws": run.draws,
+            "npv_low": float(np.percentile(npv, q[0])),
+            "npv_high": float(np.percentile(npv, q[1])),
+            "prob_positive": float(np.mean(npv > 0)),
+            "prob_payback": run.prob_pays_back("payback_year") or math.nan,
+            "spread": bool(np.ptp(npv) > 1e-9 * max(1.0, float(np.max(np.abs(npv))))),
+        }
+    return Verdict(
+        name,
+        result.currency,
+        result.horizon,
+        float(s["pv_costs"]),
+        float(s["pv_benefits"]),
+        float(s["npv"]),
+        _year(s["payback_year"]),
+        _year(s["discounted_payback_year"]),
+        float(fiscal["fiscal_npv"] if fiscal["fiscal_npv"] is not None else math.nan),
+        fiscal["fiscal_bcr"],
+        result.value_split(),
+        **extra,
+    )
 
 
 def _pays_back(v: Verdict) -> str:
@@ -353,8 +415,10 @@ def _pays_back(v: Verdict) -> str:
     if math.isnan(p) and math.isnan(d):
         return f"does not pay back within the {v.horizon}-year horizon"
     if math.isnan(d):
-        return (f"pays back in year {int(p)} before discounting, but not within the {v.horizon}-year "
-                "horizon once discounted")
+        return (
+            f"pays back in year {int(p)} before discounting, but not within the {v.horizon}-year "
+            "horizon once discounted"
+        )
     if math.isnan(p):  # possible only with negative discount rates
         return f"pays back in year {int(d)} once discounted, but not before discounting"
     if int(p) == int(d):
@@ -364,14 +428,18 @@ def _pays_back(v: Verdict) -> str:
 
 def _npv_clause(v: Verdict, ci: float) -> str:
     c = v.currency
-    text = (f"its net present value is {money(v.npv, c)} ({money(v.pv_benefits, c)} of benefits against "
-            f"{money(v.pv_costs, c)} of costs, at central values")
+    text = (
+        f"its net present value is {money(v.npv, c)} ({money(v.pv_benefits, c)} of benefits against "
+        f"{money(v.pv_costs, c)} of costs, at central values"
+    )
     if v.draws > 1:
         if not v.spread:
             text += f"; the same in all {v.draws:,} draws, as no uncertain input reaches it)"
         else:
-            text += (f"; {ci:.0%} interval {money(v.npv_low, c)} to {money(v.npv_high, c)} over "
-                     f"{v.draws:,} draws, positive in {share(v.prob_positive)} of them)")
+            text += (
+                f"; {ci:.0%} interval {money(v.npv_low, c)} to {money(v.npv_high, c)} over "
+                f"{v.draws:,} draws, positive in {share(v.prob_positive)} of them)"
+            )
     else:
         text += ")"
     return text
@@ -383,21 +451,29 @@ def _value_sentence(v: Verdict) -> str:
     if total <= 0:
         return "It has no benefits to count."
     cash = v.split.get("fiscal", 0.0)
-    others = [(money(v.split[k], c), w) for k, w in (("fiscal_noncashable", "non-cashable fiscal"),
-                                                       ("economic", "wider economic"), ("social", "social"))
-              if abs(v.split.get(k, 0.0)) > 1e-9 * max(1.0, abs(total))]
+    others = [
+        (money(v.split[k], c), w)
+        for k, w in (
+            ("fiscal_noncashable", "non-cashable fiscal"),
+            ("economic", "wider economic"),
+            ("social", "social"),
+        )
+        if abs(v.split.get(k, 0.0)) > 1e-9 * max(1.0, abs(total))
+    ]
     if abs(cash) <= 1e-9 * max(1.0, abs(total)):
         text = f"None of its {money(total, c)} of benefits is a cashable saving to a public budget"
     else:
-        text = (f"Of its {money(total, c)} of benefits, {money(cash, c)} ({share(cash / total)}) "
-                "is cashable: savings to public budgets")
+        text = (
+            f"Of its {money(total, c)} of benefits, {money(cash, c)} ({share(cash / total)}) "
+            "is cashable: savings to public budgets"
+        )
     if others:
         lead = "; it is " if abs(cash) <= 1e-9 * max(1.0, abs(total)) else "; the rest is "
         text += lead + _listing([f"{m} {w} value" for m, w in others])
     if v.pv_costs > 0 and abs(cash) > 1e-9 * max(1.0, abs(total)):
         bcr = "" if v.fiscal_bcr is None else f", a benefit-cost ratio of {v.fiscal_bcr:.2f}"
         verb = "still pays back" if v.fiscal_npv >= 0 else "does not pay back"
-        text += (f". On cashable savings alone it {verb}: NPV {money(v.fiscal_npv, c)}{bcr}")
+        text += f". On cashable savings alone it {verb}: NPV {money(v.fiscal_npv, c)}{bcr}"
     elif v.pv_costs > 0:
         text += f". On cashable savings alone its NPV is {money(v.fiscal_npv, c)}"
     return text + "."
@@ -406,8 +482,12 @@ def _value_sentence(v: Verdict) -> str:
 def _who_sentence(result: Result) -> str:
     c = result.currency
     pos = result.agency_positions()
-    funders = pos[pos["pv_costs_funded"] > 0].sort_values("pv_costs_funded", ascending=False, kind="stable")
-    gainers = pos[pos["pv_benefits_gained"] > 0].sort_values("pv_benefits_gained", ascending=False, kind="stable")
+    funders = pos[pos["pv_costs_funded"] > 0].sort_values(
+        "pv_costs_funded", ascending=False, kind="stable"
+    )
+    gainers = pos[pos["pv_benefits_gained"] > 0].sort_values(
+        "pv_benefits_gained", ascending=False, kind="stable"
+    )
     total_cost = float(pos["pv_costs_funded"].sum())
     parts = []
     if len(funders):
@@ -416,28 +496,50 @@ def _who_sentence(result: Result) -> str:
         if len(funders) == 1:
             parts.append(f"{who} funds all {money(total_cost, c)} of the costs")
         else:
-            rest = [f"{agency_name(r['agency'])} {money(r['pv_costs_funded'], c)}" for _, r in funders.iloc[1:3].iterrows()]
-            more = f"{len(funders) - 3} other{'s' if len(funders) > 4 else ''}" if len(funders) > 3 else ""
-            parts.append(f"{who} carries the largest share of the costs, {money(top['pv_costs_funded'], c)} "
-                         f"of {money(total_cost, c)} ({share(top['pv_costs_funded'] / total_cost)}; "
-                         f"{_listing(rest + ([more] if more else []))})")
+            rest = [
+                f"{agency_name(r['agency'])} {money(r['pv_costs_funded'], c)}"
+                for _, r in funders.iloc[1:3].iterrows()
+            ]
+            more = (
+                f"{len(funders) - 3} other{'s' if len(funders) > 4 else ''}"
+                if len(funders) > 3
+                else ""
+            )
+            parts.append(
+                f"{who} carries the largest share of the costs, {money(top['pv_costs_funded'], c)} "
+                f"of {money(total_cost, c)} ({share(top['pv_costs_funded'] / total_cost)}; "
+                f"{_listing(rest + ([more] if more else []))})"
+            )
         be, dbe = top["break_even_year"], top["discounted_break_even_year"]
         if pd.isna(be) and pd.isna(dbe):
             gains = top["pv_benefits_gained"]
-            own = (f"it gains {money(gains, c)} itself, so its own budget never breaks even"
-                   if gains > 0 else "it gains nothing itself, so its own budget never breaks even")
+            own = (
+                f"it gains {money(gains, c)} itself, so its own budget never breaks even"
+                if gains > 0
+                else "it gains nothing itself, so its own budget never breaks even"
+            )
             others = float(pos.loc[pos["agency"] != top["agency"], "pv_benefits_gained"].sum())
             parts.append(own + (" and the savings fall to others" if others > 0 else ""))
         elif pd.isna(dbe):
-            parts.append(f"its own budget breaks even in year {int(be)} before discounting, but not once discounted")
+            parts.append(
+                f"its own budget breaks even in year {int(be)} before discounting, but not once discounted"
+            )
         else:
-            parts.append(f"its own budget breaks even in year {int(be)} ({int(dbe)} once discounted)")
+            parts.append(
+                f"its own budget breaks even in year {int(be)} ({int(dbe)} once discounted)"
+            )
     gain_total = float(pos["pv_benefits_gained"].sum())
     if len(gainers):
-        top3 = [f"{agency_name(r['agency'])} ({money(r['pv_benefits_gained'], c)})" for _, r in gainers.iloc[:3].iterrows()]
+        top3 = [
+            f"{agency_name(r['agency'])} ({money(r['pv_benefits_gained'], c)})"
+            for _, r in gainers.iloc[:3].iterrows()
+        ]
         lead = "The gains fall mainly to " if len(gainers) > 3 else "The gains fall to "
-        tail = (f", {share(float(gainers['pv_benefits_gained'].iloc[:3].sum()) / gain_total)} of all gains"
-                if len(gainers) > 3 and gain_total > 0 else "")
+        tail = (
+            f", {share(float(gainers['pv_benefits_gained'].iloc[:3].sum()) / gain_total)} of all gains"
+            if len(gainers) > 3 and gain_total > 0
+            else ""
+        )
         gains_text = lead + _listing(top3) + tail
     else:
         gains_text = "No agency gains"
@@ -449,40 +551,62 @@ def _who_sentence(result: Result) -> str:
 def _who_key(result: Result) -> tuple:
     """What the who-pays sentence turns on: the largest funder and whether its budget breaks even."""
     pos = result.agency_positions()
-    funders = pos[pos["pv_costs_funded"] > 0].sort_values("pv_costs_funded", ascending=False, kind="stable")
+    funders = pos[pos["pv_costs_funded"] > 0].sort_values(
+        "pv_costs_funded", ascending=False, kind="stable"
+    )
     if not len(funders):
         return ("none",)
     top = funders.iloc[0]
-    gainers = pos.sort_values("pv_benefits_gained", ascending=False, kind="stable")["agency"].iloc[:3]
-    return (top["agency"], pd.isna(top["break_even_year"]), pd.isna(top["discounted_break_even_year"]),
-            tuple(gainers))
+    gainers = pos.sort_values("pv_benefits_gained", ascending=False, kind="stable")["agency"].iloc[
+        :3
+    ]
+    return (
+        top["agency"],
+        pd.isna(top["break_even_year"]),
+        pd.isna(top["discounted_break_even_year"]),
+        tuple(gainers),
+    )
 
 
-def _caveats(results: Sequence[Result], contexts: Sequence[Context | None], limit: int = 3) -> list[str]:
+def _caveats(
+    results: Sequence[Result], contexts: Sequence[Context | None], limit: int = 3
+) -> list[str]:
     out: list[str] = []
     foreign = list(dict.fromkeys(f for ctx in contexts if ctx for f in ctx.foreign))
     if foreign:
         names = _listing([f"{n} ({cur})" for n, cur in foreign])
         home = results[0].currency
-        out.append(f"Caveat, transferred evidence: figures for {names} come from another country's currency "
-                   f"and services, converted to {home}; whether the effects carry over here is an assumption.")
-    gross: list[str] = []
+        out.append(
+            f"Caveat, transferred evidence: figures for {names} come from another country's currency "
+            f"and services, converted to {home}; whether the effects carry over here is an assumption."
+        )
+    found: list[tuple[str, str]] = []
     for r in results:
         for note in r.notes:
             if note.startswith("Benefits entered gross"):
-                gross += re.findall(r"\(([^()]*?), (\d+% of PV benefits)\)", note)
-    gross = list({n: (n, p) for n, p in reversed(gross)}.values())[::-1]  # each outcome once, first share
+                found += re.findall(r"\(([^()]*?), (\d+% of PV benefits)\)", note)
+    # Each outcome once, with its first share.
+    gross = list({n: (n, p) for n, p in reversed(found)}.values())[::-1]
     if gross:
-        items = _listing([f"{n} ({p})" for n, p in gross[:3]]) + (f" and {len(gross) - 3} more" if len(gross) > 3 else "")
-        out.append(f"Caveat, gross savings: benefits are entered with no deadweight stated for {items}, "
-                   "so savings may be over-claimed.")
+        items = _listing([f"{n} ({p})" for n, p in gross[:3]]) + (
+            f" and {len(gross) - 3} more" if len(gross) > 3 else ""
+        )
+        out.append(
+            f"Caveat, gross savings: benefits are entered with no deadweight stated for {items}, "
+            "so savings may be over-claimed."
+        )
     flagged = list(dict.fromkeys(s for ctx in contexts if ctx for s in ctx.assumptions))
     if flagged:
         first = _flagged_clause(flagged)
-        count = (f"{len(flagged)} statements as assumptions" if len(flagged) > 1
-                 else "1 statement as an assumption")
-        out.append(f"Caveat, assumptions: the scenario's description and notes flag {count}, "
-                   f"for example \u201c{first}\u201d.")
+        count = (
+            f"{len(flagged)} statements as assumptions"
+            if len(flagged) > 1
+            else "1 statement as an assumption"
+        )
+        out.append(
+            f"Caveat, assumptions: the scenario's description and notes flag {count}, "
+            f"for example \u201c{first}\u201d."
+        )
     return out[:limit]
 
 
@@ -497,9 +621,13 @@ def _flagged_clause(flagged: Sequence[str]) -> str:
     return first if len(first) <= 140 else first[:137].rsplit(" ", 1)[0] + "…"
 
 
-def summary_sentences(results: Sequence[Result], names: Sequence[str] | None = None,
-                      runs: Sequence[Result | None] | None = None,
-                      contexts: Sequence[Context | None] | None = None, ci: float = 0.90) -> list[str]:
+def summary_sentences(
+    results: Sequence[Result],
+    names: Sequence[str] | None = None,
+    runs: Sequence[Result | None] | None = None,
+    contexts: Sequence[Context | None] | None = None,
+    ci: float = 0.90,
+) -> list[str]:
     """The summary in plain sentences, generated from the results.
 
     Parameters
@@ -531,15 +659,20 @@ def summary_sentences(results: Sequence[Result], names: Sequence[str] | None = N
         if fbest is best:
             text += ", and also on cashable savings alone"
         else:
-            text += (f"; on cashable savings alone {fbest.name} does best "
-                     f"({money(fbest.fiscal_npv, fbest.currency)})")
+            text += (
+                f"; on cashable savings alone {fbest.name} does best "
+                f"({money(fbest.fiscal_npv, fbest.currency)})"
+            )
         out.append(text + ".")
     for r, v in zip(results, verdicts):
         sentence = f"{v.name} {_pays_back(v)}; {_npv_clause(v, ci)}."
         if v.draws > 1 and v.spread and not math.isnan(v.prob_payback) and v.pv_costs > 0:
-            sentence += (" It pays back within the horizon in every draw." if v.prob_payback >= 1 else
-                         f" It pays back within the horizon in {share(v.prob_payback)} of draws "
-                         "(a draw that never pays back counted as beyond the horizon).")
+            sentence += (
+                " It pays back within the horizon in every draw."
+                if v.prob_payback >= 1
+                else f" It pays back within the horizon in {share(v.prob_payback)} of draws "
+                "(a draw that never pays back counted as beyond the horizon)."
+            )
         out.append(sentence)
         out.append(_value_sentence(v))
         who = _who_sentence(r)
@@ -559,16 +692,19 @@ def _fairness_sentence(r: Result, name: str) -> str:
     eq = r.equity
     if eq is None:
         return ""
-    how = (f"Green Book weights, eta {eq.eta:g}" if eq.eta is not None else "the scenario's weights")
-    text = (f"Weighted for who gains ({how}), the net present value of {name} is "
-            f"{money(eq.weighted_npv, r.currency)} "
-            f"against {money(eq.npv, r.currency)} unweighted")
+    how = f"Green Book weights, eta {eq.eta:g}" if eq.eta is not None else "the scenario's weights"
+    text = (
+        f"Weighted for who gains ({how}), the net present value of {name} is "
+        f"{money(eq.weighted_npv, r.currency)} "
+        f"against {money(eq.npv, r.currency)} unweighted"
+    )
     if math.isfinite(eq.share_poorest_fifth):
         text += f"; {share(eq.share_poorest_fifth)} of the net benefit reaching households goes to the poorest fifth"
     return text + "."
 
 
 # -- the recommendation ----------------------------------------------------------------------------
+
 
 def _reason(v: Verdict, best: Verdict, several: bool) -> str:
     c = v.currency
@@ -586,15 +722,22 @@ def _reason(v: Verdict, best: Verdict, several: bool) -> str:
     elif math.isnan(v.payback):
         reasons.append("does not pay back within the horizon")
     if v.npv > 0 and v.pv_costs > 0:
-        reasons.append("pays back on cashable savings alone" if v.fiscal_npv >= 0
-                       else "pays back only with wider economic and social value")
+        reasons.append(
+            "pays back on cashable savings alone"
+            if v.fiscal_npv >= 0
+            else "pays back only with wider economic and social value"
+        )
     if v.draws > 1 and v.spread and v.prob_positive < UNCERTAIN:
         reasons.append(f"uncertain: NPV positive in {share(v.prob_positive)} of draws")
     return _cap("; ".join(reasons))
 
 
-def recommendation_table(results: Sequence[Result], names: Sequence[str] | None = None,
-                         runs: Sequence[Result | None] | None = None, ci: float = 0.90) -> Table:
+def recommendation_table(
+    results: Sequence[Result],
+    names: Sequence[str] | None = None,
+    runs: Sequence[Result | None] | None = None,
+    ci: float = 0.90,
+) -> Table:
     """Each option in a row: NPV (with its interval when draws were run), NPV on cashable savings
     alone, payback years, P(NPV > 0) and P(pays back within the horizon), and the reason."""
     results = list(results)
@@ -610,8 +753,13 @@ def recommendation_table(results: Sequence[Result], names: Sequence[str] | None 
         row: dict[str, Any] = {"option": v.name, "npv": v.npv}
         if probabilistic:
             row[lo], row[hi] = v.npv_low, v.npv_high
-        row.update({"fiscal_npv": v.fiscal_npv, "payback_year": v.payback,
-                    "discounted_payback_year": v.discounted_payback})
+        row.update(
+            {
+                "fiscal_npv": v.fiscal_npv,
+                "payback_year": v.payback,
+                "discounted_payback_year": v.discounted_payback,
+            }
+        )
         if probabilistic:
             row["prob_npv_positive"] = v.prob_positive
             row["prob_pays_back"] = v.prob_payback
@@ -624,17 +772,38 @@ def recommendation_table(results: Sequence[Result], names: Sequence[str] | None 
                 words[(i, key)] = "never"
         rows.append(row)
     frame = pd.DataFrame(rows)
-    kinds: dict[str, Kind] = {"option": "text", "npv": "money", lo: "money", hi: "money",
-                              "fiscal_npv": "money", "payback_year": "year",
-                              "discounted_payback_year": "year", "prob_npv_positive": "probability",
-                              "prob_pays_back": "probability", "reason": "text"}
+    kinds: dict[str, Kind] = {
+        "option": "text",
+        "npv": "money",
+        lo: "money",
+        hi: "money",
+        "fiscal_npv": "money",
+        "payback_year": "year",
+        "discounted_payback_year": "year",
+        "prob_npv_positive": "probability",
+        "prob_pays_back": "probability",
+        "reason": "text",
+    }
     kinds = {k: kinds[k] for k in frame.columns}
     r0 = results[0]
-    note = ("NPV at central values; cashable savings: benefits of value type fiscal only. Payback years "
-            "count from year 0; \"never\": not within the horizon.")
+    note = (
+        "NPV at central values; cashable savings: benefits of value type fiscal only. Payback years "
+        'count from year 0; "never": not within the horizon.'
+    )
     if probabilistic:
         draws = max(v.draws for v in verdicts)
-        note += (f" Interval ({ci:.0%}) and probabilities over {draws:,} draws; a draw that never pays back "
-                 "counts as beyond the horizon. \"No spread\": no uncertain input reaches the figure.")
-    return Table("recommendation", "Recommendation", frame, kinds, r0.currency, r0.price_year, note,
-                 words=words, intervals={"npv": (lo, hi)} if probabilistic else {})
+        note += (
+            f" Interval ({ci:.0%}) and probabilities over {draws:,} draws; a draw that never pays back "
+            'counts as beyond the horizon. "No spread": no uncertain input reaches the figure.'
+        )
+    return Table(
+        "recommendation",
+        "Recommendation",
+        frame,
+        kinds,
+        r0.currency,
+        r0.price_year,
+        note,
+        words=words,
+        intervals={"npv": (lo, hi)} if probabilistic else {},
+    )

@@ -8,15 +8,17 @@ text for the terminal, Markdown, HTML and Word, with money rounded as the reader
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Literal
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from ..comparison import Comparison
 from .. import vocabulary
+from ..comparison import Comparison
 from ..result import Result
+
 # Kinds of figure: "amount" is money in a currency named in another column (a table mixing
 # currencies); "number" an input's own value (a share, a unit cost, a count), to 4 figures.
 from ..vocabulary import Kind
@@ -80,13 +82,29 @@ LABELS = {
 }
 
 METRIC_KINDS: dict[str, Kind] = {
-    **{m.key: m.kind for m in vocabulary.BY_KEY.values()}, "costs": "money", "benefits": "money", "net": "money",
-    "discount_factor": "factor", "pv_net": "money", "cumulative_pv_net": "money", "year": "year",
-    "payback_years_since_entry": "year", "discounted_payback_years_since_entry": "year",
-    "events_avoided": "count", "cost_per_event_avoided": "money", "entry_year": "year",
-    "fiscal_npv": "money", "fiscal_bcr": "ratio", "pv_fiscal_benefits": "money",
-    "prob_pays_back": "probability", "break_even_year": "year", "discounted_break_even_year": "year",
-    "cumulative_net": "money", "fiscal_benefits": "money", "cashable": "money", "other": "money",
+    **{m.key: m.kind for m in vocabulary.BY_KEY.values()},
+    "costs": "money",
+    "benefits": "money",
+    "net": "money",
+    "discount_factor": "factor",
+    "pv_net": "money",
+    "cumulative_pv_net": "money",
+    "year": "year",
+    "payback_years_since_entry": "year",
+    "discounted_payback_years_since_entry": "year",
+    "events_avoided": "count",
+    "cost_per_event_avoided": "money",
+    "entry_year": "year",
+    "fiscal_npv": "money",
+    "fiscal_bcr": "ratio",
+    "pv_fiscal_benefits": "money",
+    "prob_pays_back": "probability",
+    "break_even_year": "year",
+    "discounted_break_even_year": "year",
+    "cumulative_net": "money",
+    "fiscal_benefits": "money",
+    "cashable": "money",
+    "other": "money",
 }
 
 
@@ -111,7 +129,9 @@ def round_money(x: float, rounding: Rounding = "unit") -> float:
     return float(round(x, digits))
 
 
-def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", rounding: Rounding = "unit") -> str:
+def fmt(
+    value: float | int | str | None, kind: Kind, currency: str = "GBP", rounding: Rounding = "unit"
+) -> str:
     """One figure as text, by its kind; undefined figures (None, NaN) as an en dash.
 
     >>> fmt(-1234567.8, "money"), fmt(2.456, "ratio"), fmt(0.0351, "percent"), fmt(None, "year")
@@ -121,7 +141,11 @@ def fmt(value: float | int | str | None, kind: Kind, currency: str = "GBP", roun
     """
     if kind == "text":
         return "" if value is None else str(value)
-    if value is None or value is pd.NA or (isinstance(value, float) and (math.isnan(value) or math.isinf(value))):
+    if (
+        value is None
+        or value is pd.NA
+        or (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
+    ):
         return "–"
     v = float(value)
     if kind == "money":
@@ -181,17 +205,21 @@ class Table:
         for col in self.shown():
             kind = self.kinds.get(col, "text")
             cells = [
-                self.words.get((i, col)) or
-                fmt(v, kind, self.currency, rounding) + (" *" if (i, col) in self.marks else "")
+                self.words.get((i, col))
+                or fmt(v, kind, self.currency, rounding) + (" *" if (i, col) in self.marks else "")
                 for i, v in enumerate(self.frame[col])
             ]
             header = self.header(col, units)
             if col in self.intervals:
                 lo, hi = self.intervals[col]
-                cells = [c if (i, col) in self.words or pd.isna(a) or pd.isna(b) else
-                         f"{c} (no spread)" if a == b else
-                         f"{c} ({fmt(a, kind, self.currency, rounding)} to {fmt(b, kind, self.currency, rounding)})"
-                         for i, (c, a, b) in enumerate(zip(cells, self.frame[lo], self.frame[hi]))]
+                cells = [
+                    c
+                    if (i, col) in self.words or pd.isna(a) or pd.isna(b)
+                    else f"{c} (no spread)"
+                    if a == b
+                    else f"{c} ({fmt(a, kind, self.currency, rounding)} to {fmt(b, kind, self.currency, rounding)})"
+                    for i, (c, a, b) in enumerate(zip(cells, self.frame[lo], self.frame[hi]))
+                ]
                 header = self.header(col, False) + f" ({self.interval_label})"
                 if units and kind == "money" and self.price_year:
                     header += f" ({self.currency}, {self.price_year} prices)"
@@ -209,22 +237,30 @@ class Table:
             return f"{label} ({self.currency}, {self.price_year} prices)"
         return label
 
-    def select(self, columns: list[str]) -> "Table":
+    def select(self, columns: list[str]) -> Table:
         """The same table with only ``columns`` (those it has), e.g. for a narrow terminal."""
         from dataclasses import replace
 
         keep = [c for c in columns if c in self.frame.columns]
         rows = {i for i, _ in self.marks}
-        return replace(self, frame=self.frame[keep].copy(), kinds={c: self.kinds.get(c, "text") for c in keep},
-                       marks={(i, c) for i, c in self.marks if c in keep and i in rows},
-                       words={(i, c): w for (i, c), w in self.words.items() if c in keep},
-                       intervals={c: p for c, p in self.intervals.items() if c in keep and set(p) <= set(keep)})
+        return replace(
+            self,
+            frame=self.frame[keep].copy(),
+            kinds={c: self.kinds.get(c, "text") for c in keep},
+            marks={(i, c) for i, c in self.marks if c in keep and i in rows},
+            words={(i, c): w for (i, c), w in self.words.items() if c in keep},
+            intervals={
+                c: p for c, p in self.intervals.items() if c in keep and set(p) <= set(keep)
+            },
+        )
 
     def numeric_columns(self) -> list[str]:
         return [c for c in self.frame.columns if self.kinds.get(c, "text") != "text"]
 
 
-def _metric_table(name: str, title: str, frame: pd.DataFrame, result: Result, first: Iterable[str]) -> Table:
+def _metric_table(
+    name: str, title: str, frame: pd.DataFrame, result: Result, first: Iterable[str]
+) -> Table:
     frame = frame.reset_index()
     kinds: dict[str, Kind] = {c: "text" for c in first}
     kinds.update({c: METRIC_KINDS.get(c, "text") for c in frame.columns if c not in kinds})
@@ -233,11 +269,19 @@ def _metric_table(name: str, title: str, frame: pd.DataFrame, result: Result, fi
 
 def interventions_table(result: Result) -> Table:
     frame = result.by("intervention")
-    return _metric_table("interventions", "Each intervention", frame, result, ["intervention", "layer"])
+    return _metric_table(
+        "interventions", "Each intervention", frame, result, ["intervention", "layer"]
+    )
 
 
 def layers_table(result: Result) -> Table:
-    return _metric_table("layers", "By layer (upstream, midstream, downstream)", result.by("layer"), result, ["layer"])
+    return _metric_table(
+        "layers",
+        "By layer (upstream, midstream, downstream)",
+        result.by("layer"),
+        result,
+        ["layer"],
+    )
 
 
 def agencies_table(result: Result) -> Table:
@@ -265,7 +309,9 @@ def years_table(result: Result, every: bool = True) -> Table:
                 keep |= years.isin([int(s[key]) - 1, int(s[key])])
         frame = frame[keep].reset_index(drop=True)
     kinds = {c: METRIC_KINDS[c] for c in frame.columns}
-    return Table("years", "Year-by-year cash flows", frame, kinds, result.currency, result.price_year)
+    return Table(
+        "years", "Year-by-year cash flows", frame, kinds, result.currency, result.price_year
+    )
 
 
 def summary_table(result: Result) -> Table:
@@ -274,9 +320,23 @@ def summary_table(result: Result) -> Table:
         s = result.summary()
         frame = pd.DataFrame({"metric": [LABELS[k] for k in s.index], "value": s.to_numpy()})
         frame["kind"] = [METRIC_KINDS[k] for k in s.index]
-        return Table("summary", "Summary", frame, {"metric": "text", "value": "text"}, result.currency, result.price_year)
+        return Table(
+            "summary",
+            "Summary",
+            frame,
+            {"metric": "text", "value": "text"},
+            result.currency,
+            result.price_year,
+        )
     dist = result.distribution("total")
-    return Table("summary", "Summary", dist, {c: "text" for c in dist.columns}, result.currency, result.price_year)
+    return Table(
+        "summary",
+        "Summary",
+        dist,
+        {c: "text" for c in dist.columns},
+        result.currency,
+        result.price_year,
+    )
 
 
 def headline(result: Result, rounding: Rounding = "unit") -> list[tuple[str, str]]:
@@ -285,8 +345,21 @@ def headline(result: Result, rounding: Rounding = "unit") -> list[tuple[str, str
     "never" where it does not come within the horizon."""
     s = result.summary()
     fiscal = result.fiscal_summary()
-    keys = ["npv", "fiscal_npv", "pv_costs", "pv_benefits", "bcr", "fiscal_bcr", "roi", "payback_year",
-            "discounted_payback_year", "irr", "participants", "npv_per_participant", "npv_per_person"]
+    keys = [
+        "npv",
+        "fiscal_npv",
+        "pv_costs",
+        "pv_benefits",
+        "bcr",
+        "fiscal_bcr",
+        "roi",
+        "payback_year",
+        "discounted_payback_year",
+        "irr",
+        "participants",
+        "npv_per_participant",
+        "npv_per_person",
+    ]
     pairs = []
     for k in keys:
         value = fiscal[k] if k.startswith("fiscal_") else s[k]
@@ -331,18 +404,29 @@ def per_person_table(result: Result) -> Table | None:
         return None
     frame = lc.person_summary().rename(columns={"npv_per_person": "npv_from_entry"})
     cumulative = lc.per_person()
-    kinds: dict[str, Kind] = {"intervention": "text", "npv_from_entry": "money",
-                              "payback_years_since_entry": "year",
-                              "discounted_payback_years_since_entry": "year"}
+    kinds: dict[str, Kind] = {
+        "intervention": "text",
+        "npv_from_entry": "money",
+        "payback_years_since_entry": "year",
+        "discounted_payback_years_since_entry": "year",
+    }
     for k in PERSON_YEARS:
         if k < result.horizon:
             col = f"after {k} yr{'s' if k > 1 else ''}"
-            frame[col] = cumulative[cumulative["years_since_entry"] == k - 1]["cumulative_pv_net"].to_numpy()
+            frame[col] = cumulative[cumulative["years_since_entry"] == k - 1][
+                "cumulative_pv_net"
+            ].to_numpy()
             kinds[col] = "money"
-    return Table("per_person", "One participant over time: cumulative discounted net benefit",
-                 frame, kinds, result.currency, result.price_year,
-                 note="For one participant entering in year 0, discounted from entry, at central "
-                      "values; programme-level costs (setup, running) are not in it.")
+    return Table(
+        "per_person",
+        "One participant over time: cumulative discounted net benefit",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+        note="For one participant entering in year 0, discounted from entry, at central "
+        "values; programme-level costs (setup, running) are not in it.",
+    )
 
 
 def events_table(result: Result) -> Table | None:
@@ -351,11 +435,23 @@ def events_table(result: Result) -> Table | None:
     if lc is None or not lc.events:
         return None
     frame = lc.events_table(result.pv_costs_by_intervention())
-    kinds: dict[str, Kind] = {"intervention": "text", "outcome": "text", "unit": "text",
-                              "events_avoided": "count", "cost_per_event_avoided": "money"}
-    return Table("events", "Events avoided", frame, kinds, result.currency, result.price_year,
-                 note="Cost per one avoided: the intervention's PV of costs ÷ the events avoided "
-                      "over the horizon (undiscounted), at central values.")
+    kinds: dict[str, Kind] = {
+        "intervention": "text",
+        "outcome": "text",
+        "unit": "text",
+        "events_avoided": "count",
+        "cost_per_event_avoided": "money",
+    }
+    return Table(
+        "events",
+        "Events avoided",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+        note="Cost per one avoided: the intervention's PV of costs ÷ the events avoided "
+        "over the horizon (undiscounted), at central values.",
+    )
 
 
 def equity_table(result: Result) -> Table | None:
@@ -364,12 +460,26 @@ def equity_table(result: Result) -> Table | None:
     if eq is None:
         return None
     frame = eq.table()
-    kinds: dict[str, Kind] = {"group": "text", "participants": "count", "pv_benefits": "money",
-                              "pv_costs": "money", "net": "money", "net_per_participant": "money",
-                              "weight": "factor", "weighted_net": "money"}
+    kinds: dict[str, Kind] = {
+        "group": "text",
+        "participants": "count",
+        "pv_benefits": "money",
+        "pv_costs": "money",
+        "net": "money",
+        "net_per_participant": "money",
+        "weight": "factor",
+        "weighted_net": "money",
+    }
     what = "income" if eq.groups == "income_quintiles" else "deprivation"
-    return Table("who_gains", f"Who gains, by {what} group", frame, kinds, result.currency,
-                 result.price_year, note=equity_sentences(result))
+    return Table(
+        "who_gains",
+        f"Who gains, by {what} group",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+        note=equity_sentences(result),
+    )
 
 
 def equity_sentences(result: Result) -> str:
@@ -380,23 +490,34 @@ def equity_sentences(result: Result) -> str:
         return ""
     cur = result.currency
     money = lambda v: fmt(v, "money", cur)  # noqa: E731
-    how = (f"weights (y_ref / y_q)^{eq.eta:g}" if eq.eta is not None else "the scenario's weights")
-    parts = [f"Equity-weighted NPV {money(eq.weighted_npv)} against {money(eq.npv)} unweighted "
-             f"({how}; taxpayers, who fund costs and receive fiscal savings, have weight 1: "
-             f"{money(eq.taxpayers)} net)."]
+    how = f"weights (y_ref / y_q)^{eq.eta:g}" if eq.eta is not None else "the scenario's weights"
+    parts = [
+        f"Equity-weighted NPV {money(eq.weighted_npv)} against {money(eq.npv)} unweighted "
+        f"({how}; taxpayers, who fund costs and receive fiscal savings, have weight 1: "
+        f"{money(eq.taxpayers)} net)."
+    ]
     if eq.eta_table:
-        parts.append("At eta " + ", ".join(f"{e:g}: {money(v)}" for e, v in eq.eta_table.items()) + ".")
+        parts.append(
+            "At eta " + ", ".join(f"{e:g}: {money(v)}" for e, v in eq.eta_table.items()) + "."
+        )
         s = eq.eta_switching_value
-        parts.append(f"The weighted NPV changes sign at eta {s:.2f}." if math.isfinite(s)
-                     else "The weighted NPV keeps its sign for every eta from 0 to 10.")
+        parts.append(
+            f"The weighted NPV changes sign at eta {s:.2f}."
+            if math.isfinite(s)
+            else "The weighted NPV keeps its sign for every eta from 0 to 10."
+        )
     if math.isfinite(eq.share_poorest_fifth):
-        parts.append(f"{eq.share_poorest_fifth:.0%} of the net benefit reaching groups goes to the "
-                     f"poorest fifth, {eq.share_poorest_two_fifths:.0%} to the poorest two fifths; "
-                     f"concentration index {eq.concentration_index:+.2f} (negative: pro-poor).")
+        parts.append(
+            f"{eq.share_poorest_fifth:.0%} of the net benefit reaching groups goes to the "
+            f"poorest fifth, {eq.share_poorest_two_fifths:.0%} to the poorest two fifths; "
+            f"concentration index {eq.concentration_index:+.2f} (negative: pro-poor)."
+        )
     defaults = sum(1 for r in eq.reaches if r["default"])
     if defaults:
-        parts.append(f"{defaults} of {len(eq.reaches)} flows use the default reach: costs and fiscal "
-                     "savings reach taxpayers; economic and social value reaches participants.")
+        parts.append(
+            f"{defaults} of {len(eq.reaches)} flows use the default reach: costs and fiscal "
+            "savings reach taxpayers; economic and social value reaches participants."
+        )
     parts += eq.notes
     return " ".join(parts)
 
@@ -409,33 +530,61 @@ def equity_comparison_table(names: list[str], results: list[Result]) -> Table | 
     frame = compare_equity(names, results)
     if frame is None:
         return None
-    swaps = [f"{n}: eta {v:.2f}" for n, v in zip(frame["option"][1:], frame["eta_swap_with_first"][1:])
-             if math.isfinite(v)]
-    note = ("Options swap rank with the first at " + "; ".join(swaps) + "." if swaps else
-            "No option swaps rank with the first for any eta from 0 to 10." if len(frame) > 1 else "")
-    kinds: dict[str, Kind] = {"option": "text", "npv": "money", "weighted_npv": "money",
-                              "share_poorest_fifth": "percent", "eta_swap_with_first": "number"}
+    swaps = [
+        f"{n}: eta {v:.2f}"
+        for n, v in zip(frame["option"][1:], frame["eta_swap_with_first"][1:])
+        if math.isfinite(v)
+    ]
+    note = (
+        "Options swap rank with the first at " + "; ".join(swaps) + "."
+        if swaps
+        else "No option swaps rank with the first for any eta from 0 to 10."
+        if len(frame) > 1
+        else ""
+    )
+    kinds: dict[str, Kind] = {
+        "option": "text",
+        "npv": "money",
+        "weighted_npv": "money",
+        "share_poorest_fifth": "percent",
+        "eta_swap_with_first": "number",
+    }
     first = results[0]
-    return Table("who_gains_compared", "Who gains: equity-weighted NPV", frame, kinds,
-                 first.currency, first.price_year, note=note)
+    return Table(
+        "who_gains_compared",
+        "Who gains: equity-weighted NPV",
+        frame,
+        kinds,
+        first.currency,
+        first.price_year,
+        note=note,
+    )
 
 
 def run_tables(result: Result, all_years: bool = True) -> list[Table]:
     """The tables of one run, in report order."""
-    return [interventions_table(result), layers_table(result), agencies_table(result), years_table(result, all_years)]
-
+    return [
+        interventions_table(result),
+        layers_table(result),
+        agencies_table(result),
+        years_table(result, all_years),
+    ]
 
 
 COMPARED = vocabulary.SUMMARY_KEYS
 
 
-def comparison_table(comparison: Comparison, grouping: str = "total", label: str | None = None) -> Table:
+def comparison_table(
+    comparison: Comparison, grouping: str = "total", label: str | None = None
+) -> Table:
     """Options side by side: a row per option, then each option's difference from the first.
 
     The best value of each figure is marked (``marks``); differences are never marked.
     """
     f = comparison.frame(grouping, label)
-    keys = [k for k in COMPARED if k in f.index] + (["prob_npv_positive"] if "prob_npv_positive" in f.index else [])
+    keys = [k for k in COMPARED if k in f.index] + (
+        ["prob_npv_positive"] if "prob_npv_positive" in f.index else []
+    )
     rows = [{"option": n, **{k: f.loc[k, n] for k in keys}} for n in comparison.names]
     first = comparison.names[0]
     d = comparison.differences(grouping, label)
@@ -454,19 +603,30 @@ def comparison_table(comparison: Comparison, grouping: str = "total", label: str
     fiscal = [r.fiscal_summary() for r in comparison.results]
     if grouping == "total":
         at = list(frame.columns).index("bcr") + 1 if "bcr" in frame.columns else len(frame.columns)
-        fnpv = [f["fiscal_npv"] for f in fiscal]
-        fbcr = [np.nan if f["fiscal_bcr"] is None else f["fiscal_bcr"] for f in fiscal]
+        fnpv = [math.nan if f["fiscal_npv"] is None else float(f["fiscal_npv"]) for f in fiscal]
+        fbcr = [math.nan if f["fiscal_bcr"] is None else float(f["fiscal_bcr"]) for f in fiscal]
         frame.insert(at, "fiscal_npv", fnpv + [v - fnpv[0] for v in fnpv[1:]])
         frame.insert(at + 1, "fiscal_bcr", fbcr + [v - fbcr[0] for v in fbcr[1:]])
-    kinds: dict[str, Kind] = {"option": "text", **{k: METRIC_KINDS[k] for k in frame.columns if k != "option"}}
+    kinds: dict[str, Kind] = {
+        "option": "text",
+        **{k: METRIC_KINDS[k] for k in frame.columns if k != "option"},
+    }
     best = comparison.best(grouping, label)
     marks = {(comparison.names.index(w), k) for k, w in best.items() if w is not None and k in keys}
     title = "Options compared" if label is None else f"Options compared: {label}"
     r0 = comparison.results[0]
-    return Table("comparison", title, frame, kinds, r0.currency, r0.price_year,
-                 note="* best value in the row; the last rows are differences from the first option "
-                      "(no difference of IRRs: it would not be a rate of return).",
-                 marks=marks, words=words)
+    return Table(
+        "comparison",
+        title,
+        frame,
+        kinds,
+        r0.currency,
+        r0.price_year,
+        note="* best value in the row; the last rows are differences from the first option "
+        "(no difference of IRRs: it would not be a rate of return).",
+        marks=marks,
+        words=words,
+    )
 
 
 def comparison_groups_table(comparison: Comparison, grouping: str) -> Table:
@@ -477,7 +637,9 @@ def comparison_groups_table(comparison: Comparison, grouping: str) -> Table:
     kinds: dict[str, Kind] = {grouping: "text", **{n: "money" for n in comparison.names}}
     r0 = comparison.results[0]
     what = "layer" if grouping == "layer" else "agency (who gains minus who pays)"
-    return Table(f"comparison_{grouping}", f"NPV by {what}", frame, kinds, r0.currency, r0.price_year)
+    return Table(
+        f"comparison_{grouping}", f"NPV by {what}", frame, kinds, r0.currency, r0.price_year
+    )
 
 
 # -- uncertainty ------------------------------------------------------------------------------------
@@ -485,24 +647,47 @@ def comparison_groups_table(comparison: Comparison, grouping: str) -> Table:
 
 def tornado_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
     """One-way sensitivity: NPV with each input at its low and high value, largest swing first."""
-    kinds: dict[str, Kind] = {"input": "text", "kind": "text", "central": "number", "low_value": "number",
-                              "high_value": "number", "npv_low": "money", "npv_high": "money", "swing": "money"}
+    kinds: dict[str, Kind] = {
+        "input": "text",
+        "kind": "text",
+        "central": "number",
+        "low_value": "number",
+        "high_value": "number",
+        "npv_low": "money",
+        "npv_high": "money",
+        "swing": "money",
+    }
     central = frame.attrs.get("npv_central")
     note = "Each input moved alone (others central): to its 5th and 95th percentile, or by ± the swing."
     if central is not None:
         note += f" NPV with every input central: {fmt(central, 'money', currency)}."
     shown = frame[list(kinds)].reset_index(drop=True)
     shown.attrs["npv_central"] = central
-    return Table("tornado", "One-way sensitivity (tornado)", shown, kinds, currency, price_year, note)
+    return Table(
+        "tornado", "One-way sensitivity (tornado)", shown, kinds, currency, price_year, note
+    )
 
 
 def discount_rates_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
     """NPV, BCR and PVs under each discounting case; the scenario's own case marked."""
     f = frame.copy()
     f["current"] = ["this scenario" if c else "" for c in f["current"]]
-    kinds: dict[str, Kind] = {"discounting": "text", "pv_costs": "money", "pv_benefits": "money",
-                              "npv": "money", "bcr": "ratio", "current": "text"}
-    return Table("discount_rates", "NPV under other discount rates", f[list(kinds)], kinds, currency, price_year)
+    kinds: dict[str, Kind] = {
+        "discounting": "text",
+        "pv_costs": "money",
+        "pv_benefits": "money",
+        "npv": "money",
+        "bcr": "ratio",
+        "current": "text",
+    }
+    return Table(
+        "discount_rates",
+        "NPV under other discount rates",
+        f[list(kinds)],
+        kinds,
+        currency,
+        price_year,
+    )
 
 
 def switching_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
@@ -510,10 +695,23 @@ def switching_table(frame: pd.DataFrame, currency: str, price_year: int | None) 
     f = frame[["input", "central", "switching_value", "change_pct", "method", "status"]].copy()
     f = f.rename(columns={"change_pct": "change"})
     f["change"] = f["change"] / 100  # a share, shown as a percentage
-    kinds: dict[str, Kind] = {"input": "text", "central": "number", "switching_value": "number",
-                              "change": "percent", "method": "text", "status": "text"}
-    return Table("switching_values", "Switching values (NPV = 0)", f, kinds, currency, price_year,
-                 "The value each input would need, others central, for NPV to be zero.")
+    kinds: dict[str, Kind] = {
+        "input": "text",
+        "central": "number",
+        "switching_value": "number",
+        "change": "percent",
+        "method": "text",
+        "status": "text",
+    }
+    return Table(
+        "switching_values",
+        "Switching values (NPV = 0)",
+        f,
+        kinds,
+        currency,
+        price_year,
+        "The value each input would need, others central, for NPV to be zero.",
+    )
 
 
 def psa_table(results: list[Result], names: list[str], ci: float = 0.90) -> Table:
@@ -522,20 +720,41 @@ def psa_table(results: list[Result], names: list[str], ci: float = 0.90) -> Tabl
     rows = []
     for r, name in zip(results, names):
         npv = r.metric("npv")[:, 0]
-        rows.append({"option": name, "draws": r.draws, "mean": float(np.mean(npv)),
-                     "median": float(np.median(npv)),
-                     lo: float(np.percentile(npv, 5 if lo == "p05" else 2.5)),
-                     hi: float(np.percentile(npv, 95 if hi == "p95" else 97.5)),
-                     "prob_npv_positive": float(np.mean(npv > 0))})
+        rows.append(
+            {
+                "option": name,
+                "draws": r.draws,
+                "mean": float(np.mean(npv)),
+                "median": float(np.median(npv)),
+                lo: float(np.percentile(npv, 5 if lo == "p05" else 2.5)),
+                hi: float(np.percentile(npv, 95 if hi == "p95" else 97.5)),
+                "prob_npv_positive": float(np.mean(npv > 0)),
+            }
+        )
     frame = pd.DataFrame(rows)
-    kinds: dict[str, Kind] = {"option": "text", "draws": "count", "mean": "money", "median": "money",
-                              lo: "money", hi: "money", "prob_npv_positive": "probability"}
+    kinds: dict[str, Kind] = {
+        "option": "text",
+        "draws": "count",
+        "mean": "money",
+        "median": "money",
+        lo: "money",
+        hi: "money",
+        "prob_npv_positive": "probability",
+    }
     r0 = results[0]
-    return Table("uncertainty", f"NPV over {r0.draws:,} draws ({ci:.0%} interval)", frame, kinds,
-                 r0.currency, r0.price_year, "P(NPV > 0): the chance benefits exceed costs.")
+    return Table(
+        "uncertainty",
+        f"NPV over {r0.draws:,} draws ({ci:.0%} interval)",
+        frame,
+        kinds,
+        r0.currency,
+        r0.price_year,
+        "P(NPV > 0): the chance benefits exceed costs.",
+    )
 
 
 # -- who pays, who gains, when -----------------------------------------------------------------------
+
 
 def _agency_label(label: str) -> str:
     from .summary import agency_name
@@ -549,37 +768,66 @@ def funding_matrix_table(result: Result) -> Table:
     m = result.funding_matrix()
     m["total"] = m["cashable"] + m["other"]
     order = {f: -float(g["total"].sum()) for f, g in m.groupby("funder")}
-    m = m.assign(_o=m["funder"].map(order)).sort_values(["_o", "total"], ascending=[True, False], kind="stable")
+    m = m.assign(_o=m["funder"].map(order)).sort_values(
+        ["_o", "total"], ascending=[True, False], kind="stable"
+    )
     frame = m.drop(columns="_o")
     frame = frame[frame["total"].abs() > 0].reset_index(drop=True)
-    kinds: dict[str, Kind] = {"funder": "text", "beneficiary": "text", "cashable": "money", "other": "money",
-                              "total": "money"}
-    return Table("funding_matrix", "Who funds whose gains (funder by beneficiary)", frame, kinds,
-                 result.currency, result.price_year,
-                 "PV of benefits. Each intervention's benefits are shared among the agencies that fund its "
-                 "costs, in proportion to what each funds. Cashable savings: value type fiscal; other value: "
-                 "non-cashable fiscal, economic and social.")
+    kinds: dict[str, Kind] = {
+        "funder": "text",
+        "beneficiary": "text",
+        "cashable": "money",
+        "other": "money",
+        "total": "money",
+    }
+    return Table(
+        "funding_matrix",
+        "Who funds whose gains (funder by beneficiary)",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+        "PV of benefits. Each intervention's benefits are shared among the agencies that fund its "
+        "costs, in proportion to what each funds. Cashable savings: value type fiscal; other value: "
+        "non-cashable fiscal, economic and social.",
+    )
 
 
 def agency_positions_table(result: Result) -> Table:
     """Each agency's own budget: PV of what it funds and gains (cashable apart), its net, and the
     years its cumulative net position breaks even (undiscounted and discounted)."""
     frame = result.agency_positions()
-    frame = frame[(frame["pv_costs_funded"] != 0) | (frame["pv_benefits_gained"] != 0)].reset_index(drop=True)
+    frame = frame[(frame["pv_costs_funded"] != 0) | (frame["pv_benefits_gained"] != 0)].reset_index(
+        drop=True
+    )
     words: dict[tuple[int, str], str] = {}
-    for i, row in frame.iterrows():
+    for index, row in frame.iterrows():
+        i = int(str(index))
         for key in ("break_even_year", "discounted_break_even_year"):
             if row["pv_costs_funded"] <= 0:
                 words[(i, key)] = "gains only"
             elif pd.isna(row[key]):
                 words[(i, key)] = "never"
-    kinds: dict[str, Kind] = {"agency": "text", "pv_costs_funded": "money", "pv_benefits_gained": "money",
-                              "pv_fiscal_benefits": "money", "net": "money", "break_even_year": "year",
-                              "discounted_break_even_year": "year"}
-    return Table("agency_positions", "Each budget's position and the year it breaks even", frame, kinds,
-                 result.currency, result.price_year,
-                 "Break-even: the first year from which the agency's cumulative net (what it gains minus what "
-                 "it funds) stays at or above zero; \"never\": not within the horizon.", words=words)
+    kinds: dict[str, Kind] = {
+        "agency": "text",
+        "pv_costs_funded": "money",
+        "pv_benefits_gained": "money",
+        "pv_fiscal_benefits": "money",
+        "net": "money",
+        "break_even_year": "year",
+        "discounted_break_even_year": "year",
+    }
+    return Table(
+        "agency_positions",
+        "Each budget's position and the year it breaks even",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+        "Break-even: the first year from which the agency's cumulative net (what it gains minus what "
+        'it funds) stays at or above zero; "never": not within the horizon.',
+        words=words,
+    )
 
 
 #: Years at which the brief shows each agency's cumulative net position.
@@ -599,24 +847,52 @@ def agency_cumulative_table(result: Result) -> Table:
         rows.append({"agency": agency, **{f"to year {y}": float(c[y]) for y in years}})
     frame = pd.DataFrame(rows, columns=["agency"] + [f"to year {y}" for y in years])
     kinds: dict[str, Kind] = {"agency": "text", **{f"to year {y}": "money" for y in years}}
-    return Table("agency_cumulative", "Each budget's cumulative net position over time", frame, kinds,
-                 result.currency, result.price_year,
-                 "Undiscounted: what the agency has gained minus what it has funded, from year 0 to the end "
-                 "of each year shown (the whole path is in the CSV tables agency_years).")
+    return Table(
+        "agency_cumulative",
+        "Each budget's cumulative net position over time",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+        "Undiscounted: what the agency has gained minus what it has funded, from year 0 to the end "
+        "of each year shown (the whole path is in the CSV tables agency_years).",
+    )
 
 
 def agency_years_table(result: Result) -> Table:
     """Year-by-year flows of each agency (long format), for CSV and Excel."""
     frame = result.agency_flows()
-    kinds: dict[str, Kind] = {"agency": "text", "year": "year", **{c: "money" for c in frame.columns[2:]}}
-    return Table("agency_years", "Year-by-year flows by agency", frame, kinds, result.currency, result.price_year)
+    kinds: dict[str, Kind] = {
+        "agency": "text",
+        "year": "year",
+        **{c: "money" for c in frame.columns[2:]},
+    }
+    return Table(
+        "agency_years",
+        "Year-by-year flows by agency",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+    )
 
 
 def layer_years_table(result: Result) -> Table:
     """Year-by-year flows of each layer (long format), for CSV and Excel."""
     frame = result.layer_flows()
-    kinds: dict[str, Kind] = {"layer": "text", "year": "year", **{c: "money" for c in frame.columns[2:]}}
-    return Table("layer_years", "Year-by-year flows by layer", frame, kinds, result.currency, result.price_year)
+    kinds: dict[str, Kind] = {
+        "layer": "text",
+        "year": "year",
+        **{c: "money" for c in frame.columns[2:]},
+    }
+    return Table(
+        "layer_years",
+        "Year-by-year flows by layer",
+        frame,
+        kinds,
+        result.currency,
+        result.price_year,
+    )
 
 
 def irr_words(result: Result) -> str | None:

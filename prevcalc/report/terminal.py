@@ -45,10 +45,24 @@ class Terminal:
     """
 
     def __init__(self, width: int | None = None) -> None:
-        common = dict(markup=False, emoji=False, highlight=False, width=width,
-                      no_color=bool(os.environ.get("NO_COLOR")) or None)
-        self.out = SafeConsole(file=sys.stdout, **common)
-        self.err = SafeConsole(file=sys.stderr, stderr=True, **common)
+        no_color = bool(os.environ.get("NO_COLOR")) or None
+        self.out = SafeConsole(
+            file=sys.stdout,
+            markup=False,
+            emoji=False,
+            highlight=False,
+            width=width,
+            no_color=no_color,
+        )
+        self.err = SafeConsole(
+            file=sys.stderr,
+            stderr=True,
+            markup=False,
+            emoji=False,
+            highlight=False,
+            width=width,
+            no_color=no_color,
+        )
 
     def print(self, *renderables) -> None:
         self.out.print(*renderables)
@@ -74,7 +88,11 @@ class Terminal:
 
 def _title(table: Table) -> str:
     money = any(k == "money" for k in table.kinds.values())
-    return f"{table.title} ({table.currency}, {table.price_year} prices)" if money and table.price_year else table.title
+    return (
+        f"{table.title} ({table.currency}, {table.price_year} prices)"
+        if money and table.price_year
+        else table.title
+    )
 
 
 def _safe(text):
@@ -85,7 +103,9 @@ def _safe(text):
     return text
 
 
-def render_table(table: Table, rounding: tables.Rounding = "unit", width: int | None = None) -> RenderableType:
+def render_table(
+    table: Table, rounding: tables.Rounding = "unit", width: int | None = None
+) -> RenderableType:
     """A report table as a rich table, numbers right-aligned, units in the title.
 
     Numbers are never cut: when the columns do not fit ``width`` (default: the terminal's, 80
@@ -119,20 +139,25 @@ def render_table(table: Table, rounding: tables.Rounding = "unit", width: int | 
         used += need
     out = []
     for n, chunk in enumerate(chunks):
-        title = terminal_text(_title(table)) + (f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else "")
+        title = terminal_text(_title(table)) + (
+            f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+        )
         t = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
         cols = list(range(labels)) + chunk
         for j in cols:
             header, numeric, min_width = specs[j]
-            t.add_column(header, justify="right" if numeric else "left", overflow="fold", min_width=min_width)
+            t.add_column(
+                header, justify="right" if numeric else "left", overflow="fold", min_width=min_width
+            )
         for row in text.itertuples(index=False):
             t.add_row(*[row[j] for j in cols])
         out.append(t)
     return out[0] if len(out) == 1 else Group(*out)
 
 
-def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit",
-                      width: int | None = None) -> RenderableType:
+def render_transposed(
+    table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit", width: int | None = None
+) -> RenderableType:
     """A table of groups × figures shown as figures × groups, which fits a narrow terminal.
 
     Figures keep their width (digits are never cut); when the groups do not fit ``width``
@@ -142,7 +167,9 @@ def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Roundi
     text = _safe(table.formatted(rounding, units=False))
     width = width or Console().width
     names = [" · ".join(str(row.iloc[i]) for i in range(label_cols)) for _, row in text.iterrows()]
-    figures = [max([len(str(v)) for v in row.iloc[label_cols:]] + [1]) for _, row in text.iterrows()]
+    figures = [
+        max([len(str(v)) for v in row.iloc[label_cols:]] + [1]) for _, row in text.iterrows()
+    ]
     label_width = max([len(str(c)) for c in text.columns[label_cols:]] + [1]) + 3
     chunks: list[list[int]] = [[]]
     used = label_width
@@ -155,12 +182,19 @@ def render_transposed(table: Table, label_cols: int = 1, rounding: tables.Roundi
         used += need
     out = []
     for n, chunk in enumerate(chunks):
-        title = terminal_text(_title(table)) + (f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else "")
+        title = terminal_text(_title(table)) + (
+            f" ({n + 1} of {len(chunks)})" if len(chunks) > 1 else ""
+        )
         t = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", title_style="bold")
         t.add_column("", no_wrap=True)  # figure names stay whole; the groups' headings fold
         for i in chunk:
-            t.add_column(names[i], justify="right", overflow="fold", no_wrap=len(text) <= 3,
-                         min_width=figures[i])
+            t.add_column(
+                names[i],
+                justify="right",
+                overflow="fold",
+                no_wrap=len(text) <= 3,
+                min_width=figures[i],
+            )
         for j in range(label_cols, text.shape[1]):
             t.add_row(text.columns[j], *[str(text.iloc[i, j]) for i in chunk])
         out.append(t)
@@ -176,29 +210,49 @@ def render_headline(result: Result, rounding: tables.Rounding = "unit") -> Group
         grid.add_row(label, value)
     p = result.provenance
     years = f"{result.horizon} year{'s' if result.horizon != 1 else ''}"
-    sub = (f"{result.currency}, {result.price_year} prices · {years} · "
-           f"discounting {p.get('schedule')} ({p.get('timing')} of year)")
+    sub = (
+        f"{result.currency}, {result.price_year} prices · {years} · "
+        f"discounting {p.get('schedule')} ({p.get('timing')} of year)"
+    )
     if result.draws > 1:
         sub += f" · mean of {result.draws:,} draws"
-    return Group(Panel(grid, title=_text(result.name, style="bold"), title_align="left",
-                       box=box.ROUNDED, expand=False), _text(sub, style="dim"))
+    return Group(
+        Panel(
+            grid,
+            title=_text(result.name, style="bold"),
+            title_align="left",
+            box=box.ROUNDED,
+            expand=False,
+        ),
+        _text(sub, style="dim"),
+    )
 
 
-def render_histogram(values: np.ndarray, currency: str, bins: int = 12, width: int = 40) -> RichTable:
+def render_histogram(
+    values: np.ndarray, currency: str, bins: int = 12, width: int = 40
+) -> RichTable:
     """A text histogram of a distribution (e.g. NPV over draws)."""
     values = values[np.isfinite(values)]
     counts, edges = np.histogram(values, bins=bins)
     peak = max(int(counts.max()), 1)
-    t = RichTable(title="Distribution of NPV over draws", box=box.SIMPLE, title_justify="left",
-                  title_style="bold", show_header=True)
+    t = RichTable(
+        title="Distribution of NPV over draws",
+        box=box.SIMPLE,
+        title_justify="left",
+        title_style="bold",
+        show_header=True,
+    )
     t.add_column("NPV from", justify="right")
     t.add_column("to", justify="right")
     t.add_column("draws", justify="left")
     for c, lo, hi in zip(counts, edges[:-1], edges[1:]):
         bar = "█" * int(round(width * c / peak))
         style = "red" if hi <= 0 else ("green" if lo >= 0 else "yellow")
-        t.add_row(tables.fmt(lo, "money", currency, "sig3"), tables.fmt(hi, "money", currency, "sig3"),
-                  Text(bar, style=style) + Text(f" {c:,}"))
+        t.add_row(
+            tables.fmt(lo, "money", currency, "sig3"),
+            tables.fmt(hi, "money", currency, "sig3"),
+            Text(bar, style=style) + Text(f" {c:,}"),
+        )
     return t
 
 
@@ -206,29 +260,51 @@ def render_distribution(result: Result, ci: float) -> RichTable:
     """Mean, median and interval of each summary figure, with P(NPV > 0)."""
     lo, hi = ("p05", "p95") if ci == 0.90 else ("p025", "p975")
     dist = result.distribution("total", ci)
-    t = RichTable(title=f"Uncertainty ({result.draws:,} draws, {ci:.0%} interval)", box=box.SIMPLE_HEAD,
-                  title_justify="left", title_style="bold")
-    for h in ("Figure", "Mean", "Median", "5th pct" if lo == "p05" else "2.5th pct", "95th pct" if hi == "p95" else "97.5th pct"):
+    t = RichTable(
+        title=f"Uncertainty ({result.draws:,} draws, {ci:.0%} interval)",
+        box=box.SIMPLE_HEAD,
+        title_justify="left",
+        title_style="bold",
+    )
+    for h in (
+        "Figure",
+        "Mean",
+        "Median",
+        "5th pct" if lo == "p05" else "2.5th pct",
+        "95th pct" if hi == "p95" else "97.5th pct",
+    ):
         t.add_column(h, justify="left" if h == "Figure" else "right")
     for row in dist.itertuples(index=False):
-        kind = tables.METRIC_KINDS[row.metric]
-        if row.metric in ("payback_year", "discounted_payback_year"):
+        metric = str(row.metric)
+        kind = tables.METRIC_KINDS[metric]
+        if metric in ("payback_year", "discounted_payback_year"):
             # A draw that never pays back counts as beyond the horizon: no mean, and "never"
             # wherever a percentile falls among such draws.
-            a = tables.payback_over_draws(result, row.metric)
-            cells = ["–"] + [("never" if np.isinf(v) else tables.fmt(v, kind)) for v in
-                             (np.median(a), np.percentile(a, 5 if lo == "p05" else 2.5),
-                              np.percentile(a, 95 if hi == "p95" else 97.5))]
-            t.add_row(tables.LABELS[row.metric], *cells)
+            a = tables.payback_over_draws(result, metric)
+            cells = ["–"] + [
+                ("never" if np.isinf(v) else tables.fmt(v, kind))
+                for v in (
+                    np.median(a),
+                    np.percentile(a, 5 if lo == "p05" else 2.5),
+                    np.percentile(a, 95 if hi == "p95" else 97.5),
+                )
+            ]
+            t.add_row(tables.LABELS[metric], *cells)
             continue
-        values = result.metric(row.metric)[:, 0]
+        values = result.metric(metric)[:, 0]
         finite = values[np.isfinite(values)]
-        label = tables.LABELS[row.metric]
+        label = tables.LABELS[metric]
         if finite.size and np.ptp(finite) == 0:
             label += " (no spread)"
-        elif row.metric == "irr" and 0 < finite.size < values.size:
+        elif metric == "irr" and 0 < finite.size < values.size:
             label += f" (over {finite.size:,} draws with one)"
-        t.add_row(label, *[tables.fmt(getattr(row, k), kind, result.currency) for k in ("mean", "median", lo, hi)])
+        t.add_row(
+            label,
+            *[
+                tables.fmt(getattr(row, k), kind, result.currency)
+                for k in ("mean", "median", lo, hi)
+            ],
+        )
     npv = result.metric("npv")[:, 0]
     prob = float(np.mean(npv > 0))
     spread = np.ptp(npv[np.isfinite(npv)]) > 0 if np.isfinite(npv).any() else False
@@ -239,8 +315,16 @@ def render_distribution(result: Result, ci: float) -> RichTable:
     return t
 
 
-COMPACT = ["intervention", "layer", "pv_costs", "pv_benefits", "npv", "bcr", "discounted_payback_year",
-           "prob_npv_positive"]
+COMPACT = [
+    "intervention",
+    "layer",
+    "pv_costs",
+    "pv_benefits",
+    "npv",
+    "bcr",
+    "discounted_payback_year",
+    "prob_npv_positive",
+]
 
 
 def _groups_view(table: Table, label_cols: int):
@@ -252,7 +336,7 @@ def _groups_view(table: Table, label_cols: int):
 
 def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Group:
     """The whole terminal report of one run."""
-    parts = [render_headline(result)]
+    parts: list[RenderableType] = [render_headline(result)]
     if result.draws > 1:
         npv = result.metric("npv")[:, 0]
         parts.append(render_distribution(result, ci))
@@ -260,19 +344,35 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
         if finite.size and np.ptp(finite) > 0:
             parts.append(render_histogram(npv, result.currency))
         else:
-            parts.append(Text("NPV is the same in every draw: the scenario has no uncertain inputs "
-                              "(give numbers as distributions to see a spread).", style="dim"))
+            parts.append(
+                Text(
+                    "NPV is the same in every draw: the scenario has no uncertain inputs "
+                    "(give numbers as distributions to see a spread).",
+                    style="dim",
+                )
+            )
     ivs, layers, agencies, years = tables.run_tables(result, all_years=all_years)
     if len(ivs.frame) > 1:
         parts.append(_groups_view(ivs, 2))
         if len(layers.frame) > 1:
             parts.append(_groups_view(layers, 1))
         else:
-            parts.append(_text(f"All interventions are {layers.frame.iloc[0, 0]}: the layer's figures are the headline's.", style="dim"))
+            layer = str(layers.frame.iloc[0, 0])
+            parts.append(
+                _text(
+                    f"All interventions are {layer}: the layer's figures are the headline's.",
+                    style="dim",
+                )
+            )
     else:
         iv = ivs.frame.iloc[0]
-        parts.append(_text(f"One intervention ({iv['intervention']}, {iv['layer']}): its figures, and its "
-                           "layer's, are the headline's.", style="dim"))
+        parts.append(
+            _text(
+                f"One intervention ({iv['intervention']}, {iv['layer']}): its figures, and its "
+                "layer's, are the headline's.",
+                style="dim",
+            )
+        )
     parts.append(render_table(agencies))
     person = tables.per_person_table(result)
     if person is not None:  # figures as rows: a column per intervention fits 80 columns
@@ -282,9 +382,27 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
         parts += [render_table(events), _text(events.note, style="dim")]
     gains = tables.equity_table(result)
     if gains is not None:
-        parts += [render_table(gains.select(["group", "participants", "net", "net_per_participant",
-                                             "weight", "weighted_net"])), _text(gains.note)]
+        parts += [
+            render_table(
+                gains.select(
+                    [
+                        "group",
+                        "participants",
+                        "net",
+                        "net_per_participant",
+                        "weight",
+                        "weighted_net",
+                    ]
+                )
+            ),
+            _text(gains.note),
+        ]
     parts.append(render_table(years))
     if not all_years and result.horizon > 12:
-        parts.append(Text("Compact view: years 0–4, every fifth year, the payback years and the last; --years shows them all.", style="dim"))
+        parts.append(
+            Text(
+                "Compact view: years 0–4, every fifth year, the payback years and the last; --years shows them all.",
+                style="dim",
+            )
+        )
     return Group(*parts)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import io
 import math
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import tables
 from ._atomic import write_bytes
@@ -24,8 +25,13 @@ from .tables import Table
 
 #: Excel number formats by kind of figure (money is added per currency).
 NUMBER_FORMATS = {
-    "ratio": "0.00", "percent": "0.0%", "probability": "0%", "year": "0", "count": "#,##0",
-    "factor": "0.0000", "amount": "#,##0",
+    "ratio": "0.00",
+    "percent": "0.0%",
+    "probability": "0%",
+    "year": "0",
+    "count": "#,##0",
+    "factor": "0.0000",
+    "amount": "#,##0",
 }
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _MAX_TEXT = 32767  # characters in one Excel cell
@@ -96,7 +102,12 @@ def sheet_title(name: str, used: set[str]) -> str:
 
 
 #: Units shown in the header of columns of each kind (money names its currency and prices).
-_KIND_UNITS = {"year": "year", "probability": "%", "percent": "%", "amount": "each option's own currency"}
+_KIND_UNITS = {
+    "year": "year",
+    "probability": "%",
+    "percent": "%",
+    "amount": "each option's own currency",
+}
 
 
 def header(table: Table, col: str) -> str:
@@ -105,7 +116,9 @@ def header(table: Table, col: str) -> str:
     label = table.header(col, units=False)
     kind = table.kinds.get(col, "text")
     if kind == "money":
-        unit = f"{table.currency}, {table.price_year} prices" if table.price_year else table.currency
+        unit = (
+            f"{table.currency}, {table.price_year} prices" if table.price_year else table.currency
+        )
     else:
         unit = _KIND_UNITS.get(kind, "")
     if not unit or unit.lower() in label.lower() or (unit == "year" and "yrs" in label.lower()):
@@ -145,7 +158,9 @@ def render_xlsx(tables_: Sequence[Table]) -> bytes:
             numeric = table.kinds.get(col, "text") != "text"
             c = put(ws, 1, j, header(table, col))
             c.font, c.border = bold, rule
-            c.alignment = Alignment(horizontal="right" if numeric else "left", vertical="bottom", wrap_text=True)
+            c.alignment = Alignment(
+                horizontal="right" if numeric else "left", vertical="bottom", wrap_text=True
+            )
         widths = [len(str(ws.cell(row=1, column=j).value)) for j in range(1, len(cols) + 1)]
         widths = [min(w, 24) for w in widths]  # long headers wrap rather than widen
         for i, row in enumerate(table.frame.itertuples(index=False)):
