@@ -78,6 +78,49 @@ def switching_values(scenario, inputs=None):
     return uncertainty.switching_values(scenario, inputs)
 
 
+def brief(
+    files,
+    out,
+    title=None,
+    variants=False,
+    rounding="sig3",
+    draws=None,
+    seed=None,
+    force=False,
+    overrides=(),
+):
+    """Write a brief for the options in ``files`` (and, with ``variants``, their variants) into
+    the folder ``out``, as ``prevcalc brief`` does; returns the files written.
+
+    With ``draws``, each option is also run with that many draws (``seed``) for the
+    uncertainty tables; the analysis (discount rates, switching values, tornado, P(best), EVPI)
+    goes in when the options are like for like.
+    """
+    from .report.brief import analysis_tables, like_for_like_groups, write_brief
+    from .report.summary import context_of
+
+    options_ = options(files, variants=variants, overrides=overrides)
+    names = [n for n, _ in options_]
+    results = [run(sc) for _, sc in options_]
+    runs = [run(sc, draws=draws, seed=seed) for _, sc in options_] if draws else None
+    uncertainty = (
+        analysis_tables([sc for _, sc in options_], names, runs)
+        if len(like_for_like_groups(results)) == 1
+        else None
+    )
+    return write_brief(
+        results,
+        out,
+        title=title,
+        rounding=rounding,
+        force=force,
+        names=names,
+        uncertainty=uncertainty,
+        runs=runs,
+        contexts=[context_of(sc) for _, sc in options_],
+    )
+
+
 def compare(results, **kwargs):
     """Line up several results side by side (see :func:`prevcalc.comparison.compare`)."""
     from .comparison import compare as _compare

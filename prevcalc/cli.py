@@ -500,35 +500,19 @@ def brief(
     Example:
       prevcalc brief scenarios/*.yaml --out brief/ --title "Moving money upstream"
     """
-    from . import run as run_scenario
-    from .report.brief import write_brief
+    from . import brief as write_brief
 
     term = _terminal()
-    options = _options(files, variants, overrides)
-    results = [run_scenario(sc) for _, sc in options]
-    from .report.summary import context_of
-
-    contexts = [context_of(sc) for _, sc in options]
-    from .report.brief import analysis_tables, like_for_like_groups
-
-    names = [n for n, _ in options]
-    runs = [run_scenario(sc, draws=draws, seed=seed) for _, sc in options] if draws else None
-    # The analysis compares the options, so it goes in only when they are like for like.
-    uncertainty = (
-        analysis_tables([sc for _, sc in options], names, runs)
-        if len(like_for_like_groups(results)) == 1
-        else None
-    )
     written = write_brief(
-        results,
+        files,
         out,
         title=title,
+        variants=variants,
         rounding=rounding,
+        draws=draws,
+        seed=seed,
         force=force,
-        names=[n for n, _ in options],
-        uncertainty=uncertainty,
-        runs=runs,
-        contexts=contexts,
+        overrides=overrides,
     )
     term.info(f"wrote {len(written)} files to {out}")
 

@@ -136,3 +136,11 @@ def test_the_loaded_scenario_carries_its_source_through_copies_and_pickling(writ
         assert (
             source_of(other).path == str(path) and source_of(other).sha256 == source_of(sc).sha256
         )
+
+
+def test_brief_is_public(tmp_path):
+    out = tmp_path / "brief"
+    written = prevcalc.brief([ROOT / "scenarios" / "youth_court.yaml"], out, variants=True)
+    assert (out / "brief.md").is_file() and (out / "brief.md") in written
+    text = (out / "brief.md").read_text(encoding="utf-8")
+    assert "## Summary" in text and "DC Youth Court convention" in text
