@@ -52,7 +52,8 @@ window.addEventListener('load', function () {
   var imgs = Array.prototype.slice.call(document.images);
   var broken = imgs.filter(function (i) { return !i.complete || i.naturalWidth === 0; }).length;
   var svgs = document.querySelectorAll('svg').length;
-  document.body.setAttribute('data-probe', 'images=' + imgs.length + ';broken=' + broken + ';svgs=' + svgs);
+  document.body.setAttribute('data-probe', 'images=' + imgs.length + ';broken=' + broken +
+    ';svgs=' + svgs);
 });
 </script>
 """
@@ -136,17 +137,20 @@ def test_html_brief_screenshot_is_not_blank(brief, tmp_path):
 
 # The page inside a frame of a given width: chromium will not open a window narrower than 500
 # px, so a phone's 390 px viewport is a frame. Reports the page's and the summary's widths.
-FRAMED = """<!DOCTYPE html><html><head><style>body {{ margin: 0 }} iframe {{ border: 0; display: block }}</style>
+FRAMED = """<!DOCTYPE html><html><head><style>body {{ margin: 0 }} \
+iframe {{ border: 0; display: block }}</style>
 </head><body><iframe id="f" style="width: {width}px; height: 3000px" srcdoc="{page}"></iframe>
 <script>
 document.getElementById('f').addEventListener('load', function () {{
-  var w = this.contentWindow, d = w.document.documentElement, s = w.document.getElementById('summary');
+  var w = this.contentWindow, d = w.document.documentElement,
+    s = w.document.getElementById('summary');
   var out = [];
   w.document.querySelectorAll('#summary *, header *, aside *').forEach(function (e) {{
     if (e.getBoundingClientRect().right > d.clientWidth + 1) out.push(e.tagName);
   }});
   document.body.setAttribute('data-probe', 'viewport=' + w.innerWidth + ';page=' + d.scrollWidth +
-    ';client=' + d.clientWidth + ';summary=' + s.scrollWidth + '/' + s.clientWidth + ';outside=' + out.length);
+    ';client=' + d.clientWidth + ';summary=' + s.scrollWidth + '/' + s.clientWidth +
+    ';outside=' + out.length);
 }});
 </script></body></html>"""
 

@@ -24,7 +24,8 @@ interventions:
     source: Test source for the intervention.
     intake: {participants: [30, 30]}
     costs:
-      running: [{amount: 20000, per: year, from_year: 0, to_year: 1, funder: nhs, source: Budget line.}]
+      running: [{amount: 20000, per: year, from_year: 0, to_year: 1, funder: nhs,\
+ source: Budget line.}]
     outcomes:
       - {name: Fewer placements, agency: childrens_social_care, amount: 1500, start: 1, duration: 4,
          deadweight: 0.25, drop_off: 0.2, source: Evaluation.}

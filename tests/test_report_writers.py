@@ -56,7 +56,8 @@ interventions:
     costs:
       per_participant: [{amount: 500, duration: 1, funder: courts}]
     outcomes:
-      - {name: Re-offending avoided, agency: police, probability_change: 0.13, unit_cost: 20000, start: 1, duration: 2}
+      - {name: Re-offending avoided, agency: police, probability_change: 0.13, unit_cost: 20000,\
+ start: 1, duration: 2}
     optimism_bias: {costs: 0.1, benefits: 0.05}
 variants:
   - name: Double visits
@@ -160,7 +161,7 @@ def test_csv_matches_golden(written, table, update_golden):
     )
 
 
-# -- CSV --------------------------------------------------------------------------------------------
+# -- CSV -------------------------------------------------------------------------------------------
 
 
 def test_csv_keeps_full_precision(small, written):
@@ -183,7 +184,7 @@ def test_write_csvs_one_file_per_table(small, tmp_path):
         assert list(pd.read_csv(p).columns) == list(t.frame.columns)
 
 
-# -- Excel ------------------------------------------------------------------------------------------
+# -- Excel -----------------------------------------------------------------------------------------
 
 
 def _sheet_rows(ws):
@@ -259,7 +260,7 @@ def test_xlsx_undefined_figures_are_empty_cells(small, tmp_path):
     assert visits["Discounted payback year"].value is None  # never pays back: empty, not "–"
 
 
-# -- Word -------------------------------------------------------------------------------------------
+# -- Word ------------------------------------------------------------------------------------------
 
 
 def _money(text: str) -> float:
@@ -289,7 +290,7 @@ def test_docx_tables_and_charts_read_back(small, written):
     assert doc.core_properties.title == "Small area pilot: two options"
 
 
-# -- HTML and Markdown ------------------------------------------------------------------------------
+# -- HTML and Markdown -----------------------------------------------------------------------------
 
 
 def test_html_is_one_self_contained_printable_file(written):
@@ -341,7 +342,7 @@ def test_single_option_headline_has_one_column(small, tmp_path):
     assert first_table.splitlines()[0] == "|  | Pilot |"
 
 
-# -- Word and Excel: page, language, contents, widths, alt text, print setup, units ------------------
+# -- Word and Excel: page, language, contents, widths, alt text, print setup, units ----------------
 
 
 def test_docx_is_a4_en_gb_with_a_contents_field_fitted_tables_and_alt_text(written):

@@ -69,7 +69,8 @@ interventions:
     costs:
       setup: [{amount: 1000, year: 0, funder: council, currency: GBP}]
     outcomes:
-      - {name: Fewer falls admissions, agency: nhs, amount: 800, start: 1, duration: 2, deadweight: 0}
+      - {name: Fewer falls admissions, agency: nhs, amount: 800, start: 1, duration: 2,\
+ deadweight: 0}
 exchange_rates:
   - {currency: USD, rate: 0.5}
 """

@@ -1,4 +1,5 @@
-"""Outputs are written whole or not at all: a temporary file or folder beside the target, then a rename.
+"""Outputs are written whole or not at all: a temporary file or folder beside the target, then a
+rename.
 
 Files and folders are created with the modes the user's umask gives (as any other program's
 would be), not the private 0600/0700 of ``tempfile``. A failure to write (a read-only folder, a
@@ -69,7 +70,8 @@ def write_bytes(path: Path, data: bytes, force: bool = False) -> None:
     """Write ``data`` to ``path`` atomically; refuse to replace an existing file without ``force``.
 
     The file's mode is 0o666 less the umask. Any failure raises
-    :class:`~prevcalc.errors.OutputError` with the path and the reason, and leaves ``path`` as it was.
+    :class:`~prevcalc.errors.OutputError` with the path and the reason, and leaves ``path`` as it
+    was.
     """
     path = Path(path)
     _refuse(path, force)
@@ -103,11 +105,12 @@ def write_text(path: Path, text: str, force: bool = False) -> None:
     write_bytes(path, text.encode("utf-8"), force)
 
 
-# -- folders ----------------------------------------------------------------------------------------
+# -- folders ---------------------------------------------------------------------------------------
 
 
 def _entries(folder: Path) -> list[str]:
-    """Every file, link and folder under ``folder``, as relative POSIX paths (links not followed)."""
+    """Every file, link and folder under ``folder``, as relative POSIX paths (links not
+    followed)."""
     out = []
     for root, dirs, files in os.walk(folder, followlinks=False):
         rel = Path(root).relative_to(folder)
@@ -117,7 +120,8 @@ def _entries(folder: Path) -> list[str]:
 
 
 def read_marker(folder: Path, marker: str = MARKER) -> dict[str, Any] | None:
-    """The marker of a folder written by :func:`atomic_dir`, or None if it has none (or not ours)."""
+    """The marker of a folder written by :func:`atomic_dir`, or None if it has none (or not
+    ours)."""
     path = Path(folder) / marker
     if not path.is_file() or path.is_symlink():
         return None
@@ -135,7 +139,8 @@ def read_marker(folder: Path, marker: str = MARKER) -> dict[str, Any] | None:
 
 
 def _foreign(folder: Path, marker: dict[str, Any], name: str) -> list[str]:
-    """What ``folder`` holds that its marker does not list (the marker itself and system files aside)."""
+    """What ``folder`` holds that its marker does not list (the marker itself and system files
+    aside)."""
     files = {str(f) for f in marker["files"]}
     parents = {p.as_posix() for f in files for p in Path(f).parents if p != Path(".")}
     allowed = files | parents | {name}
@@ -145,7 +150,8 @@ def _foreign(folder: Path, marker: dict[str, Any], name: str) -> list[str]:
 
 
 def _check_replaceable(path: str, target: Path, force: bool, marker: str) -> bool:
-    """Refuse to replace anything but an empty folder or a folder we wrote; True if ``target`` exists."""
+    """Refuse to replace anything but an empty folder or a folder we wrote; True if ``target``
+    exists."""
     if not os.path.lexists(target):
         return False
     if target.is_symlink() or not target.is_dir():
@@ -164,7 +170,8 @@ def _check_replaceable(path: str, target: Path, force: bool, marker: str) -> boo
             f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
         )
         raise OutputError(
-            f"{path} holds files prevcalc did not write ({shown}), so it is not replaced, even with "
+            f"{path} holds files prevcalc did not write ({shown}), so it is not replaced, "
+            "even with "
             "--force; move them out, or choose another folder"
         )
     if not force:

@@ -66,7 +66,9 @@ def spreadsheet_text(text: Any) -> str:
     """Text for a spreadsheet cell: :func:`clean`, then a leading single quote if it would
     otherwise start a formula. A plain number as text is left alone.
 
-    >>> spreadsheet_text('=HYPERLINK("http://x","y")'), spreadsheet_text("-1200"), spreadsheet_text("-2+3")
+    >>> spreadsheet_text('=HYPERLINK("http://x","y")'), spreadsheet_text("-1200"), spreadsheet_text(
+    ...     "-2+3"
+    ... )
     ('\\'=HYPERLINK("http://x","y")', '-1200', "'-2+3")
     """
     s = clean(text)

@@ -63,7 +63,7 @@ def option_names(results: Sequence[Result], names: Sequence[str] | None = None) 
     return unique
 
 
-# -- the tables -------------------------------------------------------------------------------------
+# -- the tables ------------------------------------------------------------------------------------
 
 
 def headline_table(results: Sequence[Result], names: Sequence[str]) -> Table:
@@ -116,7 +116,8 @@ _FISCAL_NOTE = (
 
 
 def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
-    """One table from the same table of each option, with an "option" column if there are several."""
+    """One table from the same table of each option, with an "option" column if there are
+    several."""
     head = parts[0]
     if len(parts) == 1:
         return head
@@ -275,7 +276,8 @@ def assumptions_table(
             {c: "text" for c in frame.columns},
             first.currency,
             first.price_year,
-            'Agency: who funds a cost, or who gains an outcome. "not given": the scenario cites no source.',
+            "Agency: who funds a cost, or who gains an outcome. "
+            '"not given": the scenario cites no source.',
         )
     return Table(
         "assumptions",
@@ -295,7 +297,8 @@ _TIMING = {"start": "start of year", "mid": "middle of year", "end": "end of yea
 
 
 def _bands(bands: Any, horizon: int) -> str | None:
-    """[[0, 0.035], [31, 0.03]] -> "3.5% from year 0; 3% from year 31" (bands within the horizon)."""
+    """[[0, 0.035], [31, 0.03]] -> "3.5% from year 0; 3% from year 31" (bands within the
+    horizon)."""
     if not bands:
         return None
     return "; ".join(
@@ -556,7 +559,7 @@ def brief_meta(
     }
 
 
-# -- the analysis: NPV over draws, P(best) and EVPI, tornado, discount rates, switching values ---------
+# -- the analysis: NPV over draws, P(best) and EVPI, tornado, discount rates, switching values -----
 
 _COST_KINDS = {
     "setup": "set-up cost",
@@ -646,7 +649,8 @@ def psa_table(runs: Sequence[Result], names: Sequence[str]) -> Table:
     kinds = {**t.kinds, "prob_pays_back": "probability"}
     r0 = runs[0]
     note = (
-        f"{t.note} P(pays back in horizon): the chance it pays back within {r0.horizon} years (a draw "
+        f"{t.note} P(pays back in horizon): the chance it pays back within {r0.horizon} years "
+        "(a draw "
         'that never does counts as beyond the horizon). "No spread": no uncertain input reaches '
         f"the figure, so it is the same in every draw. Over {run_words(r0)}."
     )
@@ -665,7 +669,8 @@ def _has_spread(values: Any) -> bool:
 
 
 def best_table(runs: Sequence[Result], names: Sequence[str]) -> Table:
-    """P(highest NPV) of each option and the EVPI (:func:`prevcalc.uncertainty.prob_best_and_evpi`)."""
+    """P(highest NPV) of each option and the EVPI
+    (:func:`prevcalc.uncertainty.prob_best_and_evpi`)."""
     from .. import uncertainty as psa
 
     frame, evpi = psa.prob_best_and_evpi(list(runs), list(names))
@@ -676,11 +681,18 @@ def best_table(runs: Sequence[Result], names: Sequence[str]) -> Table:
     spread = any(_has_spread(r.metric("npv")[:, 0]) for r in runs)
     words = {} if spread else {(i, "prob_best"): "no spread" for i in range(len(frame))}
     note = (
-        f"P(highest NPV): the share of the {r0.draws:,} draws in which the option has the highest NPV "
+        f"P(highest NPV): the share of the {r0.draws:,} draws in which the option has the "
+        "highest NPV "
         f"(draw i of each option shares its sampled inputs). Expected value of perfect information "
-        f"(EVPI): {tables.fmt(evpi, 'money', r0.currency, 'sig3')} ({r0.currency}, {r0.price_year} prices), "
+        f"(EVPI): {tables.fmt(evpi, 'money', r0.currency, 'sig3')} "
+        f"({r0.currency}, {r0.price_year} prices), "
         f"the most it would be worth paying to remove all uncertainty before choosing; "
-        f"{'a small sum beside the NPVs means the choice is robust' if evpi < 0.01 * max(1.0, float(frame['mean_npv'].abs().max())) else 'the choice between the options is uncertain'}. "
+        + (
+            "a small sum beside the NPVs means the choice is robust"
+            if evpi < 0.01 * max(1.0, float(frame["mean_npv"].abs().max()))
+            else "the choice between the options is uncertain"
+        )
+        + ". "
         f"Over {run_words(r0)}."
     )
     frame.attrs["evpi"] = evpi
@@ -744,8 +756,9 @@ def switching_table(scenarios: Sequence[Any], names: Sequence[str]) -> Table:
         )
     out = _stack(parts, names)
     note = (
-        "The value each input would need, the others at their central values, for NPV to be zero; the "
-        "nearest to its central value first. Values are in the input's own units (money as entered, "
+        "The value each input would need, the others at their central values, for NPV to be zero; "
+        "the nearest to its central value first. Values are in the input's own units "
+        "(money as entered, "
         "shares as fractions, durations in years)."
     )
     if missing:
@@ -843,7 +856,7 @@ def caveats_sheet(boxes: Sequence[dict[str, Any]]) -> Table:
     )
 
 
-# -- options that are not like for like --------------------------------------------------------------
+# -- options that are not like for like ------------------------------------------------------------
 
 _LIKE_KEYS = ("currency", "price_year", "horizon", "schedule", "discount_bands", "timing")
 

@@ -661,7 +661,8 @@ def brief_charts(
             agency_chart(r),
             _agency_stem(i, len(results)),
             f"Who pays and who gains{who}",
-            f"PV costs funded (hatched //) and PV benefits gained (dotted) by agency{who} ({units}).",
+            "PV costs funded (hatched //) and PV benefits gained (dotted) "
+            f"by agency{who} ({units}).",
             "agencies",
         )
     for i, (r, name) in enumerate(zip(results, names)):
@@ -672,7 +673,8 @@ def brief_charts(
             stem,
             f"Each budget over time{who}",
             f"Cumulative net position of the agencies with the largest flows{who}, undiscounted "
-            f"({units}): below zero, the agency has funded more than it has gained; a star marks the "
+            f"({units}): below zero, the agency has funded more than it has gained; "
+            "a star marks the "
             "year a funding agency's budget breaks even for good.",
             "agency_cumulative",
         )

@@ -1,9 +1,9 @@
 """CSV writer: one file per table, full precision, machine column names.
 
-Numbers are written unrounded (the shortest text that reads back as the same float); undefined figures
-(an IRR with no sign change, a payback that never comes) are empty cells. Text that a spreadsheet
-would run as a formula (a name starting with "=", "+", "-" or "@") gets a leading single quote;
-numbers, negative ones included, stay numbers.
+Numbers are written unrounded (the shortest text that reads back as the same float); undefined
+figures (an IRR with no sign change, a payback that never comes) are empty cells. Text that a
+spreadsheet would run as a formula (a name starting with "=", "+", "-" or "@") gets a leading
+single quote; numbers, negative ones included, stay numbers.
 """
 
 from __future__ import annotations

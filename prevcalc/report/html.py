@@ -25,9 +25,12 @@ CSS = """
 :root { --ink: #1b1b1b; --muted: #505a5f; --rule: #b1b4b6; --band: #f3f2f1; --accent: #1d4f91; }
 * { box-sizing: border-box; }
 html { font-size: 15px; }
-body { margin: 0 auto; max-width: 60rem; padding: 2.5rem 2rem 4rem; color: var(--ink); background: #fff;
-  font-family: "Segoe UI", "Helvetica Neue", Helvetica, Arial, "Liberation Sans", sans-serif; line-height: 1.45; }
-header.title-block { border-top: 6px solid var(--accent); padding-top: 1.2rem; margin-bottom: 2rem; }
+body { margin: 0 auto; max-width: 60rem; padding: 2.5rem 2rem 4rem; \
+color: var(--ink); background: #fff;
+  font-family: "Segoe UI", "Helvetica Neue", Helvetica, Arial, \
+"Liberation Sans", sans-serif; line-height: 1.45; }
+header.title-block { border-top: 6px solid var(--accent); \
+padding-top: 1.2rem; margin-bottom: 2rem; }
 header.title-block h1 { font-size: 2rem; line-height: 1.15; margin: 0 0 .5rem; }
 header.title-block .subtitle { font-size: 1.05rem; color: var(--muted); margin: 0 0 .8rem; }
 header.title-block dl { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem;
@@ -41,28 +44,35 @@ section.recommendation th.num, section.recommendation td.num { white-space: norm
 @media (max-width: 40rem) {
   body { padding: 1rem .8rem 3rem; }
   section.recommendation table, section.recommendation thead, section.recommendation tbody,
-  section.recommendation tr, section.recommendation th, section.recommendation td { display: block; }
+  section.recommendation tr, \
+section.recommendation th, section.recommendation td { display: block; }
   section.recommendation thead { display: none; }
   section.recommendation caption { display: block; width: 100%; }
-  section.recommendation td, section.recommendation tbody th { text-align: left; border: 0; padding: .1rem .3rem; }
+  section.recommendation td, section.recommendation tbody th { \
+text-align: left; border: 0; padding: .1rem .3rem; }
   section.recommendation td::before { content: attr(data-label) ": "; font-weight: 600; }
   section.recommendation tr { border-bottom: 1px solid var(--rule); padding: .4rem 0; }
   nav.contents ol { columns: 1; }
 }
-aside.caveats { border-left: 6px solid #f47738; background: #fef7f1; padding: .6rem 1.2rem .4rem; margin: 0 0 2rem;
+aside.caveats { border-left: 6px solid #f47738; background: #fef7f1; \
+padding: .6rem 1.2rem .4rem; margin: 0 0 2rem;
   font-size: .9rem; overflow-wrap: anywhere; }
 aside.caveats h2 { font-size: 1.05rem; margin: .2rem 0 .4rem; border: 0; padding: 0; }
 aside.caveats p { margin: .3rem 0 .5rem; }
 aside.caveats ul { padding-left: 1.2rem; margin: .3rem 0 .6rem; }
-section.summary, header.title-block, aside.caveats, nav.contents { max-width: 100%; overflow-wrap: anywhere; }
-nav.contents { border: 1px solid var(--rule); background: var(--band); padding: .8rem 1.2rem; margin-bottom: 2rem; }
+section.summary, header.title-block, aside.caveats, nav.contents { \
+max-width: 100%; overflow-wrap: anywhere; }
+nav.contents { border: 1px solid var(--rule); background: var(--band); \
+padding: .8rem 1.2rem; margin-bottom: 2rem; }
 nav.contents h2 { font-size: 1.05rem; margin: 0 0 .4rem; border: 0; padding: 0; }
 nav.contents ol { margin: 0; padding-left: 1.4rem; columns: 2; column-gap: 2rem; }
 nav.contents a { color: var(--accent); }
-h2 { font-size: 1.35rem; margin: 2.4rem 0 .6rem; padding-bottom: .2rem; border-bottom: 2px solid var(--ink); }
+h2 { font-size: 1.35rem; margin: 2.4rem 0 .6rem; \
+padding-bottom: .2rem; border-bottom: 2px solid var(--ink); }
 p.rounding { font-size: .9rem; color: var(--muted); }
 .table-wrap { overflow-x: auto; margin: .4rem 0 .6rem; }
-table { border-collapse: collapse; width: 100%; font-size: .86rem; font-variant-numeric: tabular-nums lining-nums; }
+table { border-collapse: collapse; width: 100%; \
+font-size: .86rem; font-variant-numeric: tabular-nums lining-nums; }
 caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .4rem; }
 th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); text-align: left; font-weight: 600; }

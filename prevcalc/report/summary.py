@@ -223,7 +223,8 @@ def line_values(scenario: Any) -> dict[str, str]:
         ob = iv.optimism_bias
         if _nonzero(ob.costs) or _nonzero(ob.benefits):
             head.append(
-                f"optimism bias: costs +{_share_words(ob.costs)}, benefits -{_share_words(ob.benefits)}"
+                f"optimism bias: costs +{_share_words(ob.costs)}, "
+                f"benefits -{_share_words(ob.benefits)}"
             )
         out[iv.id] = "; ".join(head)
         base = f"interventions.{iv.id}"
@@ -240,7 +241,8 @@ def line_values(scenario: Any) -> dict[str, str]:
             )
         for k, c in enumerate(iv.costs.per_participant):
             parts = [
-                f"{value_words(c.amount)} per participant {_PER[c.per]} ({_money_unit(c, iv, scenario)})"
+                f"{value_words(c.amount)} per participant {_PER[c.per]} "
+                f"({_money_unit(c, iv, scenario)})"
             ]
             _profile_words(c, parts)
             out[f"{base}.costs.per_participant.{k}"] = "; ".join(parts)
@@ -258,7 +260,8 @@ def line_values(scenario: Any) -> dict[str, str]:
                 ]
             else:
                 parts = [
-                    f"change in probability {_share_words(o.probability_change)} per participant {per}, "
+                    f"change in probability {_share_words(o.probability_change)} "
+                    f"per participant {per}, "
                     f"unit cost {value_words(o.unit_cost)} ({unit})"
                 ]
             _profile_words(o, parts)
@@ -429,7 +432,8 @@ def _pays_back(v: Verdict) -> str:
 def _npv_clause(v: Verdict, ci: float) -> str:
     c = v.currency
     text = (
-        f"its net present value is {money(v.npv, c)} ({money(v.pv_benefits, c)} of benefits against "
+        f"its net present value is {money(v.npv, c)} ({money(v.pv_benefits, c)} of benefits "
+        "against "
         f"{money(v.pv_costs, c)} of costs, at central values"
     )
     if v.draws > 1:
@@ -522,7 +526,8 @@ def _who_sentence(result: Result) -> str:
             parts.append(own + (" and the savings fall to others" if others > 0 else ""))
         elif pd.isna(dbe):
             parts.append(
-                f"its own budget breaks even in year {int(be)} before discounting, but not once discounted"
+                f"its own budget breaks even in year {int(be)} before discounting, "
+                "but not once discounted"
             )
         else:
             parts.append(
@@ -536,7 +541,8 @@ def _who_sentence(result: Result) -> str:
         ]
         lead = "The gains fall mainly to " if len(gainers) > 3 else "The gains fall to "
         tail = (
-            f", {share(float(gainers['pv_benefits_gained'].iloc[:3].sum()) / gain_total)} of all gains"
+            f", {share(float(gainers['pv_benefits_gained'].iloc[:3].sum()) / gain_total)} "
+            "of all gains"
             if len(gainers) > 3 and gain_total > 0
             else ""
         )
@@ -549,7 +555,8 @@ def _who_sentence(result: Result) -> str:
 
 
 def _who_key(result: Result) -> tuple:
-    """What the who-pays sentence turns on: the largest funder and whether its budget breaks even."""
+    """What the who-pays sentence turns on: the largest funder and whether its budget breaks
+    even."""
     pos = result.agency_positions()
     funders = pos[pos["pv_costs_funded"] > 0].sort_values(
         "pv_costs_funded", ascending=False, kind="stable"
@@ -577,8 +584,10 @@ def _caveats(
         names = _listing([f"{n} ({cur})" for n, cur in foreign])
         home = results[0].currency
         out.append(
-            f"Caveat, transferred evidence: figures for {names} come from another country's currency "
-            f"and services, converted to {home}; whether the effects carry over here is an assumption."
+            f"Caveat, transferred evidence: figures for {names} come from another country's "
+            "currency "
+            f"and services, converted to {home}; whether the effects carry over here is an "
+            "assumption."
         )
     found: list[tuple[str, str]] = []
     for r in results:
@@ -655,7 +664,10 @@ def summary_sentences(
     if len(verdicts) > 1 and len({(r.currency, r.price_year, r.horizon) for r in results}) == 1:
         best = max(verdicts, key=lambda v: v.npv)
         fbest = max(verdicts, key=lambda v: v.fiscal_npv)
-        text = f"Of the {len(verdicts)} options, {best.name} has the highest NPV ({money(best.npv, best.currency)})"
+        text = (
+            f"Of the {len(verdicts)} options, {best.name} has the highest NPV "
+            f"({money(best.npv, best.currency)})"
+        )
         if fbest is best:
             text += ", and also on cashable savings alone"
         else:
@@ -699,7 +711,10 @@ def _fairness_sentence(r: Result, name: str) -> str:
         f"against {money(eq.npv, r.currency)} unweighted"
     )
     if math.isfinite(eq.share_poorest_fifth):
-        text += f"; {share(eq.share_poorest_fifth)} of the net benefit reaching households goes to the poorest fifth"
+        text += (
+            f"; {share(eq.share_poorest_fifth)} of the net benefit reaching households "
+            "goes to the poorest fifth"
+        )
     return text + "."
 
 
@@ -787,13 +802,15 @@ def recommendation_table(
     kinds = {k: kinds[k] for k in frame.columns}
     r0 = results[0]
     note = (
-        "NPV at central values; cashable savings: benefits of value type fiscal only. Payback years "
+        "NPV at central values; cashable savings: benefits of value type fiscal only. "
+        "Payback years "
         'count from year 0; "never": not within the horizon.'
     )
     if probabilistic:
         draws = max(v.draws for v in verdicts)
         note += (
-            f" Interval ({ci:.0%}) and probabilities over {draws:,} draws; a draw that never pays back "
+            f" Interval ({ci:.0%}) and probabilities over {draws:,} draws; "
+            "a draw that never pays back "
             'counts as beyond the horizon. "No spread": no uncertain input reaches the figure.'
         )
     return Table(

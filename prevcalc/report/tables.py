@@ -136,7 +136,9 @@ def fmt(
 
     >>> fmt(-1234567.8, "money"), fmt(2.456, "ratio"), fmt(0.0351, "percent"), fmt(None, "year")
     ('-£1,234,568', '2.46', '3.5%', '–')
-    >>> fmt(-0.4, "money"), fmt(-0.4, "money", rounding="sig3"), fmt(1234.5, "money", "USD", "thousand")
+    >>> fmt(-0.4, "money"), fmt(-0.4, "money", rounding="sig3"), fmt(
+    ...     1234.5, "money", "USD", "thousand"
+    ... )
     ('-£0.40', '£0', '$1,000')
     """
     if kind == "text":
@@ -217,7 +219,8 @@ class Table:
                     if (i, col) in self.words or pd.isna(a) or pd.isna(b)
                     else f"{c} (no spread)"
                     if a == b
-                    else f"{c} ({fmt(a, kind, self.currency, rounding)} to {fmt(b, kind, self.currency, rounding)})"
+                    else f"{c} ({fmt(a, kind, self.currency, rounding)} "
+                    f"to {fmt(b, kind, self.currency, rounding)})"
                     for i, (c, a, b) in enumerate(zip(cells, self.frame[lo], self.frame[hi]))
                 ]
                 header = self.header(col, False) + f" ({self.interval_label})"
@@ -642,7 +645,7 @@ def comparison_groups_table(comparison: Comparison, grouping: str) -> Table:
     )
 
 
-# -- uncertainty ------------------------------------------------------------------------------------
+# -- uncertainty -----------------------------------------------------------------------------------
 
 
 def tornado_table(frame: pd.DataFrame, currency: str, price_year: int | None) -> Table:
@@ -658,7 +661,10 @@ def tornado_table(frame: pd.DataFrame, currency: str, price_year: int | None) ->
         "swing": "money",
     }
     central = frame.attrs.get("npv_central")
-    note = "Each input moved alone (others central): to its 5th and 95th percentile, or by ± the swing."
+    note = (
+        "Each input moved alone (others central): to its 5th and 95th percentile, "
+        "or by ± the swing."
+    )
     if central is not None:
         note += f" NPV with every input central: {fmt(central, 'money', currency)}."
     shown = frame[list(kinds)].reset_index(drop=True)
@@ -753,7 +759,7 @@ def psa_table(results: list[Result], names: list[str], ci: float = 0.90) -> Tabl
     )
 
 
-# -- who pays, who gains, when -----------------------------------------------------------------------
+# -- who pays, who gains, when ---------------------------------------------------------------------
 
 
 def _agency_label(label: str) -> str:
@@ -788,7 +794,8 @@ def funding_matrix_table(result: Result) -> Table:
         result.currency,
         result.price_year,
         "PV of benefits. Each intervention's benefits are shared among the agencies that fund its "
-        "costs, in proportion to what each funds. Cashable savings: value type fiscal; other value: "
+        "costs, in proportion to what each funds. Cashable savings: value type fiscal; "
+        "other value: "
         "non-cashable fiscal, economic and social.",
     )
 
@@ -824,7 +831,8 @@ def agency_positions_table(result: Result) -> Table:
         kinds,
         result.currency,
         result.price_year,
-        "Break-even: the first year from which the agency's cumulative net (what it gains minus what "
+        "Break-even: the first year from which the agency's cumulative net "
+        "(what it gains minus what "
         'it funds) stays at or above zero; "never": not within the horizon.',
         words=words,
     )

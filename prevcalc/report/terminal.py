@@ -401,7 +401,8 @@ def render_run(result: Result, all_years: bool = False, ci: float = 0.90) -> Gro
     if not all_years and result.horizon > 12:
         parts.append(
             Text(
-                "Compact view: years 0–4, every fifth year, the payback years and the last; --years shows them all.",
+                "Compact view: years 0–4, every fifth year, the payback years and the last; "
+                "--years shows them all.",
                 style="dim",
             )
         )
