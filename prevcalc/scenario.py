@@ -219,8 +219,7 @@ class Discounting(_Model):
     bands: list[Band] | None = Field(
         None,
         description=(
-            "Rate bands (only with schedule: custom): "
-            "each rate applies from its from_year on."
+            "Rate bands (only with schedule: custom): each rate applies from its from_year on."
         ),
     )
     timing: Literal["start", "mid", "end"] = Field(
@@ -362,8 +361,7 @@ class _Priced(_Model):
     currency: Currency | None = Field(
         None,
         description=(
-            "Currency the figures are in "
-            "(default: the intervention's, else the scenario's)."
+            "Currency the figures are in (default: the intervention's, else the scenario's)."
         ),
     )
     price_year: PriceYear | None = Field(
@@ -406,8 +404,7 @@ class _Profiled(_Priced):
     duration: Duration | None = Field(
         None,
         description=(
-            "Years it lasts; a fraction makes a partial last year "
-            "(default: to the horizon)."
+            "Years it lasts; a fraction makes a partial last year (default: to the horizon)."
         ),
     )
     ramp: Annotated[Value, _bounded(0.0, 500.0, "between 0 and 500 years")] = Field(
@@ -540,8 +537,7 @@ class Fairness(_Model):
     ) = Field(
         None,
         description=(
-            "Median equivalised household income of each quintile "
-            "(default: shipped ONS figures)."
+            "Median equivalised household income of each quintile (default: shipped ONS figures)."
         ),
     )
     reference_income: float | None = Field(

@@ -1292,8 +1292,7 @@ def judge(case: Case, command: list[str], outcome: Outcome, file: str) -> list[F
             "hang",
             f"in {outcome.where or outcome.innermost or '?'}",
             f"stuck in {outcome.where} (innermost frame {outcome.innermost}) "
-            f"after {outcome.seconds:.1f} s\n"
-            + outcome.stderr[-1500:],
+            f"after {outcome.seconds:.1f} s\n" + outcome.stderr[-1500:],
         )
         return fails
     if outcome.died:

@@ -390,7 +390,8 @@ def test_chart_text_is_drawn_as_written(result, tmp_path):
         names=["$5 and $10", "$\\undefinedcmd$ and _hidden"],
     )
     svg = (out / "charts" / "cumulative.svg").read_text(encoding="utf-8")
-    assert ">$5 and $10<" in svg and ">$\\undefinedcmd$ and _hidden<" in svg
+    # The legend names each option, then when it pays back: "<name> (pays back in year N)".
+    assert ">$5 and $10 (" in svg and ">$\\undefinedcmd$ and _hidden (" in svg
     svg = (out / "charts" / "layers.svg").read_text(encoding="utf-8")
     assert "$5 and $10" in svg
 
@@ -399,7 +400,7 @@ def test_a_leading_underscore_does_not_hide_a_legend_entry(result, tmp_path):
     out = tmp_path / "b"
     write_brief([result, result], out, formats={"charts"}, names=["_a", "_b"])
     svg = (out / "charts" / "cumulative.svg").read_text(encoding="utf-8")
-    assert "_a<" in svg and "_b<" in svg
+    assert "_a (" in svg and "_b (" in svg
 
 
 # -- 4. Word and Excel survive control characters -------------------------------------------------

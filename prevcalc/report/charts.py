@@ -210,7 +210,7 @@ def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = No
     data = cumulative_data(results, names)
     first = results[0]
     with matplotlib.rc_context(_RC):
-        fig, ax = _figure()
+        fig, ax = _figure(height=4.2 + 0.2 * len(results))
         for i, (name, d) in enumerate(data.groupby("option", sort=False)):
             style = dict(
                 color=COLOURS[i % len(COLOURS)],
@@ -219,9 +219,14 @@ def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = No
                 markersize=3.5,
                 linewidth=1.6,
             )
-            (line,) = ax.plot(d["year"], d["cumulative_pv_net"], label=_text(name), **style)
-            line.set_gid(f"cumulative-{i}")
             pb = d["discounted_payback_year"].iloc[0]
+            # The payback year goes in the legend, never as a label on the plot, where the
+            # options' labels would collide near the axis they cross together.
+            when = "never pays back" if math.isnan(pb) else f"pays back in year {int(pb)}"
+            (line,) = ax.plot(
+                d["year"], d["cumulative_pv_net"], label=f"{_text(name)} ({when})", **style
+            )
+            line.set_gid(f"cumulative-{i}")
             if not math.isnan(pb):
                 y = float(d.loc[d["year"] == int(pb), "cumulative_pv_net"].iloc[0])
                 (mark,) = ax.plot(
@@ -236,14 +241,6 @@ def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = No
                     zorder=5,
                 )
                 mark.set_gid(f"payback-{i}")
-                ax.annotate(
-                    f"year {int(pb)}",
-                    (int(pb), y),
-                    textcoords="offset points",
-                    xytext=(7, 6 + 11 * i),
-                    fontsize=8,
-                    color="#222222",
-                )
         ax.plot(
             [],
             [],
@@ -267,7 +264,8 @@ def cumulative_chart(results: Sequence[Result], names: Sequence[str] | None = No
         ax.set_title(
             "When does it pay back? Cumulative discounted net benefit", loc="left", fontsize=10
         )
-        ax.legend(loc="best", fontsize=8)
+        # Below the plot: a legend inside it would cover the lines it names.
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), fontsize=8, frameon=False)
         fig.tight_layout()
     return fig
 
