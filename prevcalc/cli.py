@@ -93,6 +93,34 @@ option_set = click.option(
 option_variant = click.option(
     "--variant", default=None, metavar="NAME", help="Apply one of the file's variants."
 )
+#: The most draws any command takes (a run also checks the memory they would need).
+MAX_DRAWS = 100_000_000
+
+
+def option_draws(help: str, low: int = 1):
+    """``--draws N``, the same on every command; ``help`` says what the draws add there."""
+    return click.option("--draws", type=click.IntRange(low, MAX_DRAWS), default=None, help=help)
+
+
+def option_seed(help: str):
+    """``--seed S``; ``help`` says how the seed is used there."""
+    return click.option("--seed", type=int, default=None, help=help)
+
+
+option_sampler = click.option(
+    "--sampler",
+    type=click.Choice(["random", "lhs"]),
+    default="random",
+    show_default=True,
+    help="Sampling scheme for --draws.",
+)
+option_ci = click.option(
+    "--ci",
+    type=click.Choice(["90", "95"]),
+    default="90",
+    show_default=True,
+    help="Interval (per cent) for --draws.",
+)
 
 
 @click.group(context_settings=CONTEXT)
@@ -146,29 +174,10 @@ CSV_TABLES = {
     is_flag=True,
     help="Show every year's cash flows (default: a compact view).",
 )
-@click.option(
-    "--draws",
-    type=click.IntRange(1, 100_000_000),
-    default=None,
-    help="Monte Carlo draws (probabilistic run).",
-)
-@click.option(
-    "--seed", type=int, default=None, help="Random seed: seeded runs are reproducible bit for bit."
-)
-@click.option(
-    "--sampler",
-    type=click.Choice(["random", "lhs"]),
-    default="random",
-    show_default=True,
-    help="Sampling scheme for --draws.",
-)
-@click.option(
-    "--ci",
-    type=click.Choice(["90", "95"]),
-    default="90",
-    show_default=True,
-    help="Interval (per cent) for --draws.",
-)
+@option_draws("Monte Carlo draws (probabilistic run).")
+@option_seed("Random seed: seeded runs are reproducible bit for bit.")
+@option_sampler
+@option_ci
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
 @click.option(
     "--table",
@@ -353,16 +362,9 @@ def _options(
     help="Write to this file instead of stdout.",
 )
 @click.option("--force", is_flag=True, help="Overwrite --output if it exists.")
-@click.option(
-    "--draws",
-    type=click.IntRange(1, 100_000_000),
-    default=None,
-    help="Monte Carlo draws: adds P(best) and EVPI.",
-)
-@click.option("--seed", type=int, default=None, help="Random seed (the same for every option).")
-@click.option(
-    "--sampler", type=click.Choice(["random", "lhs"]), default="random", show_default=True
-)
+@option_draws("Monte Carlo draws: adds P(best) and EVPI.")
+@option_seed("Random seed (the same for every option).")
+@option_sampler
 @option_set
 def compare(
     files: tuple[Path, ...],
@@ -474,13 +476,8 @@ def compare(
     show_default=True,
     help="Money in the brief: three significant figures, or to the nearest thousand.",
 )
-@click.option(
-    "--draws",
-    type=click.IntRange(2, 10_000_000),
-    default=None,
-    help="Add uncertainty tables (Monte Carlo draws).",
-)
-@click.option("--seed", type=int, default=None, help="Random seed for --draws.")
+@option_draws("Add uncertainty tables (Monte Carlo draws).", low=2)
+@option_seed("Random seed for --draws.")
 @click.option("--force", is_flag=True, help="Replace an existing brief folder.")
 @option_set
 def brief(
@@ -660,15 +657,8 @@ def init(path: Path, source: str, force: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for areas.csv/.json/.xlsx, by_decile.csv, the chart and one file per area.",
 )
-@click.option(
-    "--draws", type=click.IntRange(1, 100_000_000), default=None, help="Monte Carlo draws per area."
-)
-@click.option(
-    "--seed",
-    type=int,
-    default=None,
-    help="Random seed; each area's stream comes from it and the area's code.",
-)
+@option_draws("Monte Carlo draws per area.")
+@option_seed("Random seed; each area's stream comes from it and the area's code.")
 @click.option(
     "--variants", is_flag=True, help="Also run each of the template's variants for every area."
 )
@@ -695,13 +685,7 @@ def init(path: Path, source: str, force: bool) -> None:
 @click.option(
     "--resume", is_flag=True, help="Keep the areas already finished in --out; run the rest."
 )
-@click.option(
-    "--ci",
-    type=click.Choice(["90", "95"]),
-    default="90",
-    show_default=True,
-    help="Interval (per cent) for --draws.",
-)
+@option_ci
 def sweep(
     template: Path,
     areas: Path,
