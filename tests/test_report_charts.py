@@ -163,3 +163,20 @@ def test_importing_the_writers_does_not_import_heavy_libraries():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_flows_chart_bars_are_the_year_by_year_costs_and_benefits():
+    # Issue 10: a year-by-year cost and benefit bar chart under the J-curve.
+    from conftest import ROOT
+
+    import prevcalc
+    from prevcalc.report import charts
+
+    r = prevcalc.run(prevcalc.load(ROOT / "scenarios" / "shared_lives.yaml"))
+    fig = charts.flows_chart(r)
+    patches = [p for ax in fig.axes for p in ax.patches]
+    costs = [p.get_height() for p in patches if p.get_gid() == "costs-bars"]
+    benefits = [p.get_height() for p in patches if p.get_gid() == "benefits-bars"]
+    flows = r.cashflows()
+    assert costs == pytest.approx(list(-flows["costs"]))
+    assert benefits == pytest.approx(list(flows["benefits"]))

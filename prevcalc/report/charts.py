@@ -415,6 +415,50 @@ def agency_position_chart(result: Result, most: int = 6):
     return fig
 
 
+def flows_chart(result: Result):
+    """Bars of each year's undiscounted costs (drawn below zero) and benefits (above), with
+    the net as a line: the year-by-year picture under the J-curve. Bars have gids
+    ``costs-bars`` and ``benefits-bars``."""
+    import matplotlib
+
+    flows = result.cashflows()
+    with matplotlib.rc_context(_RC):
+        fig, ax = _figure()
+        years = flows["year"].to_numpy()
+        costs = ax.bar(
+            years,
+            -flows["costs"].to_numpy(),
+            color=COLOURS[1],
+            hatch=HATCHES[0],
+            label="Costs",
+            width=0.8,
+        )
+        benefits = ax.bar(
+            years,
+            flows["benefits"].to_numpy(),
+            color=COLOURS[0],
+            hatch=HATCHES[1],
+            label="Benefits",
+            width=0.8,
+        )
+        for bar in costs:
+            bar.set_gid("costs-bars")
+        for bar in benefits:
+            bar.set_gid("benefits-bars")
+        ax.plot(years, flows["net"].to_numpy(), color="black", linewidth=1.4, label="Net")
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set_xlabel("Year (0 = base year)")
+        ax.set_ylabel(f"Undiscounted flow ({_units(result.currency, result.price_year)})")
+        ax.yaxis.set_major_formatter(_money_ticks(result.currency))
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_title("Costs and benefits each year", loc="left", fontsize=10)
+        ax.legend(loc="upper left", bbox_to_anchor=(0.0, -0.16), ncol=3, fontsize=8, frameon=False)
+        fig.tight_layout()
+    return fig
+
+
 def who_gains_chart(results: Sequence[Result], names: Sequence[str]):
     """Grouped bars: net benefit per participant in each group, one bar per option."""
     import matplotlib
@@ -653,6 +697,16 @@ def brief_charts(
         "year, when the running total first reaches zero.",
         "comparison",
     )
+    for i, (r, name) in enumerate(zip(results, names)):
+        who = f": {name}" if len(results) > 1 else ""
+        keep(
+            flows_chart(r),
+            f"flows-{i + 1}" if len(results) > 1 else "flows",
+            f"Costs and benefits each year{who}",
+            f"Undiscounted costs (below zero) and benefits (above) in each year{who} ({units}): "
+            "the spending comes first and the savings follow, which is the J-curve above.",
+            "comparison",
+        )
     for i, (r, name) in enumerate(zip(results, names)):
         who = f": {name}" if len(results) > 1 else ""
         keep(
