@@ -180,3 +180,19 @@ def test_flows_chart_bars_are_the_year_by_year_costs_and_benefits():
     flows = r.cashflows()
     assert costs == pytest.approx(list(-flows["costs"]))
     assert benefits == pytest.approx(list(flows["benefits"]))
+
+
+def test_the_html_alt_text_states_the_j_curves_message(tmp_path):
+    # Issue 10: alt text that states each chart's message, not only its name.
+    from conftest import ROOT
+
+    import prevcalc
+    from prevcalc.report.brief import write_brief
+
+    r = prevcalc.run(prevcalc.load(ROOT / "scenarios" / "shared_lives.yaml"))
+    write_brief([r], tmp_path / "b", formats={"html"})
+    html = (tmp_path / "b" / "brief.html").read_text(encoding="utf-8")
+    payback = int(r.summary()["discounted_payback_year"])
+    assert f"It pays back in year {payback} (discounted)." in html
+    label = 'aria-label="Cumulative discounted net benefit. Cumulative discounted net benefit by'
+    assert label in html and f"pays back in year {payback} (discounted)." in html.split(label)[1]

@@ -415,6 +415,16 @@ def agency_position_chart(result: Result, most: int = 6):
     return fig
 
 
+def _payback_message(results: Sequence[Result], names: Sequence[str]) -> str:
+    """What the J-curve shows, in words: when each option pays back once discounted."""
+    parts = []
+    for r, name in zip(results, names):
+        pb = float(r.summary()["discounted_payback_year"])
+        when = f"pays back in year {int(pb)}" if math.isfinite(pb) else "does not pay back"
+        parts.append(f"{_text(name)} {when}" if len(results) > 1 else f"It {when}")
+    return "; ".join(parts) + " (discounted)."
+
+
 def flows_chart(result: Result):
     """Bars of each year's undiscounted costs (drawn below zero) and benefits (above), with
     the net as a line: the year-by-year picture under the J-curve. Bars have gids
@@ -694,7 +704,7 @@ def brief_charts(
         "cumulative",
         "Cumulative discounted net benefit",
         f"Cumulative discounted net benefit by year ({units}). A star marks the discounted payback "
-        "year, when the running total first reaches zero.",
+        "year, when the running total first reaches zero. " + _payback_message(results, names),
         "comparison",
     )
     for i, (r, name) in enumerate(zip(results, names)):

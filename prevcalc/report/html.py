@@ -132,10 +132,11 @@ def inline_svg(path: Path, label: str) -> str:
 def _chart(chart: Any, number: int) -> str:
     svg = getattr(chart, "svg", None)
     if svg and Path(svg).exists():
-        body = inline_svg(svg, chart.title)
+        body = inline_svg(svg, f"{chart.title}. {chart.caption}")  # its message, not only its name
     else:
         data = base64.b64encode(Path(chart.png).read_bytes()).decode("ascii")
-        body = f'<img alt="{_e(chart.title)}" src="data:image/png;base64,{data}">'
+        alt = _e(f"{chart.title}. {chart.caption}")
+        body = f'<img alt="{alt}" src="data:image/png;base64,{data}">'
     return (
         f'<figure id="f-{_e(chart.name)}">\n{body}\n'
         f"<figcaption>Figure {number}: {_e(chart.caption)}</figcaption>\n</figure>"
