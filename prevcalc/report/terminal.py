@@ -128,15 +128,8 @@ def render_table(
     if labels == 0 and shown and shown[0] == "year":
         labels = 1  # the year labels each row of a year-by-year table
     label_width = sum(w + 3 for _, _, w in specs[:labels])
-    chunks: list[list[int]] = [[]]
-    used = label_width
-    for j in range(labels, len(specs)):
-        need = max(specs[j][2], min(len(specs[j][0]), 8)) + 3
-        if chunks[-1] and used + need > width - 4:
-            chunks.append([])
-            used = label_width
-        chunks[-1].append(j)
-        used += need
+    needs = [max(specs[j][2], min(len(specs[j][0]), 8)) + 3 for j in range(labels, len(specs))]
+    chunks = [[labels + j for j in chunk] for chunk in _pack(needs, width - 4 - label_width)]
     out = []
     for n, chunk in enumerate(chunks):
         title = terminal_text(_title(table)) + (
@@ -155,6 +148,20 @@ def render_table(
     return out[0] if len(out) == 1 else Group(*out)
 
 
+def _pack(needs: list[int], room: int) -> list[list[int]]:
+    """Indices of columns needing ``needs`` characters, packed in order into chunks of at most
+    ``room`` characters (a column wider than the room gets a chunk of its own)."""
+    chunks: list[list[int]] = [[]]
+    used = 0
+    for i, need in enumerate(needs):
+        if chunks[-1] and used + need > room:
+            chunks.append([])
+            used = 0
+        chunks[-1].append(i)
+        used += need
+    return chunks
+
+
 def render_transposed(
     table: Table, label_cols: int = 1, rounding: tables.Rounding = "unit", width: int | None = None
 ) -> RenderableType:
@@ -171,15 +178,8 @@ def render_transposed(
         max([len(str(v)) for v in row.iloc[label_cols:]] + [1]) for _, row in text.iterrows()
     ]
     label_width = max([len(str(c)) for c in text.columns[label_cols:]] + [1]) + 3
-    chunks: list[list[int]] = [[]]
-    used = label_width
-    for i, w in enumerate(figures):
-        need = max(w, min(len(names[i]), 12)) + 3
-        if chunks[-1] and used + need > width - 1:
-            chunks.append([])
-            used = label_width
-        chunks[-1].append(i)
-        used += need
+    needs = [max(w, min(len(names[i]), 12)) + 3 for i, w in enumerate(figures)]
+    chunks = _pack(needs, width - 1 - label_width)
     out = []
     for n, chunk in enumerate(chunks):
         title = terminal_text(_title(table)) + (
