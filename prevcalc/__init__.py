@@ -88,12 +88,13 @@ def brief(
     seed=None,
     force=False,
     overrides=(),
+    sampler="random",
 ):
     """Write a brief for the options in ``files`` (and, with ``variants``, their variants) into
     the folder ``out``, as ``prevcalc brief`` does; returns the files written.
 
-    With ``draws``, each option is also run with that many draws (``seed``) for the
-    uncertainty tables; the analysis (discount rates, switching values, tornado, P(best), EVPI)
+    With ``draws``, each option is also run with that many draws (``seed``; ``sampler``
+    "random" or "lhs") for the uncertainty tables; the analysis (discount rates, switching values, tornado, P(best), EVPI)
     goes in when the options are like for like.
     """
     from .report.brief import analysis_tables, like_for_like_groups, write_brief
@@ -102,7 +103,9 @@ def brief(
     options_ = options(files, variants=variants, overrides=overrides)
     names = [n for n, _ in options_]
     results = [run(sc) for _, sc in options_]
-    runs = [run(sc, draws=draws, seed=seed) for _, sc in options_] if draws else None
+    runs = (
+        [run(sc, draws=draws, seed=seed, sampler=sampler) for _, sc in options_] if draws else None
+    )
     uncertainty = (
         analysis_tables([sc for _, sc in options_], names, runs)
         if len(like_for_like_groups(results)) == 1

@@ -478,6 +478,7 @@ def compare(
 )
 @option_draws("Add uncertainty tables (Monte Carlo draws).", low=2)
 @option_seed("Random seed for --draws.")
+@option_sampler
 @click.option("--force", is_flag=True, help="Replace an existing brief folder.")
 @option_set
 def brief(
@@ -488,6 +489,7 @@ def brief(
     rounding: str,
     draws: int | None,
     seed: int | None,
+    sampler: str,
     force: bool,
     overrides: tuple[str, ...],
 ) -> None:
@@ -508,6 +510,7 @@ def brief(
         rounding=rounding,
         draws=draws,
         seed=seed,
+        sampler=sampler,
         force=force,
         overrides=overrides,
     )

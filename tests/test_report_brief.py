@@ -433,3 +433,23 @@ def test_brief_with_draws_has_the_analysis_caveats_and_provenance_of_each_table(
     assert (out / "tables" / "caveats.csv").is_file()
     html = (out / "brief.html").read_text(encoding="utf-8")
     assert html.index('class="caveats"') < html.index('class="contents"')
+
+
+def test_brief_takes_the_sampler_and_records_it(scenarios, tmp_path, cli):
+    """`brief --sampler lhs` runs the draws with Latin hypercube sampling, as `run` does: the
+    brief's NPV over draws is the LHS run's, and its provenance says so."""
+    path = tmp_path / "uncertain.yaml"  # written by the fixture
+    out = tmp_path / "b"
+    code, _, err = cli(
+        "brief", str(path), "--draws", "64", "--seed", "7", "--sampler", "lhs", "--out", str(out)
+    )
+    assert code == 0, err
+    prov = pd.read_csv(out / "tables" / "provenance.csv")
+    items = dict(zip(prov["item"], prov["value"]))
+    assert items["Sampler"] == "lhs"
+    psa = pd.read_csv(out / "tables" / "uncertainty.csv")
+    lhs = prevcalc.run(prevcalc.load(path), draws=64, seed=7, sampler="lhs")
+    rnd = prevcalc.run(prevcalc.load(path), draws=64, seed=7, sampler="random")
+    mean = float(psa["mean"].iloc[0])
+    assert mean == pytest.approx(float(lhs.values["total"]["npv"].mean()), rel=1e-9)
+    assert mean != pytest.approx(float(rnd.values["total"]["npv"].mean()), rel=1e-9)
