@@ -94,8 +94,8 @@ def brief(
     the folder ``out``, as ``prevcalc brief`` does; returns the files written.
 
     With ``draws``, each option is also run with that many draws (``seed``; ``sampler``
-    "random" or "lhs") for the uncertainty tables; the analysis (discount rates, switching values, tornado, P(best), EVPI)
-    goes in when the options are like for like.
+    "random" or "lhs") for the uncertainty tables; the analysis (discount rates, switching
+    values, tornado, P(best), EVPI) goes in when the options are like for like.
     """
     from .report.brief import analysis_tables, like_for_like_groups, write_brief
     from .report.summary import context_of
