@@ -498,6 +498,39 @@ class OptimismBias(_Model):
     benefits: Share = Field(0.0, description="Reduction of benefits: benefits × (1 − benefits).")
 
 
+class Evidence(_Model):
+    """How strong the evidence for an intervention's effects is, for the brief's recommendation.
+
+    Study designs, strongest first, after the Maryland Scientific Methods Scale: randomised
+    (level 5); quasi_experimental (3-4, a controlled comparison); uncontrolled (2, before-and-
+    after or a comparison without controls); then effects modelled or judged, not measured."""
+
+    design: Literal["randomised", "quasi_experimental", "uncontrolled", "modelled", "opinion"] = (
+        Field(
+            description="Study design behind the effects: randomised (controlled trials), "
+            "quasi_experimental (a comparison group with controls for differences), uncontrolled "
+            "(before-and-after or a comparison without controls), modelled (simulated or "
+            "calibrated, not measured), opinion (expert or practitioner judgement)."
+        )
+    )
+    setting: Annotated[str, Field(max_length=80)] | None = Field(
+        None, description="Where the evidence comes from, e.g. 'US' (transferred) or 'England'."
+    )
+    rating: Annotated[str, Field(max_length=80)] | None = Field(
+        None, description="A published rating of the programme, as the rating body words it."
+    )
+    rated_by: Annotated[str, Field(max_length=200)] | None = Field(
+        None, description="Who published the rating, and when (required with rating)."
+    )
+    source: str | None = Field(None, description="Where the design (and rating) is stated.")
+
+    @model_validator(mode="after")
+    def _rating_has_its_rater(self) -> Evidence:
+        if self.rating is not None and not self.rated_by:
+            raise ValueError("a rating needs rated_by: who published it, and when")
+        return self
+
+
 class Intervention(_Model):
     id: Identifier = Field(description="Identifier, unique in the file ([a-z0-9_]+).")
     name: str
@@ -514,6 +547,9 @@ class Intervention(_Model):
     costs: Costs = Field(default_factory=Costs)
     outcomes: list[Outcome] = Field(default_factory=list)
     optimism_bias: OptimismBias = Field(default_factory=OptimismBias)
+    evidence: Evidence | None = Field(
+        None, description="The study design behind the effects, and any published rating."
+    )
     reach: GroupShares | None = Field(
         None,
         description="Participants' shares over the five groups, poorest first (for the "

@@ -269,3 +269,79 @@ def test_brief_opens_with_the_summary_then_the_recommendation_then_contents(adve
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert heads[:3] == ["Summary", "Recommendation", "Contents"]
     assert (out / "tables" / "recommendation.csv").exists()
+
+
+EVIDENCED = (
+    HEAD
+    + """\
+name: Two kinds of evidence
+interventions:
+  - id: trial
+    name: Trialled visits
+    layer: midstream
+    evidence:
+      design: randomised
+      setting: US
+      rating: Well-supported
+      rated_by: A clearinghouse (2019)
+    intake: {participants: [1]}
+    costs:
+      setup: [{amount: 100, year: 0, funder: council}]
+    outcomes:
+      - {name: Trial saving, agency: council, amount: 300, start: 0, duration: 1, deadweight: 0}
+  - id: model
+    name: Modelled befriending
+    layer: upstream
+    evidence: {design: modelled}
+    intake: {participants: [1]}
+    outcomes:
+      - {name: Model saving, agency: council, amount: 110, start: 1, duration: 1, deadweight: 0}
+"""
+)
+
+
+def test_evidence_by_share_of_benefits_by_hand(tmp_path):
+    """PV benefits at 10%, timing start: the trial's 300 in year 0 is 300; the model's 110 in
+    year 1 is 110 / 1.1 = 100. So randomised 300 / 400 = 75%, modelled 25%: the cell says so,
+    strongest first, and 25% modelled is enough for the evidence-strength caveat."""
+    sc = _load(tmp_path, EVIDENCED, "ev.yaml")
+    r = prevcalc.run(sc)
+    ctx = summary.context_of(sc)
+    assert summary.benefit_shares(r) == pytest.approx({"trial": 0.75, "model": 0.25})
+    assert summary.evidence_words(r, ctx) == "Randomised trials 75%; modelled 25%"
+    lines = summary.summary_sentences([r], contexts=[ctx])
+    assert lines[-1].startswith(
+        "Caveat, evidence strength: 25% of the benefits rest on effects that are modelled, not "
+        "measured against a comparison group (Modelled befriending)."
+    )
+    t = summary.recommendation_table([r], contexts=[ctx])
+    assert t.formatted("unit", units=False)["Evidence"].tolist() == [
+        "Randomised trials 75%; modelled 25%"
+    ]
+
+
+def test_one_intervention_shows_its_design_setting_and_rating(tmp_path):
+    text = EVIDENCED.split("  - id: model")[0]
+    sc = _load(tmp_path, text, "one.yaml")
+    r = prevcalc.run(sc)
+    assert (
+        summary.evidence_words(r, summary.context_of(sc))
+        == "Randomised trials (US); rated Well-supported"
+    )
+    # No weak evidence: no evidence-strength caveat.
+    lines = summary.summary_sentences([r], contexts=[summary.context_of(sc)])
+    assert not any(x.startswith("Caveat, evidence strength") for x in lines)
+
+
+def test_a_rating_needs_who_rated_it(tmp_path, cli):
+    path = tmp_path / "bad.yaml"
+    path.write_text(EVIDENCED.replace("      rated_by: A clearinghouse (2019)\n", ""), "utf-8")
+    code, _, err = cli("validate", str(path))
+    assert code == 1 and "bad.yaml:12:7: interventions.trial.evidence" in err and "rated_by" in err
+
+
+def test_no_stated_evidence_is_said_last(adversarial):
+    """No scenario states its evidence: the caveat comes after those the files support."""
+    scenarios, results = adversarial
+    lines = summary.summary_sentences([results[1]], contexts=[summary.context_of(scenarios[1])])
+    assert lines[-1].startswith("Caveat, evidence strength: no intervention states")

@@ -980,7 +980,9 @@ def write_brief(
     from .summary import recommendation_table, summary_sentences
 
     recommendation = (
-        recommendation_table(results, label, runs) if results and len(groups) == 1 else None
+        recommendation_table(results, label, runs, contexts=contexts)
+        if results and len(groups) == 1
+        else None
     )
     front_tables = [recommendation] if recommendation is not None else []
     if len(groups) == 1:

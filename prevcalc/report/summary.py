@@ -67,6 +67,9 @@ class Context:
     values: dict[str, str] = field(default_factory=dict)
     #: Each named parameter's value or distribution, in words.
     parameters: dict[str, str] = field(default_factory=dict)
+    #: Each intervention's evidence (by id): its name, the study design, where the evidence
+    #: comes from, and any published rating with who rated it (None where not stated).
+    evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def context_of(scenario: Any) -> Context:
@@ -98,6 +101,16 @@ def context_of(scenario: Any) -> Context:
         variant_description=" ".join(variant_text.split()),
         values=line_values(scenario),
         parameters={k: value_words(v) for k, v in scenario.parameters.items()},
+        evidence={
+            iv.id: {
+                "name": iv.name or iv.id,
+                "design": iv.evidence.design if iv.evidence else None,
+                "setting": iv.evidence.setting if iv.evidence else None,
+                "rating": iv.evidence.rating if iv.evidence else None,
+                "rated_by": iv.evidence.rated_by if iv.evidence else None,
+            }
+            for iv in scenario.interventions
+        },
     )
 
 
@@ -576,9 +589,18 @@ def _who_key(result: Result) -> tuple:
 
 
 def _caveats(
-    results: Sequence[Result], contexts: Sequence[Context | None], limit: int = 3
+    results: Sequence[Result],
+    names: Sequence[str],
+    contexts: Sequence[Context | None],
+    limit: int = 3,
 ) -> list[str]:
     out: list[str] = []
+    # Evidence strength comes first where the scenarios state their evidence; where none does,
+    # a short caveat comes last, after the ones the files do support.
+    stated = any(e["design"] for ctx in contexts if ctx for e in ctx.evidence.values())
+    evidence = _evidence_caveat(results, names, contexts) if stated else None
+    if evidence:
+        out.append(evidence)
     foreign = list(dict.fromkeys(f for ctx in contexts if ctx for f in ctx.foreign))
     if foreign:
         names = _listing([f"{n} ({cur})" for n, cur in foreign])
@@ -616,6 +638,11 @@ def _caveats(
             f"Caveat, assumptions: the scenario's description and notes flag {count}, "
             f"for example \u201c{first}\u201d."
         )
+    if not stated and any(ctx for ctx in contexts):
+        out.append(
+            "Caveat, evidence strength: no intervention states the study design behind its "
+            "effects (its evidence), so their strength is unknown."
+        )
     return out[:limit]
 
 
@@ -628,6 +655,93 @@ def _flagged_clause(flagged: Sequence[str]) -> str:
             return c
     first = clauses[0] if clauses else flagged[0]
     return first if len(first) <= 140 else first[:137].rsplit(" ", 1)[0] + "…"
+
+
+# -- evidence strength ----------------------------------------------------------------------------
+
+#: Each study design in words, strongest first (see ``scenario.Evidence``).
+DESIGN_WORDS = {
+    "randomised": "randomised trials",
+    "quasi_experimental": "controlled comparison",
+    "uncontrolled": "uncontrolled comparison",
+    "modelled": "modelled",
+    "opinion": "expert judgement",
+    None: "not stated",
+}
+#: Designs whose effects are not measured against a comparison: the evidence-strength caveat.
+WEAK = ("modelled", "opinion", None)
+
+
+def benefit_shares(result: Result) -> dict[str, float]:
+    """Each intervention's share of the option's PV benefits (mean flows), by intervention id."""
+    if not len(result.lines):
+        return {}
+    pv = result.flows @ result.factors
+    gains = (result.lines["kind"] != "cost").to_numpy()
+    by = pd.Series(pv[gains], index=result.lines["intervention"].to_numpy()[gains])
+    by = by.groupby(level=0, sort=False).sum()
+    total = float(by.sum())
+    return {str(k): float(v) / total for k, v in by.items()} if total > 0 else {}
+
+
+def _design_shares(result: Result, ctx: Context) -> list[tuple[str | None, float, list[str]]]:
+    """(design, share of PV benefits, intervention names) for each design, strongest first."""
+    shares = benefit_shares(result)
+    out: dict[str | None, tuple[float, list[str]]] = {}
+    for iv, share_ in shares.items():
+        ev = ctx.evidence.get(iv, {"name": iv, "design": None})
+        total, names = out.get(ev["design"], (0.0, []))
+        out[ev["design"]] = (total + share_, names + [ev["name"]])
+    return [(d, *out[d]) for d in DESIGN_WORDS if d in out]
+
+
+def evidence_words(result: Result, ctx: Context | None) -> str:
+    """The evidence behind an option, for a table cell: its study design (with where the
+    evidence comes from and any published rating) or, for several interventions, each design's
+    share of the benefits, strongest first: "randomised trials 37%; modelled 63%"."""
+    if ctx is None or not ctx.evidence:
+        return "not stated"
+    designs = _design_shares(result, ctx)
+    if len(ctx.evidence) == 1 or len(designs) == 1:
+        ev = next(iter(ctx.evidence.values()))
+        if len(ctx.evidence) > 1:  # several interventions, one design
+            ev = {"design": designs[0][0] if designs else None}
+        text = DESIGN_WORDS[ev.get("design")]
+        if ev.get("setting"):
+            text += f" ({ev['setting']})"
+        if ev.get("rating"):
+            text += f"; rated {ev['rating']}"
+        return _cap(text)
+    return _cap("; ".join(f"{DESIGN_WORDS[d]} {share(v)}" for d, v, _ in designs))
+
+
+def _evidence_caveat(
+    results: Sequence[Result], names: Sequence[str], contexts: Sequence[Context | None]
+) -> str | None:
+    """The evidence-strength caveat: the option whose benefits rest most on effects that were
+    modelled, judged or not stated (at least a quarter of them), with the interventions."""
+    worst: tuple[float, str, list[tuple[str | None, float, list[str]]]] | None = None
+    for r, n, ctx in zip(results, names, contexts):
+        if ctx is None or not ctx.evidence:
+            continue
+        weak = [x for x in _design_shares(r, ctx) if x[0] in WEAK]
+        amount = sum(v for _, v, _ in weak)
+        if amount >= 0.25 and (worst is None or amount > worst[0]):
+            worst = (amount, n, weak)
+    if worst is None:
+        return None
+    amount, name, weak = worst
+    kinds = [
+        {"modelled": "modelled", "opinion": "judged"}.get(str(d), "not stated") for d, _, _ in weak
+    ]
+    how = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + " or " + kinds[-1]
+    ivs = [x for _, _, names_ in weak for x in names_]
+    whose = f"of {name} " if len(results) > 1 else ""
+    return (
+        f"Caveat, evidence strength: {share(amount)} of the benefits {whose}rest on effects "
+        f"that are {how}, not measured against a comparison group "
+        f"({_listing(ivs[:4])}{' and others' if len(ivs) > 4 else ''})."
+    )
 
 
 def summary_sentences(
@@ -668,8 +782,13 @@ def summary_sentences(
             f"Of the {len(verdicts)} options, {best.name} has the highest NPV "
             f"({money(best.npv, best.currency)})"
         )
-        if fbest is best:
+        if fbest is best and fbest.fiscal_npv >= 0:
             text += ", and also on cashable savings alone"
+        elif fbest is best:
+            text += (
+                "; it is also the least negative on cashable savings alone, on which no option "
+                "pays back"
+            )
         else:
             text += (
                 f"; on cashable savings alone {fbest.name} does best "
@@ -695,7 +814,7 @@ def summary_sentences(
         fair = _fairness_sentence(r, v.name)
         if fair:
             out.append(fair)
-    out += _caveats(results, contexts)
+    out += _caveats(results, names, contexts)
     return out
 
 
@@ -752,12 +871,15 @@ def recommendation_table(
     names: Sequence[str] | None = None,
     runs: Sequence[Result | None] | None = None,
     ci: float = 0.90,
+    contexts: Sequence[Context | None] | None = None,
 ) -> Table:
     """Each option in a row: NPV (with its interval when draws were run), NPV on cashable savings
-    alone, payback years, P(NPV > 0) and P(pays back within the horizon), and the reason."""
+    alone, payback years, P(NPV > 0) and P(pays back within the horizon), the evidence behind it
+    (study design by share of benefits, from each intervention's ``evidence``), and the reason."""
     results = list(results)
     names = list(names) if names is not None else [r.name for r in results]
     runs = list(runs) if runs is not None else [None] * len(results)
+    contexts = list(contexts) if contexts is not None else [None] * len(results)
     verdicts = [verdict(r, n, run, ci) for r, n, run in zip(results, names, runs)]
     best = max(verdicts, key=lambda v: v.npv)
     probabilistic = any(v.draws > 1 for v in verdicts)
@@ -781,6 +903,7 @@ def recommendation_table(
             if v.draws > 1 and not v.spread:
                 words[(i, "prob_npv_positive")] = "no spread"
                 words[(i, "prob_pays_back")] = "no spread"
+        row["evidence"] = evidence_words(results[i], contexts[i])
         row["reason"] = _reason(v, best, len(verdicts) > 1)
         for key in ("payback_year", "discounted_payback_year"):
             if math.isnan(row[key]):
@@ -797,6 +920,7 @@ def recommendation_table(
         "discounted_payback_year": "year",
         "prob_npv_positive": "probability",
         "prob_pays_back": "probability",
+        "evidence": "text",
         "reason": "text",
     }
     kinds = {k: kinds[k] for k in frame.columns}
@@ -804,7 +928,9 @@ def recommendation_table(
     note = (
         "NPV at central values; cashable savings: benefits of value type fiscal only. "
         "Payback years "
-        'count from year 0; "never": not within the horizon.'
+        'count from year 0; "never": not within the horizon. Evidence: the study design behind '
+        "the effects (for several interventions, each design's share of PV benefits), as each "
+        "intervention's evidence states it."
     )
     if probabilistic:
         draws = max(v.draws for v in verdicts)

@@ -70,6 +70,7 @@ LABELS = {
     "fiscal_bcr": "BCR, cashable savings only",
     "pv_fiscal_benefits": "PV cashable savings",
     "prob_pays_back": "P(pays back in horizon)",
+    "evidence": "Evidence",
     "reason": "Reason",
     "funder": "Funded by",
     "beneficiary": "Gains",
