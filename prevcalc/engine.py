@@ -769,8 +769,9 @@ def _column_sums(X: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
 
 def _evaluate_chunk(
     model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool, buf: _Buffers
-) -> tuple[dict, tuple]:
-    """Metrics for one block of draws, and each line's flows summed over its first ``rows`` draws.
+) -> tuple[dict, tuple, np.ndarray]:
+    """Metrics for one block of draws, each line's flows summed over its first ``rows`` draws,
+    and each line's PV in every draw of the block, shape (draw, line) (a working array).
 
     By linearity, each line's present value needs no convolution: with
     w(k) = Σ_e intake(e) D(e + k), a line's PV is annual × Σ_k shares(k) w(k). An intake that
@@ -948,7 +949,7 @@ def _evaluate_chunk(
                 "irr_status": status,
                 "net_starts_positive": starts,
             }
-    return out, sums
+    return out, sums, pv_line
 
 
 def _layer_flows(
@@ -1036,13 +1037,15 @@ def evaluate(
     by_entry = np.zeros((len(model.lines), T))
     by_year = np.zeros((len(model.lines), T))
     buffers = _Buffers()  # this call's own working arrays: the model stays shareable
+    line_pv = np.empty((draws.n, len(model.lines)))
     entry_patterns, general = np.zeros((len(model.scenario.interventions), T)), set()
     for start in range(0, draws.n, size):
         d = draws.slice(start, start + size)
         rows = d.n
         d = _padded(d, size)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            m, fs = _evaluate_chunk(model, d, groups, rows, full=draws.n == 1, buf=buffers)
+            m, fs, pv_line = _evaluate_chunk(model, d, groups, rows, full=draws.n == 1, buf=buffers)
+        line_pv[start : start + rows] = pv_line[:rows]
         for g, v in m.items():
             G = len(groups[g][0])
             for k, a in v.items():
@@ -1117,6 +1120,7 @@ def evaluate(
         groups,
         flow_sum / draws.n,
         notes,
+        line_pv,
     )
 
 
@@ -1232,11 +1236,13 @@ def _guard_bcr(values: dict, groups: dict, notes: list[str]) -> None:
 
 def memory_needed(model: _Model, draws: int) -> int:
     """Bytes a run of ``draws`` draws needs, roughly: the per-draw results it keeps (PVs and
-    participants of every group; payback years and IRR of the scenario and its layers), every
+    participants of every group, each line's PV; payback years and IRR of the scenario and its
+    layers), every
     sampled input, the reports' derived figures, and one block of working arrays."""
     groups = 1 + len(model.scenario.interventions) + 3 + len({ln.agency for ln in model.lines})
     inputs = len(sampling.uncertain_leaves(model.scenario)) + len(model.scenario.parameters)
     per_draw = 8 * (4 * groups + 6 * 4 + inputs) * 2  # × 2: figures derived for the reports
+    per_draw += 8 * len(model.lines)  # each line's PV in each draw (Result.line_pv)
     return draws * per_draw + 4 * 8 * CHUNK_VALUES
 
 

@@ -252,6 +252,9 @@ class Result:
     lines : one row per cost item or outcome (intervention, layer, kind, item, agency,
         value_type, name, source).
     flows : ndarray, shape (line, year): mean undiscounted flow of each line (costs positive).
+    line_pv : ndarray, shape (draw, line): each line's present value in each draw, a magnitude
+        like ``flows`` (costs positive; ``lines["kind"]`` gives the sign). Its mean over draws
+        is ``flows @ factors`` (to rounding); a deterministic run has one draw.
     factors : ndarray, shape (year,): the discount factor applied to each year's flows.
     notes : caveats found while running (cut-off flows, gross benefits, non-unique IRR...).
     waterfall : what each adjustment removes from each outcome (``engine.adjustment_waterfall``).
@@ -268,6 +271,7 @@ class Result:
     flows: np.ndarray
     factors: np.ndarray
     layers: dict[str, str]
+    line_pv: np.ndarray
     notes: list[str] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
@@ -285,6 +289,7 @@ class Result:
         groups: dict,
         flows: np.ndarray,
         notes: list[str],
+        line_pv: np.ndarray,
     ) -> Result:
         """Assemble a result from the engine's compiled model and evaluated arrays."""
         sc = model.scenario
@@ -341,6 +346,7 @@ class Result:
             flows=flows,
             factors=model.factors,
             layers={iv.id: iv.layer for iv in sc.interventions},
+            line_pv=line_pv,
             notes=notes,
             provenance=prov,
             sources={iv.id: iv.source or "" for iv in sc.interventions},
