@@ -356,9 +356,11 @@ def test_assumptions_show_each_value_beside_its_source(scenario_file):
     assert rows.loc["Fewer placements", "source"] == "Evaluation."
     running = t.frame[t.frame["kind"] == "Cost"].iloc[0]
     assert running["value"] == "20,000 a year (GBP, 2024 prices); years 0 to 1"
-    assert rows.loc["nfp", "value"] == (
+    # Interventions are listed by name (the file's id is nfp), as a reader knows them.
+    assert rows.loc["Nurse visits", "value"] == (
         "participants by year of entry: 30, 30; optimism bias: costs +20%, benefits -10%"
     )
+    assert set(t.frame["intervention"]) == {"Nurse visits"}
 
 
 def test_named_parameters_are_listed_with_their_distribution(scenario_file, tmp_path):

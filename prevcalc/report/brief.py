@@ -16,6 +16,7 @@ objects and chart files.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -145,6 +146,17 @@ def _stack(parts: Sequence[Table], names: Sequence[str]) -> Table:
     )
 
 
+def _named(table: Table, ctx: Any) -> Table:
+    """``table`` with its intervention ids replaced by the interventions' names (from the
+    option's :class:`~.summary.Context`; ids stay where there is none)."""
+    by_id = getattr(ctx, "interventions", None) or {}
+    if not by_id or "intervention" not in table.frame:
+        return table
+    frame = table.frame.copy()
+    frame["intervention"] = [by_id.get(x, x) for x in frame["intervention"]]
+    return replace(table, frame=frame)
+
+
 def _pretty(label: Any) -> Any:
     if isinstance(label, str) and label.islower():
         return label.replace("_", " ").capitalize()
@@ -202,6 +214,7 @@ def assumptions_table(
     contexts = list(contexts) if contexts is not None else [None] * len(results)
     for r, name, ctx in zip(results, names, contexts):
         values = getattr(ctx, "values", None) or {}
+        by_id = getattr(ctx, "interventions", None) or {}
         ivs = pd.DataFrame(
             {
                 "intervention": list(r.sources),
@@ -223,6 +236,9 @@ def assumptions_table(
         order = {iv: j for j, iv in enumerate(r.sources)}
         both["_o"] = both["intervention"].map(order).fillna(len(order))
         both = both.sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+        both["intervention"] = [by_id.get(x, x) for x in both["intervention"]]
+        is_iv = both["kind"] == "intervention"
+        both.loc[is_iv, "name"] = [by_id.get(x, x) for x in both.loc[is_iv, "name"]]
         params = getattr(ctx, "parameters", None) or {}
         if params:
             both = pd.concat(
@@ -472,7 +488,10 @@ def build_tables(
         raise ValueError("a brief needs at least one result")
     names = option_names(results, names)
     out: list[Table] = [headline_table(results, names), *(uncertainty or [])]
-    out.append(_stack([tables.interventions_table(r) for r in results], names))
+    contexts = list(contexts) if contexts is not None else [None] * len(results)
+    out.append(
+        _stack([_named(tables.interventions_table(r), c) for r, c in zip(results, contexts)], names)
+    )
     agencies = _stack([tables.agencies_table(r) for r in results], names)
     agencies.note = (
         "Wrong pockets: an agency may fund costs while the benefits fall to others. "
@@ -777,8 +796,6 @@ def analysis_tables(
     """The brief's analysis: with ``runs`` (probabilistic runs of the options), NPV over draws,
     P(best) and EVPI (several options) and a tornado per option; always, NPV under other discount
     rates and switching values. Inputs are named by intervention and line, not by location."""
-    from dataclasses import replace
-
     from .. import uncertainty as psa
 
     out: list[Table] = []
@@ -929,8 +946,6 @@ def summary_sheet(sentences: Sequence[str]) -> Table:
 
 
 def _prefixed(t: Table, prefix: str, label: str) -> Table:
-    from dataclasses import replace
-
     return replace(t, name=f"{prefix}_{t.name}", title=f"{label}: {t.title}")
 
 
@@ -1021,8 +1036,6 @@ def write_brief(
     with atomic_dir(out, force=force, marker=MARKER, stamp=stamp) as tmp:
         chart_files = []
         if formats & {"md", "html", "docx", "charts"}:
-            from dataclasses import replace
-
             from .charts import brief_charts
 
             for prefix, idx in sections:

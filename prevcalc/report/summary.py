@@ -70,6 +70,8 @@ class Context:
     #: Each intervention's evidence (by id): its name, the study design, where the evidence
     #: comes from, and any published rating with who rated it (None where not stated).
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Each intervention's name, by id (tables for readers show names, not ids).
+    interventions: dict[str, str] = field(default_factory=dict)
 
 
 def context_of(scenario: Any) -> Context:
@@ -111,6 +113,7 @@ def context_of(scenario: Any) -> Context:
             }
             for iv in scenario.interventions
         },
+        interventions={iv.id: iv.name or iv.id for iv in scenario.interventions},
     )
 
 
