@@ -345,3 +345,55 @@ def test_no_stated_evidence_is_said_last(adversarial):
     scenarios, results = adversarial
     lines = summary.summary_sentences([results[1]], contexts=[summary.context_of(scenarios[1])])
     assert lines[-1].startswith("Caveat, evidence strength: no intervention states")
+
+
+def test_cashable_only_npv_has_its_interval_over_draws(tmp_path):
+    """Saving ~ uniform(0, 2000) a year-1 cashable saving, 1000 cost in year 0, 10% at the
+    start of the year: fiscal NPV = saving / 1.1 - 1000 in each draw, so its 5th and 95th
+    percentiles are 100 / 1.1 - 1000 and 1900 / 1.1 - 1000 (to sampling error), and it is
+    positive when saving > 1100: probability 0.45. A wider-value outcome (economic, uniform
+    too) is in the full NPV but not in the cashable one."""
+    text = (
+        HEAD
+        + """\
+name: Uncertain cash
+parameters:
+  saving: {dist: uniform, low: 0, high: 2000}
+  wider: {dist: uniform, low: 0, high: 500}
+interventions:
+  - id: x
+    name: X
+    layer: upstream
+    intake: {participants: [1]}
+    costs:
+      setup: [{amount: 1000, year: 0, funder: council}]
+    outcomes:
+      - {name: Saving, agency: council, amount: saving, start: 1, duration: 1, deadweight: 0}
+      - {name: Wider, agency: residents, value_type: economic, amount: wider, start: 1,
+         duration: 1, deadweight: 0}
+"""
+    )
+    sc = _load(tmp_path, text, "c.yaml")
+    result, run = prevcalc.run(sc), prevcalc.run(sc, draws=20000, seed=4)
+    cash = summary.fiscal_npv_draws(run)
+    saving = run.line_pv[:, 1]  # the Saving line's PV in each draw: saving / 1.1
+    assert cash == pytest.approx(saving - 1000)
+    v = summary.verdict(result, "X", run)
+    assert v.fiscal_low == pytest.approx(100 / 1.1 - 1000, abs=15)
+    assert v.fiscal_high == pytest.approx(1900 / 1.1 - 1000, abs=15)
+    assert v.prob_fiscal_positive == pytest.approx(0.45, abs=0.015)
+    lines = summary.summary_sentences([result], ["X"], [run])
+    assert (
+        f"(90% interval {summary.money(v.fiscal_low)} to {summary.money(v.fiscal_high)} over "
+        f"20,000 draws, positive in {summary.share(v.prob_fiscal_positive)} of them)" in lines[1]
+    )
+    t = summary.recommendation_table([result], ["X"], [run])
+    cell = t.formatted("unit", units=False)["NPV, cashable savings only (90% interval)"][0]
+    lo, hi = t.frame["fiscal_p05"][0], t.frame["fiscal_p95"][0]
+    assert (lo, hi) == (v.fiscal_low, v.fiscal_high)
+    # central: 1000 / 1.1 - 1000 = -90.91 (small sums keep their pence)
+    assert (
+        cell
+        == f"-£{-v.fiscal_npv:,.2f} (-£{-lo:,.0f} to £{hi:,.0f})"
+        == f"-£90.91 (-£{-lo:,.0f} to £{hi:,.0f})"
+    )

@@ -391,6 +391,24 @@ class Verdict:
     prob_positive: float = math.nan
     prob_payback: float = math.nan
     spread: bool = True
+    fiscal_low: float = math.nan
+    fiscal_high: float = math.nan
+    prob_fiscal_positive: float = math.nan
+    fiscal_spread: bool = True
+
+
+def fiscal_npv_draws(run: Result) -> np.ndarray:
+    """NPV on cashable savings alone in each draw: the PV of each draw's fiscal (cashable)
+    benefit lines less its cost lines (``Result.line_pv``)."""
+    if not len(run.lines):
+        return np.zeros(run.draws)
+    is_cost = (run.lines["kind"] == "cost").to_numpy()
+    fiscal = (run.lines["value_type"] == "fiscal").to_numpy() & ~is_cost
+    return run.line_pv[:, fiscal].sum(axis=1) - run.line_pv[:, is_cost].sum(axis=1)
+
+
+def _spread(x: np.ndarray) -> bool:
+    return bool(np.ptp(x) > 1e-9 * max(1.0, float(np.max(np.abs(x)))))
 
 
 def verdict(result: Result, name: str, run: Result | None = None, ci: float = 0.90) -> Verdict:
@@ -408,8 +426,17 @@ def verdict(result: Result, name: str, run: Result | None = None, ci: float = 0.
             "npv_high": float(np.percentile(npv, q[1])),
             "prob_positive": float(np.mean(npv > 0)),
             "prob_payback": run.prob_pays_back("payback_year") or math.nan,
-            "spread": bool(np.ptp(npv) > 1e-9 * max(1.0, float(np.max(np.abs(npv))))),
+            "spread": _spread(npv),
         }
+        cash = fiscal_npv_draws(run)
+        extra.update(
+            {
+                "fiscal_low": float(np.percentile(cash, q[0])),
+                "fiscal_high": float(np.percentile(cash, q[1])),
+                "prob_fiscal_positive": float(np.mean(cash > 0)),
+                "fiscal_spread": _spread(cash),
+            }
+        )
     return Verdict(
         name,
         result.currency,
@@ -465,7 +492,7 @@ def _npv_clause(v: Verdict, ci: float) -> str:
     return text
 
 
-def _value_sentence(v: Verdict) -> str:
+def _value_sentence(v: Verdict, ci: float = 0.90) -> str:
     c = v.currency
     total = v.pv_benefits
     if total <= 0:
@@ -494,9 +521,22 @@ def _value_sentence(v: Verdict) -> str:
         bcr = "" if v.fiscal_bcr is None else f", a benefit-cost ratio of {v.fiscal_bcr:.2f}"
         verb = "still pays back" if v.fiscal_npv >= 0 else "does not pay back"
         text += f". On cashable savings alone it {verb}: NPV {money(v.fiscal_npv, c)}{bcr}"
+        text += _fiscal_interval(v, ci)
     elif v.pv_costs > 0:
         text += f". On cashable savings alone its NPV is {money(v.fiscal_npv, c)}"
+        text += _fiscal_interval(v, ci)
     return text + "."
+
+
+def _fiscal_interval(v: Verdict, ci: float) -> str:
+    """' (90% interval ... over N draws, positive in P of them)' for the cashable-only NPV."""
+    if v.draws <= 1 or not v.fiscal_spread:
+        return ""
+    c = v.currency
+    return (
+        f" ({ci:.0%} interval {money(v.fiscal_low, c)} to {money(v.fiscal_high, c)} over "
+        f"{v.draws:,} draws, positive in {share(v.prob_fiscal_positive)} of them)"
+    )
 
 
 def _who_sentence(result: Result) -> str:
@@ -808,7 +848,7 @@ def summary_sentences(
                 "(a draw that never pays back counted as beyond the horizon)."
             )
         out.append(sentence)
-        out.append(_value_sentence(v))
+        out.append(_value_sentence(v, ci))
         who = _who_sentence(r)
         key = _who_key(r)
         if key not in said:  # a variant with the same budget carrying the cost adds nothing new
@@ -893,9 +933,11 @@ def recommendation_table(
         row: dict[str, Any] = {"option": v.name, "npv": v.npv}
         if probabilistic:
             row[lo], row[hi] = v.npv_low, v.npv_high
+        row["fiscal_npv"] = v.fiscal_npv
+        if probabilistic:
+            row[f"fiscal_{lo}"], row[f"fiscal_{hi}"] = v.fiscal_low, v.fiscal_high
         row.update(
             {
-                "fiscal_npv": v.fiscal_npv,
                 "payback_year": v.payback,
                 "discounted_payback_year": v.discounted_payback,
             }
@@ -919,6 +961,8 @@ def recommendation_table(
         lo: "money",
         hi: "money",
         "fiscal_npv": "money",
+        f"fiscal_{lo}": "money",
+        f"fiscal_{hi}": "money",
         "payback_year": "year",
         "discounted_payback_year": "year",
         "prob_npv_positive": "probability",
@@ -951,5 +995,9 @@ def recommendation_table(
         r0.price_year,
         note,
         words=words,
-        intervals={"npv": (lo, hi)} if probabilistic else {},
+        intervals=(
+            {"npv": (lo, hi), "fiscal_npv": (f"fiscal_{lo}", f"fiscal_{hi}")}
+            if probabilistic
+            else {}
+        ),
     )
