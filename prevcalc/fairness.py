@@ -81,6 +81,7 @@ __all__ = [
     "ETA_RANGE",
     "ETA_TABLE",
     "GREEN_BOOK_ETA",
+    "HealthQuintiles",
     "IncomeQuintiles",
     "atkinson_ede",
     "aversion_switching_value",
@@ -88,6 +89,7 @@ __all__ = [
     "distributional_weights",
     "ede",
     "ede_change",
+    "england_qale_imd",
     "eta_rank_reversal",
     "eta_switching_value",
     "health_equity_weights",
@@ -191,6 +193,55 @@ def uk_income_quintiles() -> IncomeQuintiles:
         else:
             medians[int(key) - 1] = value
     return IncomeQuintiles(tuple(medians), reference, " ".join(comments))
+
+
+@dataclass(frozen=True)
+class HealthQuintiles:
+    """Baseline health (QALE at birth) by deprivation quintile, most deprived first.
+
+    Attributes
+    ----------
+    female, male : tuple of float
+        QALE at birth by sex, quintiles 1 (most deprived) to 5.
+    source : str
+        Publisher, article, table, from the file's comment lines.
+    """
+
+    female: tuple[float, ...]
+    male: tuple[float, ...]
+    source: str
+
+    @property
+    def persons(self) -> tuple[float, ...]:
+        """The unweighted mean of the sexes (assumes about equal numbers of each)."""
+        return tuple((f + m) / 2 for f, m in zip(self.female, self.male))
+
+
+@cache
+def england_qale_imd() -> HealthQuintiles:
+    """QALE at birth by IMD quintile, England, shipped in ``data/england_qale_imd_quintiles.csv``
+    (Love-Koh et al. 2023, PharmacoEconomics, Table 3).
+
+    Examples
+    --------
+    >>> q = england_qale_imd()
+    >>> round(q.persons[4] - q.persons[0], 3)  # the gap, most to least deprived fifth
+    10.955
+    """
+    text = (
+        resources.files("prevcalc")
+        .joinpath("data", "england_qale_imd_quintiles.csv")
+        .read_text("utf-8")
+    )
+    lines = text.splitlines()
+    comments = [ln.lstrip("# ").rstrip() for ln in lines if ln.startswith("#")]
+    rows = list(csv.DictReader([ln for ln in lines if ln.strip() and not ln.startswith("#")]))
+    rows.sort(key=lambda r: int(r["quintile"]))
+    return HealthQuintiles(
+        tuple(float(r["female"]) for r in rows),
+        tuple(float(r["male"]) for r in rows),
+        " ".join(comments),
+    )
 
 
 # ------------------------------------------------------------------------- weights and NPV

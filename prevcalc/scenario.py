@@ -16,9 +16,11 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    Discriminator,
     Field,
     PlainSerializer,
     PrivateAttr,
+    Tag,
     field_validator,
     model_validator,
 )
@@ -346,6 +348,78 @@ GroupShares = Annotated[
     Field(min_length=GROUPS, max_length=GROUPS),
     AfterValidator(_five_shares),
 ]
+
+
+def _some_positive(v: list[float] | None) -> list[float] | None:
+    if v is not None and not any(x > 0 for x in v):
+        raise ValueError("at least one of the five multipliers must be above 0")
+    return v
+
+
+#: Per-group multipliers (of uptake, or of effect), poorest first: five numbers ≥ 0, one > 0.
+GroupMultipliers = Annotated[
+    list[Annotated[float, Field(ge=0, le=1000)]],
+    Field(min_length=GROUPS, max_length=GROUPS),
+    AfterValidator(_some_positive),
+]
+
+
+class DirichletShares(_Model):
+    """Uncertain shares over the five groups: a Dirichlet distribution with the stated mean
+    shares and concentration (the larger, the tighter: each share's variance is
+    mean × (1 − mean) / (concentration + 1)). A share of 0 stays 0 in every draw."""
+
+    dist: Literal["dirichlet"]
+    mean: GroupShares = Field(description="Mean share of each group, poorest first (add to 1).")
+    concentration: float = Field(
+        gt=0,
+        le=1e6,
+        description="Sum of the Dirichlet's parameters: 100 gives a share of 0.2 a standard "
+        "deviation of 0.04.",
+    )
+    value: GroupShares | None = Field(
+        None, description="Shares a deterministic run uses (default: the mean)."
+    )
+
+    @property
+    def central(self) -> list[float]:
+        """The shares a deterministic run uses: ``value`` if given, else the mean."""
+        return list(self.value if self.value is not None else self.mean)
+
+
+def _shares_kind(v: Any) -> str:
+    return "dirichlet" if isinstance(v, dict | DirichletShares) else "list"
+
+
+#: Five group shares, or a Dirichlet distribution over them.
+UncertainShares = Annotated[
+    Annotated[GroupShares, Tag("list")] | Annotated[DirichletShares, Tag("dirichlet")],
+    Discriminator(_shares_kind),
+]
+
+
+def _positive_weight(v: Any) -> Any:
+    if isinstance(v, float | int):
+        if v <= 0:
+            raise ValueError(f"must be > 0 (got {v:g})")
+    elif isinstance(v, _Dist):
+        lo, _ = v.support()
+        if lo <= 0 and not (math.isinf(lo) and v.central > 0):
+            raise ValueError(
+                f"must be > 0: a {v.dist} distribution reaching {lo:g} can give a weight ≤ 0"
+            )
+    return v
+
+
+#: A distributional weight: a positive number or a distribution over positive numbers.
+Weight = Annotated[
+    float | Distribution, BeforeValidator(_no_bool), AfterValidator(_positive_weight)
+]
+#: Inequality aversion (eta): a number or a distribution, between 0 and 10.
+Eta = Annotated[
+    float | Distribution, BeforeValidator(_no_bool), _bounded(0.0, 10.0, "between 0 and 10")
+]
+
 #: Whom a flow reaches: the participants (by their groups), taxpayers (weight 1, Green Book A3),
 #: the general population (an even spread), or explicit shares over the groups.
 Reaches = Literal["participants", "taxpayers", "population"] | GroupShares
@@ -550,11 +624,37 @@ class Intervention(_Model):
     evidence: Evidence | None = Field(
         None, description="The study design behind the effects, and any published rating."
     )
-    reach: GroupShares | None = Field(
+    reach: UncertainShares | None = Field(
         None,
         description="Participants' shares over the five groups, poorest first (for the "
-        "fairness lens; default an even spread).",
+        "fairness lens; default an even spread), or a Dirichlet distribution over them "
+        "({dist: dirichlet, mean: [...], concentration: 100}). With uptake_by_group, the "
+        "shares of those offered it.",
     )
+    uptake_by_group: GroupMultipliers | None = Field(
+        None,
+        description="Proportionate universalism: relative uptake in each group, poorest first. "
+        "Participants in group g are proportional to reach_g × uptake_g: the multipliers "
+        "reshape who takes part, not how many.",
+    )
+    effect_by_group: GroupMultipliers | None = Field(
+        None,
+        description="Relative effect per participant in each group, poorest first. The stated "
+        "effect is the average over the participants: group g receives the participants' "
+        "benefits in proportion to its participants × effect_g, so totals are unchanged.",
+    )
+
+    @model_validator(mode="after")
+    def _someone_takes_part(self) -> Intervention:
+        if self.uptake_by_group is not None:
+            shares = self.reach.mean if isinstance(self.reach, DirichletShares) else self.reach
+            shares = shares if shares is not None else [1.0 / GROUPS] * GROUPS
+            if not any(r * u > 0 for r, u in zip(shares, self.uptake_by_group)):
+                raise ValueError(
+                    "uptake_by_group is 0 in every group that reach gives participants: "
+                    "nobody would take part"
+                )
+        return self
 
 
 class Fairness(_Model):
@@ -564,8 +664,10 @@ class Fairness(_Model):
         "income_quintiles",
         description="Income quintiles or deprivation (IMD) quintiles; 1 is the poorest.",
     )
-    eta: float = Field(
-        1.3, ge=0, le=10, description="Elasticity of marginal utility of income (Green Book: 1.3)."
+    eta: Eta = Field(
+        1.3,
+        description="Elasticity of marginal utility of income (Green Book: 1.3); a number, or a "
+        "distribution drawn once per draw.",
     )
     incomes: (
         Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)]
@@ -579,13 +681,50 @@ class Fairness(_Model):
     reference_income: float | None = Field(
         None, gt=0, description="Median income of all households (the taxpayer's; weight 1)."
     )
-    weights: (
-        Annotated[list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)]
-        | None
-    ) = Field(
-        None, description="Explicit weights for the five groups (instead of incomes and eta)."
+    weights: Annotated[list[Weight], Field(min_length=GROUPS, max_length=GROUPS)] | None = Field(
+        None,
+        description="Explicit weights for the five groups (instead of incomes and eta); each a "
+        "number or a distribution.",
     )
     source: str | None = Field(None, description="Where the incomes or weights come from.")
+    baseline_health: (
+        Annotated[
+            list[Annotated[float, Field(gt=0, le=150)]], Field(min_length=GROUPS, max_length=GROUPS)
+        ]
+        | Literal["england_qale_imd"]
+        | None
+    ) = Field(
+        None,
+        description="Baseline health of each group, poorest first, e.g. quality-adjusted life "
+        "expectancy (QALE); or england_qale_imd for the shipped QALE at birth by deprivation "
+        "quintile. With outcomes whose unit is QALY, the run reports the change in the Atkinson "
+        "and Kolm equally distributed equivalents of health.",
+    )
+    population: (
+        Annotated[float, Field(gt=0)]
+        | Annotated[
+            list[Annotated[float, Field(gt=0)]], Field(min_length=GROUPS, max_length=GROUPS)
+        ]
+        | None
+    ) = Field(
+        None,
+        description="People over whom the health gains are spread: a total (equal fifths) or "
+        "the number in each group; needed with baseline_health.",
+    )
+    health_source: str | None = Field(None, description="Where baseline_health comes from.")
+    atkinson_aversion: float = Field(
+        10.95,
+        ge=0,
+        le=50,
+        description="Relative inequality aversion for the Atkinson EDE (Robson et al. 2017: "
+        "10.95).",
+    )
+    kolm_aversion: float = Field(
+        0.15,
+        ge=0,
+        le=5,
+        description="Absolute inequality aversion for the Kolm EDE (Robson et al. 2017: 0.15).",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Fairness:
@@ -597,7 +736,26 @@ class Fairness(_Model):
             raise ValueError(
                 "deprivation quintiles have no incomes: give weights for the five groups"
             )
+        if self.baseline_health is not None and self.population is None:
+            raise ValueError(
+                "baseline_health needs population: the number of people the health gains are "
+                "spread over (a total, or one number per group)"
+            )
+        if self.population is not None and self.baseline_health is None:
+            raise ValueError("population is only used with baseline_health")
         return self
+
+    @property
+    def central_eta(self) -> float:
+        """The eta a deterministic run uses (a distribution's ``value`` or mean)."""
+        return float(self.eta.central if isinstance(self.eta, _Dist) else self.eta)
+
+    @property
+    def central_weights(self) -> list[float] | None:
+        """The weights a deterministic run uses, or None with incomes and eta."""
+        if self.weights is None:
+            return None
+        return [float(w.central if isinstance(w, _Dist) else w) for w in self.weights]
 
 
 class ExchangeRate(_Model):
@@ -675,7 +833,9 @@ def walk(obj: Any, loc: tuple = ()):
     if isinstance(obj, expressions.Expression | _Dist):
         yield loc, obj
     elif isinstance(obj, BaseModel):
-        if isinstance(obj, Variant):
+        if isinstance(obj, Variant | Fairness):
+            # The fairness lens draws its own distributions from its own streams (see
+            # prevcalc.equity), so declaring them never changes a run's other draws.
             return
         for name in obj.__class__.model_fields:
             yield from walk(getattr(obj, name), loc + (name,))
