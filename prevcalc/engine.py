@@ -25,10 +25,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import curves, discounting, expressions, metrics, prices, sampling
+from . import curves, discounting, expressions, metrics, prices, provenance, sampling
 from .errors import ModelError, Problem, ScenarioError
 from .provenance import source_of
-from .result import GROUPINGS, SUMMARY_KEYS, EventLine, LifeCourse, Metrics, Result
+from .result import (
+    GROUPINGS,
+    LINE_COLUMNS,
+    SUMMARY_KEYS,
+    EventLine,
+    LifeCourse,
+    Metrics,
+    Result,
+)
 from .scenario import PER_YEAR, Intervention, Outcome, Scenario, walk
 
 if TYPE_CHECKING:
@@ -1112,15 +1120,51 @@ def evaluate(
                 )
     _guard_bcr(group_metrics, groups, notes)
     notes += _gross_benefit_notes(model, flow_sum / draws.n)
+    return _result(model, group_metrics, groups, flow_sum / draws.n, line_pv, notes)
+
+
+def _result(
+    model: _Model,
+    values: dict[str, Metrics],
+    groups: dict,
+    flows: np.ndarray,
+    line_pv: np.ndarray,
+    notes: list[str],
+) -> Result:
+    """The :class:`Result` of an evaluation, handed plain data: the scenario's facts, one record
+    per line, labels, arrays and the provenance block."""
+    sc = model.scenario
+    src = source_of(sc)
+    prov = provenance.block(
+        scenario=sc.name,
+        file=src.path,
+        sha256=src.sha256,
+        variant=src.variant,
+        overrides=src.overrides,
+        currency=sc.currency,
+        price_year=sc.price_year,
+        horizon=sc.horizon,
+        schedule=sc.discounting.schedule,
+        schedule_label=schedule_label(sc),
+        bands=model.bands,
+        timing=sc.discounting.timing,
+        deflator=sc.deflator,
+    )
     return Result.build(
-        model,
-        source_of(model.scenario),
-        schedule_label(model.scenario),
-        group_metrics,
-        groups,
-        flow_sum / draws.n,
-        notes,
-        line_pv,
+        name=sc.name,
+        currency=sc.currency,
+        price_year=sc.price_year,
+        horizon=sc.horizon,
+        lines=[{c: getattr(ln, c) for c in LINE_COLUMNS} for ln in model.lines],
+        labels={g: groups[g][0] for g in groups},
+        layers={iv.id: iv.layer for iv in sc.interventions},
+        sources={iv.id: iv.source or "" for iv in sc.interventions},
+        values=values,
+        flows=flows,
+        factors=model.factors,
+        line_pv=line_pv,
+        notes=notes,
+        provenance=prov,
     )
 
 

@@ -9,14 +9,14 @@ which the year-by-year cash flows and any other table are derived.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from . import metrics, provenance
+from . import metrics
 from .vocabulary import DERIVED_KEYS, SUMMARY_KEYS, YEAR_KEYS, interval_keys, percentile_of
 
 GROUPINGS = ("total", "intervention", "layer", "agency")
@@ -24,6 +24,18 @@ GROUPINGS = ("total", "intervention", "layer", "agency")
 VALUE_TYPES = ("fiscal", "fiscal_noncashable", "economic", "social")
 #: The funder of benefits from an intervention that has no costs.
 NO_FUNDER = "no funder (no costs)"
+#: The columns of :attr:`Result.lines`, one row per cost item or outcome.
+LINE_COLUMNS = (
+    "intervention",
+    "layer",
+    "kind",
+    "item",
+    "agency",
+    "value_type",
+    "name",
+    "source",
+    "where",
+)
 _INTEGER_KEYS = YEAR_KEYS | {
     "break_even_year",
     "discounted_break_even_year",
@@ -282,74 +294,39 @@ class Result:
     @classmethod
     def build(
         cls,
-        model: Any,
-        src: Any,
-        schedule_text: str,
-        values: dict,
-        groups: dict,
+        *,
+        name: str,
+        currency: str,
+        price_year: int,
+        horizon: int,
+        lines: Sequence[Mapping[str, str]],
+        labels: dict[str, list[str]],
+        layers: dict[str, str],
+        sources: dict[str, str],
+        values: dict[str, Any],
         flows: np.ndarray,
-        notes: list[str],
+        factors: np.ndarray,
         line_pv: np.ndarray,
+        notes: list[str],
+        provenance: dict[str, Any],
     ) -> Result:
-        """Assemble a result from the engine's compiled model and evaluated arrays."""
-        sc = model.scenario
-        lines = pd.DataFrame(
-            [
-                {
-                    "intervention": ln.intervention,
-                    "layer": ln.layer,
-                    "kind": ln.kind,
-                    "item": ln.item,
-                    "agency": ln.agency,
-                    "value_type": ln.value_type,
-                    "name": ln.name,
-                    "source": ln.source,
-                    "where": ln.where,
-                }
-                for ln in model.lines
-            ],
-            columns=[
-                "intervention",
-                "layer",
-                "kind",
-                "item",
-                "agency",
-                "value_type",
-                "name",
-                "source",
-                "where",
-            ],
-        )
-        prov = provenance.block(
-            scenario=sc.name,
-            file=src.path,
-            sha256=src.sha256,
-            variant=src.variant,
-            overrides=src.overrides,
-            currency=sc.currency,
-            price_year=sc.price_year,
-            horizon=sc.horizon,
-            schedule=sc.discounting.schedule,
-            schedule_label=schedule_text,
-            bands=model.bands,
-            timing=sc.discounting.timing,
-            deflator=sc.deflator,
-        )
+        """Assemble a result from plain data: the scenario's facts, one record per line (the
+        keys of :data:`LINE_COLUMNS`), each grouping's labels and metrics, and arrays."""
         return cls(
-            name=sc.name,
-            currency=sc.currency,
-            price_year=sc.price_year,
-            horizon=sc.horizon,
+            name=name,
+            currency=currency,
+            price_year=price_year,
+            horizon=horizon,
             values=values,
-            labels={g: groups[g][0] for g in groups},
-            lines=lines,
+            labels=labels,
+            lines=pd.DataFrame([dict(ln) for ln in lines], columns=list(LINE_COLUMNS)),
             flows=flows,
-            factors=model.factors,
-            layers={iv.id: iv.layer for iv in sc.interventions},
+            factors=factors,
+            layers=layers,
             line_pv=line_pv,
             notes=notes,
-            provenance=prov,
-            sources={iv.id: iv.source or "" for iv in sc.interventions},
+            provenance=provenance,
+            sources=sources,
         )
 
     # -- shape ------------------------------------------------------------------------------
