@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Generator, Iterable
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
 
 from . import engine, sampling
 from .errors import ModelError
@@ -58,6 +57,7 @@ _SHARE_FIELDS = {
 }
 _SIGNED_SHARE_FIELDS = {"reduction", "probability_change"}
 _NONNEGATIVE_FIELDS = {"baseline", "unit_cost", "participants", "eligible", "costs"}
+_EPS = float(np.finfo(float).eps)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +149,8 @@ def _with_plain_as_fixed(scenario: Scenario, keys: Iterable[str]) -> Scenario:
 
 
 class _Sweeper:
-    """Total NPV (or any metric) of a scenario with chosen inputs set, one engine call per sweep."""
+    """Total NPV of a scenario with chosen inputs set: the scenario compiled once, and each
+    sweep of inputs one engine call."""
 
     def __init__(self, scenario: Scenario):
         self.scenario = scenario
@@ -159,29 +160,31 @@ class _Sweeper:
     def run(self, fixed: dict[str, np.ndarray]) -> Result:
         return engine.evaluate(self.model, sampling.central(self.scenario, fixed))
 
-    def npv(self, key: str, values: Any) -> np.ndarray:
-        """Total NPV with input ``key`` at each of ``values`` (others central), shape (value,)."""
-        values = np.atleast_1d(np.asarray(values, dtype=float))
-        return self.run({key: values}).values["total"]["npv"][:, 0]
+    def central_npv(self) -> float:
+        """Total NPV with every input central: a deterministic run, as ``engine.run`` gives it."""
+        return float(self.run({}).values["total"]["npv"][0, 0])
 
     def many(self, settings: list[tuple[str, np.ndarray]]) -> list[np.ndarray]:
-        """Several one-way sweeps in ONE engine call: each input moves in its own block of draws."""
+        """Several one-way sweeps in ONE engine call: each input moves in its own block of draws.
+
+        A single value is evaluated as two equal draws: a run of one draw also forms every
+        grouping's flows by year and their IRRs (``engine.evaluate``), which a sweep never uses.
+        """
         sizes = [np.atleast_1d(v).shape[0] for _, v in settings]
         n = sum(sizes)
+        rows = max(n, 2)
         fixed: dict[str, np.ndarray] = {}
         start = 0
         for (key, vals), size in zip(settings, sizes):
-            col = fixed.setdefault(key, np.full(n, self.leaves[key].central))
+            col = fixed.setdefault(key, np.full(rows, self.leaves[key].central))
             col[start : start + size] = vals
             start += size
-        npv = self.run(fixed).values["total"]["npv"][:, 0] if n else np.zeros(0)
+            if n == 1:
+                col[1] = col[0]
+        npv = self.run(fixed).values["total"]["npv"][:n, 0] if n else np.zeros(0)
         if npv.shape[0] == 1 and n > 1:  # nothing moved (only possible with no inputs)
             npv = np.repeat(npv, n)
         return list(np.split(npv, np.cumsum(sizes)[:-1]))
-
-
-def _central_npv(scenario: Scenario) -> float:
-    return float(engine.run(scenario).values["total"]["npv"][0, 0])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -232,7 +235,9 @@ def tornado(
     cols = ["input", "kind", "central", "low_value", "high_value", "npv_low", "npv_high", "swing"]
     frame = pd.DataFrame(rows, columns=cols)
     frame = frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
-    frame.attrs["npv_central"] = _central_npv(scenario)
+    # With every input central: the working copy's plain numbers made ``fixed`` change nothing.
+    central = sweeper if work is scenario else _Sweeper(scenario)
+    frame.attrs["npv_central"] = central.central_npv()
     return frame
 
 
@@ -250,7 +255,7 @@ def discount_rate_table(scenario: Scenario) -> pd.DataFrame:
     rows = []
     for label, fields in DISCOUNT_CASES.items():
         disc = Discounting(timing=d.timing, **fields)
-        s = engine.run(_copy(scenario, discounting=disc)).summary()
+        s = _Sweeper(_copy(scenario, discounting=disc)).run({}).summary()
         current = d.schedule == fields["schedule"] and (d.rate == fields.get("rate"))
         rows.append(
             {
@@ -299,8 +304,9 @@ def _valid_range(scenario: Scenario, leaf: sampling.Leaf, plain: bool) -> tuple[
     return -math.inf, math.inf
 
 
-def _bracket(f_many, c: float, f_c: float, low: float, high: float) -> tuple[float, float] | None:
-    """The sign change of f nearest to c, searching outwards by doubling steps (one call)."""
+def _bracket_points(c: float, low: float, high: float) -> list[np.ndarray]:
+    """Where to look for a sign change of NPV: outwards from c by doubling steps within
+    [low, high], the side above c first."""
     step = max(abs(c), 1.0) * 0.01
     ks = 2.0 ** np.arange(0, 60)
     sides = []
@@ -309,21 +315,131 @@ def _bracket(f_many, c: float, f_c: float, low: float, high: float) -> tuple[flo
     if low < c:
         sides.append(np.unique(np.maximum(c - step * ks, low))[::-1])
     sides = [x[np.isfinite(x)] for x in sides]
-    sides = [x for x in sides if x.size]
-    if not sides:
-        return None
-    values = np.split(f_many(np.concatenate(sides)), np.cumsum([x.size for x in sides])[:-1])
+    return [x for x in sides if x.size]
+
+
+def _pick_bracket(
+    sides: list[np.ndarray], values: list[np.ndarray], c: float, f_c: float
+) -> tuple[float, float, float, float] | None:
+    """The sign change nearest to c among the points of :func:`_bracket_points` and their NPVs:
+    (a, f(a), b, f(b)) with a < b, or None."""
     best = None
     for xs, fs in zip(sides, values):
         prev_x, prev_f = c, f_c
-        for x, fx in zip(xs, fs):
+        for x, fx in zip(xs.tolist(), fs.tolist()):
             if fx == 0 or np.sign(fx) != np.sign(prev_f):
-                found = (min(prev_x, x), max(prev_x, x))
-                if best is None or abs(x - c) < best[2]:
-                    best = (*found, abs(x - c))
+                ends = sorted([(prev_x, prev_f), (x, fx)])
+                if best is None or abs(x - c) < best[1]:
+                    best = (ends, abs(x - c))
                 break
             prev_x, prev_f = x, fx
-    return None if best is None else (best[0], best[1])
+    if best is None:
+        return None
+    (a, fa), (b, fb) = best[0]
+    return a, fa, b, fb
+
+
+def _brent(
+    xa: float, xb: float, fa: float, fb: float, xtol: float, rtol: float, maxiter: int = 200
+) -> Generator[float, float, float]:
+    """Brent's method for a root of f in [xa, xb], where f(xa) and f(xb) (given) differ in sign.
+
+    A generator, so that many roots can be found in step, all their next points evaluated in
+    one engine call: it yields each point at which it needs f, is sent f there, and returns the
+    root (``StopIteration.value``) once the bracket is narrower than xtol + rtol × |root|.
+
+    Notes
+    -----
+    The same steps, in the same order, as ``scipy.optimize.brentq`` (its C code by Charles
+    Harris): inverse quadratic extrapolation while |f| decreases, secant steps, and bisection
+    when a step would not shrink the bracket fast enough, so the roots are the same as
+    scipy's to the last bit (tested); importing scipy.optimize for it cost a third of a second
+    of start-up.
+    """
+    xpre, xcur, fpre, fcur = xa, xb, fa, fb
+    xblk = fblk = spre = scur = 0.0
+    if fpre == 0:
+        return xpre
+    if fcur == 0:
+        return xcur
+    if math.copysign(1.0, fpre) == math.copysign(1.0, fcur):
+        raise ValueError("f(a) and f(b) must have different signs")
+    for _ in range(maxiter):
+        if fpre != 0 and fcur != 0 and math.copysign(1.0, fpre) != math.copysign(1.0, fcur):
+            xblk, fblk = xpre, fpre
+            spre = scur = xcur - xpre
+        if abs(fblk) < abs(fcur):  # keep the best estimate in xcur
+            xpre, xcur, xblk = xcur, xblk, xcur
+            fpre, fcur, fblk = fcur, fblk, fcur
+        delta = (xtol + rtol * abs(xcur)) / 2
+        sbis = (xblk - xcur) / 2
+        if fcur == 0 or abs(sbis) < delta:
+            return xcur
+        if abs(spre) > delta and abs(fcur) < abs(fpre):
+            try:
+                if xpre == xblk:  # secant
+                    stry = -fcur * (xcur - xpre) / (fcur - fpre)
+                else:  # inverse quadratic extrapolation
+                    dpre = (fpre - fcur) / (xpre - xcur)
+                    dblk = (fblk - fcur) / (xblk - xcur)
+                    stry = -fcur * (fblk * dblk - fpre * dpre) / (dblk * dpre * (fblk - fpre))
+            except ZeroDivisionError:  # an infinite step: bisect, as the C code does
+                stry = math.inf
+            if 2 * abs(stry) < min(abs(spre), 3 * abs(sbis) - delta):
+                spre, scur = scur, stry
+            else:
+                spre = scur = sbis
+        else:
+            spre = scur = sbis
+        xpre, fpre = xcur, fcur
+        xcur += scur if abs(scur) > delta else (delta if sbis > 0 else -delta)
+        fcur = yield xcur
+    raise RuntimeError(f"no convergence in {maxiter} iterations")
+
+
+def _solve_together(
+    problems: dict[int, Generator[float, float, float]],
+    f_many: Callable[[list[tuple[int, float]]], list[float]],
+) -> dict[int, float]:
+    """Run several :func:`_brent` searches in step: each round evaluates every search's next
+    point in one call of ``f_many([(problem, x), ...])``."""
+    roots: dict[int, float] = {}
+    wanted: dict[int, float] = {}
+
+    def advance(i: int, value: float | None) -> None:
+        gen = problems[i]
+        try:
+            wanted[i] = next(gen) if value is None else gen.send(value)
+        except StopIteration as stop:
+            roots[i] = stop.value
+            wanted.pop(i, None)
+
+    for i in problems:
+        advance(i, None)
+    while wanted:
+        asked = list(wanted.items())
+        for (i, _), fx in zip(asked, f_many(asked)):
+            advance(i, fx)
+    return roots
+
+
+class _Pending:
+    """An input whose switching value is being sought."""
+
+    __slots__ = ("key", "row", "c", "low", "high", "x0", "x2")
+
+    def __init__(self, key: str, row: dict, c: float, low: float, high: float) -> None:
+        self.key, self.row, self.c, self.low, self.high = key, row, c, low, high
+        h = max(abs(c), 1.0) * 0.01
+        self.x0, self.x2 = max(c - h, low), min(c + h, high)
+
+    def found(self, root: float) -> None:
+        c = self.c
+        self.row.update(
+            switching_value=root,
+            status="found",
+            change_pct=(root - c) / abs(c) * 100 if c != 0 else math.nan,
+        )
 
 
 def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.DataFrame:
@@ -350,6 +466,10 @@ def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.
     [0, 1], costs and counts ≥ 0) and the root is refined by Brent's method. The search looks
     for the sign change nearest the central value; where NPV never changes sign within the
     range the status is "none in range" and the value NaN.
+
+    The inputs are handled together, each step one engine call for all of them (each input
+    moved in its own draws): the points either side of the central values, the checks of the
+    direct solutions, the bracket searches, and each round of the Brent iterations.
     """
     plain_all = _plain_numbers(scenario)
     leaves0 = [leaf.key for leaf in sampling.uncertain_leaves(scenario)]
@@ -374,7 +494,7 @@ def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.
         base.values["total"]["pv_costs"][0, 0] + abs(base.values["total"]["pv_benefits"][0, 0])
     )
     scale = scale or 1.0
-    rows = []
+    rows, todo = [], []
     for key in inputs:
         leaf = sweeper.leaves[key]
         c = float(leaf.central)
@@ -390,52 +510,80 @@ def switching_values(scenario: Scenario, inputs: list[str] | None = None) -> pd.
         rows.append(row)
         if f_c == 0:
             row.update(switching_value=c, change_pct=0.0, status="NPV already zero")
-            continue
-        h = max(abs(c), 1.0) * 0.01
-        x0, x2 = max(c - h, low), min(c + h, high)
-        f0, f2 = sweeper.npv(key, [x0, x2])
-        slope = (f2 - f0) / (x2 - x0) if x2 > x0 else 0.0
+        else:
+            todo.append(_Pending(key, row, c, low, high))
+
+    # NPV either side of each central value, and (first) at the central values in the same
+    # call: whether an input has any effect is judged within one call, whose draws all take
+    # the same arithmetic path (a run of one draw may round differently in the last bit).
+    around = sweeper.many(
+        [(p.key, np.array([p.c])) for p in todo[:1]]
+        + [(p.key, np.array([p.x0, p.x2])) for p in todo]
+    )
+    f_mid = float(around.pop(0)[0]) if todo else f_c
+    checks: list[tuple[_Pending, list[float], bool]] = []  # (input, points, is a solution)
+    search: list[_Pending] = []
+    for p, (f0, f2) in zip(todo, around):
+        f0, f2 = float(f0), float(f2)
+        slope = (f2 - f0) / (p.x2 - p.x0) if p.x2 > p.x0 else 0.0
         # Affine where the middle point lies on the chord through the outer two.
-        on_chord = f0 + slope * (c - x0)
-        if slope == 0 and f0 == f_c == f2:
-            row.update(status="no effect on NPV")
-            continue
-        root = None
-        if abs(on_chord - f_c) <= 1e-9 * scale:
-            x = c - f_c / slope if slope else math.nan
-            if math.isfinite(x) and low <= x <= high:
-                if abs(float(sweeper.npv(key, [x])[0])) <= 1e-9 * scale:
-                    root = x
+        on_chord = f0 + slope * (p.c - p.x0)
+        if slope == 0 and f0 == f_mid == f2:
+            p.row.update(status="no effect on NPV")
+        elif abs(on_chord - f_c) <= 1e-9 * scale:
+            x = p.c - f_c / slope if slope else math.nan
+            if math.isfinite(x) and p.low <= x <= p.high:
+                checks.append((p, [x], True))
             elif math.isfinite(x):
                 # Affine: the root lies outside the valid range, so there is none within it.
-                # Confirm at the range ends that NPV keeps its sign (it may be affine only locally).
-                ends = [e for e in (low, high) if math.isfinite(e)]
-                if not ends or all(np.sign(v) == np.sign(f_c) for v in sweeper.npv(key, ends)):
-                    continue
-        if root is None:
-            row["method"] = "root finder"
-            f = lambda x, key=key: float(sweeper.npv(key, [x])[0])  # noqa: E731
-            bracket = _bracket(lambda xs, key=key: sweeper.npv(key, xs), c, f_c, low, high)
-            if bracket is None:
-                continue
-            a, b = bracket
-            fa, fb = f(a), f(b)
-            if fa == 0 or fb == 0:
-                root = a if fa == 0 else b
+                # Confirm at the range ends that NPV keeps its sign (it may be affine only
+                # locally).
+                ends = [e for e in (p.low, p.high) if math.isfinite(e)]
+                if ends:
+                    checks.append((p, ends, False))
             else:
-                root = optimize.brentq(
-                    f,
-                    a,
-                    b,
-                    xtol=1e-12 * max(1.0, abs(a), abs(b)),
-                    rtol=4 * np.finfo(float).eps,
-                    maxiter=200,
-                )
-        row.update(
-            switching_value=root,
-            status="found",
-            change_pct=(root - c) / abs(c) * 100 if c != 0 else math.nan,
+                search.append(p)
+        else:
+            search.append(p)
+
+    # The direct solutions, and the range ends of roots outside the range, re-run.
+    for (p, xs, solution), fx in zip(
+        checks, sweeper.many([(p.key, np.array(xs)) for p, xs, _ in checks])
+    ):
+        if solution and abs(float(fx[0])) <= 1e-9 * scale:
+            p.found(xs[0])
+        elif solution or not all(np.sign(v) == np.sign(f_c) for v in fx):
+            search.append(p)
+
+    # The others: a bracket by searching outwards, then Brent's method, all inputs in step.
+    points = [_bracket_points(p.c, p.low, p.high) for p in search]
+    swept = sweeper.many(
+        [(p.key, np.concatenate(sides)) for p, sides in zip(search, points) if sides]
+    )
+    problems: dict[int, Generator[float, float, float]] = {}
+    values = iter(swept)
+    for i, (p, sides) in enumerate(zip(search, points)):
+        p.row["method"] = "root finder"
+        if not sides:
+            continue
+        bracket = _pick_bracket(
+            sides, np.split(next(values), np.cumsum([x.size for x in sides])[:-1]), p.c, f_c
         )
+        if bracket is None:
+            continue
+        a, fa, b, fb = bracket
+        if fa == 0 or fb == 0:
+            p.found(a if fa == 0 else b)
+            continue
+        xtol = 1e-12 * max(1.0, abs(a), abs(b))
+        problems[i] = _brent(a, b, fa, fb, xtol=xtol, rtol=4 * _EPS)
+
+    def f_many(asked: list[tuple[int, float]]) -> list[float]:
+        npv = sweeper.many([(search[i].key, np.array([x])) for i, x in asked])
+        return [float(v[0]) for v in npv]
+
+    for i, root in _solve_together(problems, f_many).items():
+        search[i].found(root)
     return pd.DataFrame(
         rows, columns=["input", "central", "switching_value", "change_pct", "method", "status"]
     )
