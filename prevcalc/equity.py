@@ -670,3 +670,51 @@ def compare_equity(names: list[str], results: list[Result]) -> pd.DataFrame | No
             }
         )
     return pd.DataFrame(rows)
+
+
+def compare_health(names: list[str], results: list[Result]) -> pd.DataFrame | None:
+    """Options side by side on health (QALYs), for distributional cost-effectiveness: total
+    QALYs, the change in the Atkinson and Kolm EDEs (total over the population), and the
+    aversion at which each option swaps rank with the first on that change (NaN if none in
+    0..20 for Atkinson, 0..0.5 for Kolm). None unless every option has health figures on the
+    same baseline and population."""
+    hs = [getattr(r.equity, "health", None) for r in results]
+    if not hs or any(h is None for h in hs):
+        return None
+    first = hs[0]
+    assert first is not None
+    rows = []
+    for name, h in zip(names, hs):
+        assert h is not None
+        same = np.allclose(h.baseline, first.baseline) and np.allclose(
+            h.population, first.population
+        )
+        if not same:
+            return None
+        swaps = {}
+        for kind in ("atkinson", "kolm"):
+            k: fairness.Kind = "atkinson" if kind == "atkinson" else "kolm"
+            swaps[kind] = (
+                math.nan
+                if h is first
+                else float(
+                    fairness.aversion_switching_value(
+                        h.baseline,
+                        h.gain / h.population,
+                        first.gain / first.population,
+                        h.population,
+                        k,
+                    )
+                )
+            )
+        rows.append(
+            {
+                "option": name,
+                "qalys": h.total,
+                "ede_change_atkinson_total": h.ede_change_atkinson_total,
+                "ede_change_kolm_total": h.ede_change_kolm_total,
+                "atkinson_aversion_swap_with_first": swaps["atkinson"],
+                "kolm_aversion_swap_with_first": swaps["kolm"],
+            }
+        )
+    return pd.DataFrame(rows)

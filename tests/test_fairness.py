@@ -219,7 +219,7 @@ def test_robson_kolm_weights_poorest_fifth_six_to_seven_times():
     # six to seven times as highly as health gains to the richest fifth". Gap in QALE between the
     # most and least deprived fifths: 11.87 QALYs (Love-Koh et al. 2015, Value in Health 18(5),
     # abstract). Kolm weights depend only on the gap: exp(0.15 * 11.87) = 5.93, i.e. about six.
-    # (The Atkinson counterpart needs QALE levels, which were not obtained; not checked here.)
+    # The Atkinson counterpart, on QALE levels by quintile: tests/test_fairness_health.py.
     baseline = [62.0, 62.0 + 11.87]
     ratio = health_equity_weights(baseline, aversion=0.15, kind="kolm")[0]
     assert ratio == pytest.approx(math.exp(0.15 * 11.87), rel=1e-12)
