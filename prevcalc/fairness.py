@@ -167,8 +167,9 @@ class IncomeQuintiles:
 def uk_income_quintiles() -> IncomeQuintiles:
     """The UK incomes shipped in ``prevcalc/data/uk_income_quintiles.csv``.
 
-    Rows ``quintile,median_income``: quintiles 1-5 and ``all``. A blank figure (one the source's
-    release could not be read for) loads as NaN, so its weight is NaN: give incomes or weights.
+    Rows ``quintile,median_income``: quintiles 1-5 and ``all`` (ONS, FYE 2023, Table 2 of the
+    effects of taxes and benefits reference tables, rounded to £100). A blank figure loads as
+    NaN, so its weight is NaN: give incomes or weights.
 
     Examples
     --------

@@ -51,21 +51,25 @@ def test_green_book_weight_formula():
 
 
 def test_weights_from_shipped_incomes_against_hand_calculation():
-    # ONS, Average household income, UK: FYE 2023 (released 24 September 2024), main points:
-    # median equivalised disposable income £34,500 for all people, £16,400 for the poorest fifth,
-    # £68,400 for the richest fifth. Hand calculation with eta = 1.3:
+    # ONS, The effects of taxes and benefits on household income, disposable income estimate,
+    # FYE 2023 (released 24 September 2024), Table 2, 2022/23 row: medians 16,363; 26,073;
+    # 34,461; 45,653; 68,406; all individuals 34,462; shipped rounded to £100 as the bulletin
+    # "Average household income, UK: FYE 2023" rounds them in its main points (£16,400 poorest
+    # fifth, £34,500 all people, £68,400 richest fifth). Hand calculation with eta = 1.3:
     #   (34500 / 16400) ** 1.3 = 2.103659 ** 1.3 = exp(1.3 * 0.743680) = 2.6295
+    #   (34500 / 26100) ** 1.3 = 1.321839 ** 1.3 = exp(1.3 * 0.279024) = 1.4372
+    #   (34500 / 34500) ** 1.3 = 1
+    #   (34500 / 45700) ** 1.3 = 0.754923 ** 1.3 = exp(1.3 * -0.281134) = 0.6939
     #   (34500 / 68400) ** 1.3 = 0.504386 ** 1.3 = exp(1.3 * -0.684383) = 0.4108
     inc = uk_income_quintiles()
     assert inc.all_households == 34500.0
-    assert inc.medians[0] == 16400.0 and inc.medians[4] == 68400.0
+    assert inc.medians == (16400.0, 26100.0, 34500.0, 45700.0, 68400.0)
+    table_2 = [16363, 26073, 34461, 45653, 68406]  # unrounded, as published
+    assert [round(x, -2) for x in table_2] == list(inc.medians)
     w = inc.weights()
-    assert w[0] == pytest.approx(2.6295, abs=5e-5)
-    assert w[4] == pytest.approx(0.4108, abs=5e-5)
-    # quintiles 2-4 are not shipped (not read from the release): NaN, never a guess
-    assert np.isnan(w[1:4]).all()
+    assert w.tolist() == pytest.approx([2.6295, 1.4372, 1.0, 0.6939, 0.4108], abs=5e-5)
     assert "Office for National Statistics" in inc.source
-    assert "Open Government Licence" in inc.source
+    assert "Open Government Licence" in inc.source and "Table 2" in inc.source
 
 
 # ------------------------------------------------------------------ weighted NPV, properties
