@@ -196,3 +196,50 @@ def test_the_html_alt_text_states_the_j_curves_message(tmp_path):
     assert f"It pays back in year {payback} (discounted)." in html
     label = 'aria-label="Cumulative discounted net benefit. Cumulative discounted net benefit by'
     assert label in html and f"pays back in year {payback} (discounted)." in html.split(label)[1]
+
+
+MESSAGES = """\
+prevcalc: 1
+name: Messages
+currency: GBP
+price_year: 2024
+horizon: 4
+discounting: {schedule: constant, rate: 0.1, timing: start}
+interventions:
+  - id: falls
+    name: Falls prevention
+    layer: midstream
+    intake: {participants: [1]}
+    costs:
+      per_participant: [{amount: 1000, duration: 1, funder: council}]
+    outcomes:
+      - {name: Fewer admissions, agency: nhs, amount: 800, start: 1, duration: 2, deadweight: 0}
+"""
+
+
+def test_each_chart_caption_states_its_message_by_hand(tmp_path):
+    """One participant; the council pays 1,000 for them in year 0 and the NHS saves 800 in
+    years 1 and 2 (10%, start of year): PV of the saving 800/1.1 + 800/1.21 = 1,388.43, so
+    the NPV is 388.43. Spending peaks in year 0, the saving first peaks in year 1; the
+    council funds everything and never gains, so its budget never breaks even (the NHS only
+    gains); one participant is repaid in year 2 once discounted (-1000 + 727.27 + 661.16 >
+    0); the only layer is midstream."""
+    path = tmp_path / "m.yaml"
+    path.write_text(MESSAGES, encoding="utf-8")
+    r = prevcalc.run(prevcalc.load(path))
+    assert charts._flows_message(r) == (
+        "Spending peaks in year 0 (£1,000); benefits peak in year 1 (£800)."
+    )
+    assert charts._agency_message(r) == (
+        "Council funds the most (£1,000) and gains nothing itself; NHS gains the most (£1,390)."
+    )
+    assert charts._positions_message(r) == "Council's budget never breaks even."
+    assert charts._per_person_message(r, {"falls": "Falls prevention"}) == (
+        "Turns positive for good (discounted), by years since entry: Falls prevention: year 2."
+    )
+    assert charts._layers_message([r], ["M"]) == "By NPV, midstream highest (£388)."
+    files = charts.brief_charts([r], ["M"], tmp_path / "c", interventions={"falls": "Falls"})
+    captions = {c.name: c.caption for c in files}
+    assert captions["flows"].endswith(charts._flows_message(r))
+    assert captions["agencies"].endswith(charts._agency_message(r))
+    assert captions["per-person"].endswith("Falls: year 2.")

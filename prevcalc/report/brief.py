@@ -1046,7 +1046,15 @@ def write_brief(
                     else []
                 )
                 drawn = brief_charts(
-                    [results[i] for i in idx], [label[i] for i in idx], folder, tornadoes
+                    [results[i] for i in idx],
+                    [label[i] for i in idx],
+                    folder,
+                    tornadoes,
+                    interventions={
+                        k: v
+                        for c in (contexts or [])
+                        for k, v in (getattr(c, "interventions", None) or {}).items()
+                    },
                 )
                 if prefix is not None:
                     drawn = [

@@ -18,7 +18,7 @@ hide a legend entry, is kept visible).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -291,11 +291,12 @@ def per_person_data(result: Result) -> pd.DataFrame:
     return data
 
 
-def per_person_chart(result: Result):
+def per_person_chart(result: Result, interventions: Mapping[str, str] | None = None):
     """Each intervention's per-person J-curve, one small panel each (each on its own scale, so
     a programme worth thousands a head is not flattened by one worth hundreds of thousands):
     one participant's cumulative discounted net benefit by years since entry, a star where it
-    turns positive for good. Each line has gid ``person-<i>``."""
+    turns positive for good. Each line has gid ``person-<i>``. ``interventions`` maps ids to
+    the names shown (default: the ids)."""
     import matplotlib
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -338,7 +339,8 @@ def per_person_chart(result: Result):
                 )
             else:
                 words = "not repaid within the horizon"
-            ax.set_title(f"{_text(ident)}\n{words}", loc="left", fontsize=8.5)
+            shown = (interventions or {}).get(str(ident), ident)
+            ax.set_title(f"{_text(shown)}\n{words}", loc="left", fontsize=8.5)
             ax.yaxis.set_major_formatter(_money_ticks(result.currency))
             ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
             ax.yaxis.set_major_locator(MaxNLocator(nbins=4))
@@ -423,6 +425,161 @@ def _payback_message(results: Sequence[Result], names: Sequence[str]) -> str:
         when = f"pays back in year {int(pb)}" if math.isfinite(pb) else "does not pay back"
         parts.append(f"{_text(name)} {when}" if len(results) > 1 else f"It {when}")
     return "; ".join(parts) + " (discounted)."
+
+
+# -- each chart's message, in words (its caption and alt text) -----------------------------------
+
+
+def _m(x: float, currency: str) -> str:
+    from .summary import money
+
+    return money(x, currency)
+
+
+def _flows_message(r: Result) -> str:
+    """When the spending and the benefits peak (undiscounted)."""
+    flows = r.cashflows()
+    costs, gains = flows["costs"].to_numpy(), flows["benefits"].to_numpy()
+    parts = []
+    if costs.max(initial=0.0) > 0:
+        k = int(np.argmax(costs))
+        parts.append(f"Spending peaks in year {k} ({_m(costs[k], r.currency)})")
+    if gains.max(initial=0.0) > 0:
+        k = int(np.argmax(gains))
+        parts.append(f"benefits peak in year {k} ({_m(gains[k], r.currency)})")
+    return (_cap_first("; ".join(parts)) + ".") if parts else "It has no flows."
+
+
+def _cap_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _agency_message(r: Result) -> str:
+    """Which agency funds the most, what it gains itself, and which gains the most."""
+    from .summary import agency_name
+
+    pos = r.agency_positions()
+    if not len(pos):
+        return ""
+    funder = pos.iloc[int(np.argmax(pos["pv_costs_funded"].to_numpy(dtype=float)))]
+    gainer = pos.iloc[int(np.argmax(pos["pv_benefits_gained"].to_numpy(dtype=float)))]
+    c = r.currency
+    text = ""
+    if funder["pv_costs_funded"] > 0:
+        own = float(funder["pv_benefits_gained"])
+        text = (
+            f"{_cap_first(agency_name(str(funder['agency'])))} funds the most "
+            f"({_m(funder['pv_costs_funded'], c)}) and gains "
+            + (_m(own, c) if own > 0 else "nothing")
+            + " itself"
+        )
+    if gainer["pv_benefits_gained"] > 0 and gainer["agency"] != funder["agency"]:
+        text += ("; " if text else "") + (
+            f"{agency_name(str(gainer['agency']))} gains the most "
+            f"({_m(gainer['pv_benefits_gained'], c)})"
+        )
+    return _cap_first(text) + "." if text else ""
+
+
+def _positions_message(r: Result) -> str:
+    """The year each funding agency's budget breaks even for good (or that it never does)."""
+    from .summary import agency_name
+
+    pos = r.agency_positions()
+    funders = pos[pos["pv_costs_funded"] > 0].sort_values("pv_costs_funded", ascending=False)
+    parts = []
+    for _, row in funders.head(3).iterrows():
+        year = row["break_even_year"]
+        name = agency_name(str(row["agency"]))
+        whose = name + ("'" if name.endswith("s") else "'s")
+        parts.append(
+            f"{whose} budget never breaks even"
+            if pd.isna(year)
+            else f"{whose} budget breaks even in year {int(year)}"
+        )
+    return _cap_first("; ".join(parts)) + "." if parts else ""
+
+
+def _per_person_message(r: Result, interventions: Mapping[str, str] | None = None) -> str:
+    """The years since entry in which one participant's discounted net turns positive."""
+    lc = r.life_course
+    if lc is None:
+        return ""
+    ps = lc.person_summary()
+    parts = []
+    for _, row in ps.iterrows():
+        k = row["discounted_payback_years_since_entry"]
+        k = math.nan if pd.isna(k) else float(k)
+        who = _text((interventions or {}).get(str(row["intervention"]), row["intervention"]))
+        parts.append(f"{who}: year {int(k)}" if math.isfinite(k) else f"{who}: never")
+    return "Turns positive for good (discounted), by years since entry: " + "; ".join(parts) + "."
+
+
+def _who_gains_message(results: Sequence[Result], names: Sequence[str]) -> str:
+    """The group with the largest net benefit per participant (for each option)."""
+    found = []
+    for r, name in zip(results, names):
+        eq = r.equity
+        if eq is None:
+            continue
+        per = eq.table()["net_per_participant"].to_numpy(dtype=float)
+        if np.isfinite(per).any():
+            g = int(np.nanargmax(per))
+            found.append((_text(name), eq.labels[g], _m(float(per[g]), r.currency)))
+    if not found:
+        return ""
+    if len({label for _, label, _ in found}) == 1:
+        amounts = ", ".join(a for _, _, a in found)
+        every = " for every option" if len(found) > 1 else ""
+        return f"Net benefit per participant is largest in {found[0][1]}{every} ({amounts})."
+    return (
+        "Net benefit per participant is largest in "
+        + "; ".join(f"{label} for {name} ({a})" for name, label, a in found)
+        + "."
+    )
+
+
+def _plane_message(results: Sequence[Result], names: Sequence[str]) -> str:
+    """Which option has the highest NPV and which leans most to poorer groups."""
+    npv = [float(r.summary()["npv"]) for r in results]
+    lean = [-r.equity.concentration_index if r.equity else -math.inf for r in results]
+    best, pro_poor = int(np.argmax(npv)), int(np.argmax(lean))
+    if np.ptp(lean) <= 1e-9:
+        return (
+            f"Every option spreads its net benefit alike across the groups; {_text(names[best])} "
+            "has the highest NPV."
+        )
+    if best == pro_poor:
+        return f"{_text(names[best])} has both the highest NPV and the most pro-poor spread."
+    return (
+        f"{_text(names[best])} has the highest NPV; {_text(names[pro_poor])} leans most to "
+        "poorer groups."
+    )
+
+
+def _layers_message(results: Sequence[Result], names: Sequence[str]) -> str:
+    """The layer with the highest NPV (for each option when there are several)."""
+    parts = []
+    for r, name in zip(results, names):
+        by = r.by("layer")["npv"]
+        if not len(by):
+            continue
+        top = str(by.idxmax())
+        who = f"{_text(name)}: " if len(results) > 1 else ""
+        parts.append(f"{who}{top} highest ({_m(float(by.max()), r.currency)})")
+    return ("By NPV, " + "; ".join(parts) + ".") if parts else ""
+
+
+def _tornado_message(t: tables.Table) -> str:
+    """The input the NPV moves most with, and how far."""
+    f = t.frame
+    if not len(f):
+        return ""
+    top = f.iloc[int(np.argmax(f["swing"].to_numpy(dtype=float)))]
+    return (
+        f"The NPV moves most with {_text(top['input'])}: from "
+        f"{_m(float(top['npv_low']), t.currency)} to {_m(float(top['npv_high']), t.currency)}."
+    )
 
 
 def flows_chart(result: Result):
@@ -687,8 +844,10 @@ def brief_charts(
     names: Sequence[str],
     folder: Path,
     tornadoes: Sequence[tables.Table] = (),
+    interventions: Mapping[str, str] | None = None,
 ) -> list[ChartFile]:
-    """Draw and save every chart of a brief into ``folder``; returns them in report order."""
+    """Draw and save every chart of a brief into ``folder``; returns them in report order.
+    ``interventions`` maps intervention ids to the names the charts show."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     first = results[0]
@@ -714,7 +873,8 @@ def brief_charts(
             f"flows-{i + 1}" if len(results) > 1 else "flows",
             f"Costs and benefits each year{who}",
             f"Undiscounted costs (below zero) and benefits (above) in each year{who} ({units}): "
-            "the spending comes first and the savings follow, which is the J-curve above.",
+            "the spending comes first and the savings follow, which is the J-curve above. "
+            + _flows_message(r),
             "comparison",
         )
     for i, (r, name) in enumerate(zip(results, names)):
@@ -724,7 +884,7 @@ def brief_charts(
             _agency_stem(i, len(results)),
             f"Who pays and who gains{who}",
             "PV costs funded (hatched //) and PV benefits gained (dotted) "
-            f"by agency{who} ({units}).",
+            f"by agency{who} ({units}). " + _agency_message(r),
             "agencies",
         )
     for i, (r, name) in enumerate(zip(results, names)):
@@ -737,7 +897,7 @@ def brief_charts(
             f"Cumulative net position of the agencies with the largest flows{who}, undiscounted "
             f"({units}): below zero, the agency has funded more than it has gained; "
             "a star marks the "
-            "year a funding agency's budget breaks even for good.",
+            "year a funding agency's budget breaks even for good. " + _positions_message(r),
             "agency_cumulative",
         )
     seen: list[np.ndarray] = []
@@ -750,12 +910,13 @@ def brief_charts(
         seen.append(lc.person)
         who = f": {name}" if len(results) > 1 else ""
         keep(
-            per_person_chart(r),
+            per_person_chart(r, interventions),
             f"per-person-{i + 1}" if len(results) > 1 else "per-person",
             f"One participant over time{who}",
             f"Cumulative discounted net benefit of one participant of each intervention, by years "
             f"since entry{who} ({units}); a star marks the year it turns positive for good. "
-            "Programme-level costs (setup, running) are not in it.",
+            "Programme-level costs (setup, running) are not in it. "
+            + _per_person_message(r, interventions),
             "per_person",
         )
     fair = [(r, n) for r, n in zip(results, names) if r.equity is not None]
@@ -765,7 +926,8 @@ def brief_charts(
             "who-gains",
             "Who gains, by group",
             f"Net benefit per participant in each income (or deprivation) "
-            f"group, poorest first ({units}); groups no flow reaches are empty.",
+            f"group, poorest first ({units}); groups no flow reaches are empty. "
+            + _who_gains_message([r for r, _ in fair], [n for _, n in fair]),
             "who_gains",
         )
         if len(fair) > 1:
@@ -774,14 +936,15 @@ def brief_charts(
                 "equity-plane",
                 "Equity-efficiency plane",
                 "Each option's NPV against how far its net benefit "
-                "leans to poorer groups (minus the concentration index: higher is more pro-poor).",
+                "leans to poorer groups (minus the concentration index: higher is more "
+                "pro-poor). " + _plane_message([r for r, _ in fair], [n for _, n in fair]),
                 "who_gains_compared",
             )
     keep(
         layer_chart(results, names),
         "layers",
         "Net present value by layer",
-        f"Net present value of each layer ({units}).",
+        f"Net present value of each layer ({units}). " + _layers_message(results, names),
         "layers",
     )
     for t in tornadoes or ():
@@ -790,7 +953,8 @@ def brief_charts(
             t.name,
             t.title,
             f"NPV with each input at its low and high value, "
-            f"others central ({units}); the line is NPV with every input central.",
+            f"others central ({units}); the line is NPV with every input central. "
+            + _tornado_message(t),
             t.name,
         )
     return out
