@@ -775,204 +775,178 @@ def _column_sums(X: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
     return out
 
 
-def _evaluate_chunk(
-    model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool, buf: _Buffers
-) -> tuple[dict, tuple, np.ndarray]:
-    """Metrics for one block of draws, each line's flows summed over its first ``rows`` draws,
-    and each line's PV in every draw of the block, shape (draw, line) (a working array).
+@dataclass
+class _LineValues:
+    """One block's line values: what every line is worth, in every draw of the block.
 
-    By linearity, each line's present value needs no convolution: with
-    w(k) = Σ_e intake(e) D(e + k), a line's PV is annual × Σ_k shares(k) w(k). An intake that
-    is a per-draw number times fixed entry years, a(draw) × b(e), is used as those two factors:
-    w = a × (b @ H) is one shared product, and every convolution is with b alone, scaled per
-    draw. Year-by-year flows are formed only where they are reported draw by draw: the
-    scenario's and each layer's net flows (payback years, the scenario's IRR); those of single
-    interventions and agencies only in a run of one draw (``full``). Lines that share a profile
-    shape (start, duration, ramp, drop-off) share its computation; a shape that is the same in
-    every draw is convolved once, not per draw.
+    ``annual`` (draw, line): each line's annual value (per participant, or for the programme);
+    ``signed`` the same with costs negative; ``shares`` (draw, key, year since entry): the
+    profile of each distinct shape; ``varying`` (key,): the shapes that differ between draws.
     """
-    lay, H = model.layout, model.hankel
-    assert lay is not None and H is not None  # set by compile_scenario
-    T, L, n = model.horizon, len(model.lines), d.n
-    F = model.factors
-    ivs = [iv.id for iv in model.scenario.interventions]
-    I, K = len(ivs), len(lay.keys)
-    weights = (np.arange(n) < rows).astype(float)  # padding rows count for nothing in sums
 
-    annual = buf.get("annual", (n, L))
-    for j, ln in enumerate(model.lines):
+    annual: np.ndarray
+    signed: np.ndarray
+    shares: np.ndarray
+    varying: np.ndarray
+
+    @property
+    def fixed_shares(self) -> np.ndarray:
+        """(key, year): the shapes' values where they are the same in every draw."""
+        return self.shares[0]
+
+
+@dataclass
+class _BlockIntakes:
+    """One block's intakes: ``scale[draw, i] × pattern[i, e]`` where an intake is such a
+    product (a per-draw number times fixed entry years), ``general[i]`` (draw | 1, year) the
+    whole intake where it is not, and each intervention's ``participants`` (draw, intervention).
+    """
+
+    scale: np.ndarray  # (draw, intervention); 1.0 for a general intake
+    pattern: np.ndarray  # (intervention, year); 0.0 for a general intake
+    general: dict[int, np.ndarray]
+    participants: np.ndarray
+
+    @property
+    def scaled(self) -> bool:
+        """Whether any per-draw factor differs from 1 (else the factors may be skipped)."""
+        return bool(np.any(self.scale != 1.0))
+
+    def whole(self, i: int) -> np.ndarray:
+        """Intervention ``i``'s intake by entry year, shape (draw | 1, year)."""
+        if i in self.general:
+            return self.general[i]
+        return self.scale[:, i, None] * self.pattern[i]
+
+
+def _line_values(model: _Model, d: sampling.Draws, buf: _Buffers) -> _LineValues:
+    """Stage 1: every line's annual value and every profile shape's shares, for a block."""
+    lay = model.layout
+    assert lay is not None  # set by compile_scenario
+    n, lines = d.n, model.lines
+    annual = buf.get("annual", (n, len(lines)))
+    for j, ln in enumerate(lines):
         annual[:, j] = np.broadcast_to(ln.annual(d), (n,))
-    signed = annual * lay.sign
-    S = buf.get("shares", (n, K, T))  # shares over years since entry, one row per profile shape
-    varying = np.zeros(K, dtype=bool)  # shapes that differ between draws
-    for k, j in enumerate(lay.share_lines):
-        shares = model.lines[j].shares(d)
-        varying[k] = shares.shape[0] > 1
-        S[:, k] = shares
-    fixed_shape = S[0]  # (key, year): the shapes' values where they are the same in every draw
+    shares = buf.get("shares", (n, len(lay.keys), model.horizon))
+    varying = np.zeros(len(lay.keys), dtype=bool)
+    for key, j in enumerate(lay.share_lines):
+        by_draw = lines[j].shares(d)
+        varying[key] = by_draw.shape[0] > 1
+        shares[:, key] = by_draw
+    return _LineValues(annual, annual * lay.sign, shares, varying)
 
-    # Intakes: a (draw, intervention) factor times a fixed entry pattern (intervention, year);
-    # `general` holds the whole intakes of those that are no such product.
-    A = np.ones((n, I))
-    B = np.zeros((I, T))
+
+def _block_intakes(model: _Model, d: sampling.Draws) -> _BlockIntakes:
+    """Stage 2: each intervention's intake for a block, as two factors where it is a product."""
+    n, T = d.n, model.horizon
+    ids = [iv.id for iv in model.scenario.interventions]
+    scale = np.ones((n, len(ids)))
+    pattern = np.zeros((len(ids), T))
     general: dict[int, np.ndarray] = {}
-    for i, iv in enumerate(ivs):
-        a, b = model.intakes[iv].factored(d)
-        if a is None:
-            general[i] = b
+    for i, ident in enumerate(ids):
+        factor, entries = model.intakes[ident].factored(d)
+        if factor is None:
+            general[i] = entries
         else:
-            A[:, i] = a
-            B[i] = b
-    scaled = bool(np.any(A != 1.0))
-    participants = A * B.sum(axis=-1) if I else np.zeros((n, 0))
-    for i, X in general.items():
-        participants[:, i] = np.broadcast_to(X.sum(axis=-1), (n,))
+            scale[:, i] = factor
+            pattern[i] = entries
+    participants = scale * pattern.sum(axis=-1) if ids else np.zeros((n, 0))
+    for i, whole in general.items():
+        participants[:, i] = np.broadcast_to(whole.sum(axis=-1), (n,))
+    return _BlockIntakes(scale, pattern, general, participants)
 
-    prof = ~lay.programme
-    pv_line = buf.get("pv_line", (n, L), zero=True)
-    per_person = buf.get("per_person", (n, L), zero=True)
-    pv_shape = S @ (B @ H).T  # (draw, key, intervention), before the per-draw factor
-    if scaled:
-        pv_shape *= A[:, None, :]
-    for i, X in general.items():
-        pv_shape[:, :, i] = np.einsum("nkt,nt->nk", S, np.broadcast_to(X, (n, T)) @ H)
-    pv_line[:, prof] = annual[:, prof] * pv_shape[:, lay.line_key[prof], lay.line_iv[prof]]
-    per_person[:, prof] = annual[:, prof] * (S @ F)[:, lay.line_key[prof]]
-    for members, masks in lay.programme_by_iv:
-        pv_line[:, members] = annual[:, members] * (masks @ F)
 
-    # Each intervention's per-participant net value by shape: (draw, intervention, key).
-    coef = _column_sums(signed[:, prof], (lay.line_iv * K + lay.line_key)[prof], I * K).reshape(
-        n, I, K
+def _present_values(
+    model: _Model, values: _LineValues, intakes: _BlockIntakes, buf: _Buffers
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stage 3: each line's PV and per-person PV in every draw, both (draw, line), by linearity.
+
+    No convolution: with w(k) = Σ_e intake(e) D(e + k) (the intake times the Hankel matrix of
+    the discount factors), a profiled line's PV is annual × Σ_k shares(k) w(k); for an intake
+    a(draw) × b(e), w = a × (b @ H) is one shared product. A programme line's PV is annual ×
+    Σ_t mask(t) D(t). The per-person PV is annual × Σ_k shares(k) D(k) (one participant,
+    discounted from entry).
+    """
+    lay, hankel, factors = model.layout, model.hankel, model.factors
+    assert lay is not None and hankel is not None  # set by compile_scenario
+    shares, annual = values.shares, values.annual
+    n, _, T = shares.shape
+    profiled = ~lay.programme
+    pv_line = buf.get("pv_line", annual.shape, zero=True)
+    per_person = buf.get("per_person", annual.shape, zero=True)
+    pv_shape = shares @ (intakes.pattern @ hankel).T  # (draw, key, intervention), unscaled
+    if intakes.scaled:
+        pv_shape *= intakes.scale[:, None, :]
+    for i, whole in intakes.general.items():
+        weights = np.broadcast_to(whole, (n, T)) @ hankel
+        pv_shape[:, :, i] = np.einsum("nkt,nt->nk", shares, weights)
+    pv_line[:, profiled] = (
+        annual[:, profiled] * pv_shape[:, lay.line_key[profiled], lay.line_iv[profiled]]
     )
+    per_person[:, profiled] = annual[:, profiled] * (shares @ factors)[:, lay.line_key[profiled]]
+    for members, masks in lay.programme_by_iv:
+        pv_line[:, members] = annual[:, members] * (masks @ factors)
+    return pv_line, per_person
 
-    net_iv = line_flows = None
-    labels_l, _, m_layer = groups["layer"]
-    if full:
-        # A run of one draw reports every grouping's flows by year: form them all.
-        intakes = [general[i] if i in general else A[:, i, None] * B[i] for i in range(I)]
-        profiles = np.matmul(coef, S)  # (draw, iv, years since entry)
-        net_iv = (
-            np.stack(
-                [curves.convolve_cohorts(intakes[i], profiles[:, i]) for i in range(I)], axis=1
+
+def _net_by_shape(model: _Model, values: _LineValues) -> np.ndarray:
+    """Each intervention's net value per participant by profile shape, (draw, intervention,
+    key): the signed annual values of its profiled lines, summed over lines of one shape."""
+    lay = model.layout
+    assert lay is not None
+    n, K = values.signed.shape[0], len(lay.keys)
+    n_iv = len(lay.programme_by_iv)
+    profiled = ~lay.programme
+    columns = (lay.line_iv * K + lay.line_key)[profiled]
+    return _column_sums(values.signed[:, profiled], columns, n_iv * K).reshape(n, n_iv, K)
+
+
+def _all_year_flows(
+    model: _Model,
+    values: _LineValues,
+    intakes: _BlockIntakes,
+    net_by_shape: np.ndarray,
+    layer_members: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stage 4, a run of one draw: every year-by-year flow the reports show, since one draw
+    costs little. Returns each intervention's net flows (draw, intervention, year), each
+    layer's (draw, layer, year) and each line's own flows (draw, line, year)."""
+    lay = model.layout
+    assert lay is not None
+    shares, annual, signed = values.shares, values.annual, values.signed
+    n, _, T = shares.shape
+    n_iv = len(lay.programme_by_iv)
+    whole = [intakes.whole(i) for i in range(n_iv)]
+    profiles = np.matmul(net_by_shape, shares)  # (draw, intervention, years since entry)
+    net_iv = (
+        np.stack([curves.convolve_cohorts(whole[i], profiles[:, i]) for i in range(n_iv)], axis=1)
+        if n_iv
+        else np.zeros((n, 0, T))
+    )
+    for i, (members, masks) in enumerate(lay.programme_by_iv):
+        if members.size:
+            net_iv[:, i] += signed[:, members] @ masks
+    net_layer = np.matmul(layer_members, net_iv)
+    line_flows = np.zeros((n, len(model.lines), T))
+    for j, ln in enumerate(model.lines):
+        if not ln.profiled:
+            line_flows[:, j] = annual[:, j, None] * ln.mask
+        else:
+            line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(
+                whole[lay.line_iv[j]], shares[:, lay.line_key[j]]
             )
-            if I
-            else np.zeros((n, 0, T))
-        )
-        for i, (members, masks) in enumerate(lay.programme_by_iv):
-            if members.size:
-                net_iv[:, i] += signed[:, members] @ masks
-        net_layer = np.matmul(m_layer, net_iv)
-        line_flows = np.zeros((n, L, T))
-        for j, ln in enumerate(model.lines):
-            i = lay.line_iv[j]
-            if not ln.profiled:
-                line_flows[:, j] = annual[:, j, None] * ln.mask
-            else:
-                line_flows[:, j] = annual[:, j, None] * curves.convolve_cohorts(
-                    intakes[i], S[:, lay.line_key[j]]
-                )
-    else:
-        net_layer = _layer_flows(
-            model, S, fixed_shape, varying, coef, A, B, general, signed, m_layer
-        )
-
-    # Each line's flows summed over the block's draws, for the mean cash flows: partial sums per
-    # sub-block of _BLOCK draws (fixed shapes), which evaluate() adds up in draw order, so the
-    # sums too are the same bit for bit whatever the block size. Lines of an intervention whose
-    # intake factors are summed over years since entry, scaled by the per-draw factor, and
-    # convolved once with the entry pattern at the end (linearity).
-    sub = _BLOCK if n % _BLOCK == 0 else n
-    nb = n // sub
-    wa = weights[:, None] * annual
-    if scaled:
-        wa[:, prof] *= A[:, lay.line_iv[prof]]
-    wa = wa.reshape(nb, sub, L)
-    by_entry = buf.get(
-        "by_entry", (nb, L, T), zero=True
-    )  # Σ a S, years since entry (factored intake)
-    by_year = buf.get(
-        "by_year", (nb, L, T), zero=True
-    )  # Σ flows, calendar years (programme lines, other intakes)
-    Sb = S.reshape(nb, sub, K, T)
-    for k in range(K):
-        members = np.flatnonzero(lay.line_key == k)
-        if not members.size:
-            continue
-        if varying[k]:
-            by_entry[:, members] = np.matmul(wa[:, :, members].transpose(0, 2, 1), Sb[:, :, k])
-        else:
-            by_entry[:, members] = wa[:, :, members].sum(axis=1)[:, :, None] * fixed_shape[k]
-    for j in np.flatnonzero(prof).tolist():
-        iv_j, k_j = int(lay.line_iv[j]), int(lay.line_key[j])
-        if iv_j in general:
-            conv = curves.convolve_cohorts(
-                general[iv_j], np.broadcast_to(S[:, k_j], (n, T))
-            ).reshape(nb, sub, T)
-            by_year[:, j] = np.matmul(wa[:, None, :, j], conv)[:, 0]
-            by_entry[:, j] = 0.0
-    for j in np.flatnonzero(lay.programme).tolist():
-        by_year[:, j] = wa[:, :, j].sum(axis=1)[:, None] * model.lines[j].mask
-    sums = (by_entry, by_year, B, np.array(sorted(general), dtype=int))
-
-    is_cost = lay.sign < 0
-    pv_cost_line, pv_benefit_line = pv_line * is_cost, pv_line * ~is_cost
-    # Per person: each line's per-participant NPV weighted by its intervention's participants.
-    pp_line = per_person * lay.sign * participants[:, lay.line_iv]
-    out: dict[str, dict[str, np.ndarray | None]] = {}  # None: not computed draw by draw
-    for grouping, (_, m_lines, m_ivs) in groups.items():
-        pv_c = pv_cost_line @ m_lines.T
-        pv_b = pv_benefit_line @ m_lines.T
-        p_g = participants @ m_ivs.T
-        pp = pp_line @ m_lines.T
-        net: np.ndarray | None
-        if grouping == "intervention":
-            # Per-draw payback years and IRR for single interventions only in a run of one draw:
-            # over many draws they cost more than everything else together (see the README).
-            net = net_iv
-        elif grouping == "total":
-            net = (net_iv if net_iv is not None else net_layer).sum(axis=1, keepdims=True)
-        elif grouping == "layer":
-            net = net_layer
-        else:
-            net = np.matmul(m_lines, line_flows * lay.sign[:, None]) if full else None
-        # None marks a figure not computed draw by draw (stored as NaN without memory).
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if net is not None and (full or grouping == "total"):
-                irr, status = metrics.irr_with_status(net)
-                status, starts = (
-                    np.asarray(status, dtype=np.int8),
-                    _starts_positive(net).astype(np.int8),
-                )
-            else:
-                irr = status = starts = None
-            out[grouping] = {
-                "pv_costs": pv_c,
-                "pv_benefits": pv_b,
-                "participants": p_g,
-                "per_person_sum": pp,
-                "payback_year": None if net is None else metrics.payback_year(net),
-                "discounted_payback_year": None if net is None else metrics.payback_year(net * F),
-                "irr": irr,
-                "irr_status": status,
-                "net_starts_positive": starts,
-            }
-    return out, sums, pv_line
+    return net_iv, net_layer, line_flows
 
 
 def _layer_flows(
     model: _Model,
-    S: np.ndarray,
-    fixed_shape: np.ndarray,
-    varying: np.ndarray,
-    coef: np.ndarray,
-    A: np.ndarray,
-    B: np.ndarray,
-    general: dict[int, np.ndarray],
-    signed: np.ndarray,
-    m_layer: np.ndarray,
+    values: _LineValues,
+    intakes: _BlockIntakes,
+    net_by_shape: np.ndarray,
+    layer_members: np.ndarray,
 ) -> np.ndarray:
-    """Each layer's net flows by calendar year, shape (draw, layer, year), by linearity.
+    """Stage 4, many draws: each layer's net flows by calendar year, shape (draw, layer, year),
+    by linearity (the scenario's are their sum).
 
     For the interventions of one entry pattern b, a layer's flows are the convolution with b of
     Σ_i a_i(draw) × profile_i: the per-draw coefficients of each shape are summed first, the
@@ -981,40 +955,189 @@ def _layer_flows(
     """
     lay = model.layout
     assert lay is not None
-    n, K, T = S.shape
-    G = m_layer.shape[0]
-    net = np.zeros((n, G, T))
-    factored = np.array([i not in general for i in range(A.shape[1])], dtype=bool)
-    patterns: dict[bytes, list[int]] = {}
-    for i in np.flatnonzero(factored).tolist():
-        patterns.setdefault(B[i].tobytes(), []).append(int(i))
-    var, fix = np.flatnonzero(varying), np.flatnonzero(~varying)
-    for same in patterns.values():
+    shares, scale, pattern = values.shares, intakes.scale, intakes.pattern
+    n, K, T = shares.shape
+    n_layers = layer_members.shape[0]
+    net = np.zeros((n, n_layers, T))
+    by_pattern: dict[bytes, list[int]] = {}
+    for i in range(scale.shape[1]):
+        if i not in intakes.general:
+            by_pattern.setdefault(pattern[i].tobytes(), []).append(i)
+    var, fix = np.flatnonzero(values.varying), np.flatnonzero(~values.varying)
+    for same in by_pattern.values():
         members = np.array(same)
-        b = B[same[0]]
-        # (draw, layer, key): Σ over the pattern's interventions in the layer of a_i × coef_i
-        X = coef[:, members] * A[:, members, None]  # (draw, intervention, key)
-        C = np.zeros((n, G, K))
-        for g in range(G):  # the few layers
-            inside = m_layer[g, members] > 0
+        entries = pattern[same[0]]
+        scaled = net_by_shape[:, members] * scale[:, members, None]  # (draw, intervention, key)
+        by_layer = np.zeros((n, n_layers, K))  # Σ over the layer's interventions of a_i × coef_i
+        for g in range(n_layers):  # the few layers
+            inside = layer_members[g, members] > 0
             if inside.any():
-                C[:, g] = X[:, inside].sum(axis=1)
+                by_layer[:, g] = scaled[:, inside].sum(axis=1)
         if var.size:
-            Pv = np.matmul(C[:, :, var], S[:, var])  # (draw, layer, years since entry)
-            net += _convolve_pattern(Pv, b)
+            profiles = np.matmul(by_layer[:, :, var], shares[:, var])  # (draw, layer, year)
+            net += _convolve_pattern(profiles, entries)
         if fix.size:
-            Q = _convolve_pattern(fixed_shape[fix], b)  # (fixed key, year): once per pattern
-            net += (C[:, :, fix].reshape(-1, fix.size) @ Q).reshape(n, G, T)
-    for i, X in general.items():
-        profile = np.einsum("nk,nkt->nt", coef[:, i], S)
-        flows = curves.convolve_cohorts(X, profile)
-        net += m_layer[:, i][None, :, None] * flows[:, None, :]
-    for g in range(G):
-        members = np.flatnonzero(lay.programme & (m_layer[g, lay.line_iv] > 0))
+            fixed = _convolve_pattern(values.fixed_shares[fix], entries)  # (key, year)
+            net += (by_layer[:, :, fix].reshape(-1, fix.size) @ fixed).reshape(n, n_layers, T)
+    for i, whole in intakes.general.items():
+        profile = np.einsum("nk,nkt->nt", net_by_shape[:, i], shares)
+        flows = curves.convolve_cohorts(whole, profile)
+        net += layer_members[:, i][None, :, None] * flows[:, None, :]
+    for g in range(n_layers):
+        members = np.flatnonzero(lay.programme & (layer_members[g, lay.line_iv] > 0))
         if members.size:
             masks = np.array([model.lines[j].mask for j in members])
-            net[:, g] += signed[:, members] @ masks
+            net[:, g] += values.signed[:, members] @ masks
     return net
+
+
+def _flow_sums(
+    model: _Model,
+    values: _LineValues,
+    intakes: _BlockIntakes,
+    weights: np.ndarray,
+    buf: _Buffers,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Stage 5: each line's flows summed over the block's draws, for the mean cash flows.
+
+    Partial sums per sub-block of _BLOCK draws, which :func:`evaluate` adds up in draw order,
+    so the sums too are the same bit for bit whatever the block size. ``weights`` (draw,) is 0
+    on padding rows. Lines of an intervention whose intake factors are summed over years since
+    entry (``by_entry``), scaled by the per-draw factor, and convolved once with the entry
+    pattern at the end (linearity); the others by calendar year (``by_year``). Returns
+    (by_entry, by_year), each (sub-block, line, year), the entry patterns and the indices of
+    the general intakes.
+    """
+    lay = model.layout
+    assert lay is not None
+    shares, annual = values.shares, values.annual
+    n, K, T = shares.shape
+    L = annual.shape[1]
+    profiled = ~lay.programme
+    sub = _BLOCK if n % _BLOCK == 0 else n
+    n_sub = n // sub
+    weighted = weights[:, None] * annual
+    if intakes.scaled:
+        weighted[:, profiled] *= intakes.scale[:, lay.line_iv[profiled]]
+    weighted = weighted.reshape(n_sub, sub, L)
+    by_entry = buf.get("by_entry", (n_sub, L, T), zero=True)  # Σ a × shares, factored intakes
+    by_year = buf.get("by_year", (n_sub, L, T), zero=True)  # Σ flows by calendar year
+    sub_shares = shares.reshape(n_sub, sub, K, T)
+    for key in range(K):
+        members = np.flatnonzero(lay.line_key == key)
+        if not members.size:
+            continue
+        if values.varying[key]:
+            by_entry[:, members] = np.matmul(
+                weighted[:, :, members].transpose(0, 2, 1), sub_shares[:, :, key]
+            )
+        else:
+            by_entry[:, members] = (
+                weighted[:, :, members].sum(axis=1)[:, :, None] * values.fixed_shares[key]
+            )
+    for j in np.flatnonzero(profiled).tolist():
+        i, key = int(lay.line_iv[j]), int(lay.line_key[j])
+        if i in intakes.general:
+            flows = curves.convolve_cohorts(
+                intakes.general[i], np.broadcast_to(shares[:, key], (n, T))
+            ).reshape(n_sub, sub, T)
+            by_year[:, j] = np.matmul(weighted[:, None, :, j], flows)[:, 0]
+            by_entry[:, j] = 0.0
+    for j in np.flatnonzero(lay.programme).tolist():
+        by_year[:, j] = weighted[:, :, j].sum(axis=1)[:, None] * model.lines[j].mask
+    general = np.array(sorted(intakes.general), dtype=int)
+    return by_entry, by_year, intakes.pattern, general
+
+
+def _group_metrics(
+    model: _Model,
+    groups: dict,
+    pv_line: np.ndarray,
+    per_person: np.ndarray,
+    participants: np.ndarray,
+    year_flows: tuple[np.ndarray | None, np.ndarray, np.ndarray | None],
+    full: bool,
+) -> dict[str, dict[str, np.ndarray | None]]:
+    """Stage 6: every grouping's metrics, each (draw, group), from the line PVs and the
+    year-by-year net flows ``(net by intervention or None, net by layer, line flows or None)``.
+
+    Payback years and IRR of single interventions and agencies only in a run of one draw
+    (``full``): over many draws they cost more than everything else together (see the README).
+    None marks a figure not computed draw by draw (stored as NaN without memory).
+    """
+    lay = model.layout
+    assert lay is not None
+    net_iv, net_layer, line_flows = year_flows
+    factors = model.factors
+    is_cost = lay.sign < 0
+    pv_cost_line, pv_benefit_line = pv_line * is_cost, pv_line * ~is_cost
+    # Per person: each line's per-participant NPV weighted by its intervention's participants.
+    per_person_line = per_person * lay.sign * participants[:, lay.line_iv]
+    out: dict[str, dict[str, np.ndarray | None]] = {}
+    for grouping, (_, line_members, iv_members) in groups.items():
+        net: np.ndarray | None
+        if grouping == "intervention":
+            net = net_iv
+        elif grouping == "total":
+            net = (net_iv if net_iv is not None else net_layer).sum(axis=1, keepdims=True)
+        elif grouping == "layer":
+            net = net_layer
+        elif full and line_flows is not None:
+            net = np.matmul(line_members, line_flows * lay.sign[:, None])
+        else:
+            net = None
+        irr: np.ndarray | None = None
+        irr_status: np.ndarray | None = None
+        starts: np.ndarray | None = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if net is not None and (full or grouping == "total"):
+                irr, status = metrics.irr_with_status(net)
+                irr_status = np.asarray(status, dtype=np.int8)
+                starts = _starts_positive(net).astype(np.int8)
+            out[grouping] = {
+                "pv_costs": pv_cost_line @ line_members.T,
+                "pv_benefits": pv_benefit_line @ line_members.T,
+                "participants": participants @ iv_members.T,
+                "per_person_sum": per_person_line @ line_members.T,
+                "payback_year": None if net is None else metrics.payback_year(net),
+                "discounted_payback_year": (
+                    None if net is None else metrics.payback_year(net * factors)
+                ),
+                "irr": irr,
+                "irr_status": irr_status,
+                "net_starts_positive": starts,
+            }
+    return out
+
+
+def _evaluate_chunk(
+    model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool, buf: _Buffers
+) -> tuple[dict, tuple, np.ndarray]:
+    """Metrics for one block of draws, each line's flows summed over its first ``rows`` draws,
+    and each line's PV in every draw of the block, shape (draw, line) (a working array).
+
+    The stages: line values and profile shapes; intakes (as a per-draw factor times fixed entry
+    years where they are such a product); PV by linearity (no convolution); the year-by-year
+    net flows that are reported draw by draw (the scenario's and each layer's, for payback
+    years and the scenario's IRR; those of single interventions and agencies only in a run of
+    one draw, ``full``); the flow sums for the mean cash flows; the metrics of every grouping.
+    Lines that share a profile shape (start, duration, ramp, drop-off) share its computation;
+    a shape that is the same in every draw is convolved once, not per draw.
+    """
+    weights = (np.arange(d.n) < rows).astype(float)  # padding rows count for nothing in sums
+    values = _line_values(model, d, buf)
+    intakes = _block_intakes(model, d)
+    pv_line, per_person = _present_values(model, values, intakes, buf)
+    net_by_shape = _net_by_shape(model, values)
+    layer_members = groups["layer"][2]
+    year_flows: tuple[np.ndarray | None, np.ndarray, np.ndarray | None]
+    if full:
+        year_flows = _all_year_flows(model, values, intakes, net_by_shape, layer_members)
+    else:
+        year_flows = (None, _layer_flows(model, values, intakes, net_by_shape, layer_members), None)
+    sums = _flow_sums(model, values, intakes, weights, buf)
+    out = _group_metrics(model, groups, pv_line, per_person, intakes.participants, year_flows, full)
+    return out, sums, pv_line
 
 
 def evaluate(
