@@ -16,6 +16,8 @@ __all__ = [
     "logistic_curve",
     "table_curve",
     "convolve_cohorts",
+    "cohort_matrix",
+    "convolve_pattern",
 ]
 
 
@@ -273,3 +275,83 @@ def convolve_cohorts(intake, profile):
         windows = np.lib.stride_tricks.sliding_window_view(padded, n, axis=-1)
         out = np.matmul(windows, profile[..., ::-1, None])[..., 0]
     return np.broadcast_to(out, shape).copy() if out.shape != shape else out
+
+
+def cohort_matrix(intake):
+    r"""The upper-triangular Toeplitz matrix of an intake: ``profile @ M`` is the convolution.
+
+    Parameters
+    ----------
+    intake : array_like, shape (year,)
+        Participants entering in each year e.
+
+    Returns
+    -------
+    ndarray, shape (years since entry, year)
+        ``M[k, t] = intake[t - k]`` for t >= k, else 0.
+
+    Notes
+    -----
+    .. math:: (s M)[t] = \sum_{k \le t} s(k)\, \mathrm{intake}(t - k)
+              = \sum_{e \le t} \mathrm{intake}(e)\, s(t - e)
+
+    the cohort convolution of :func:`convolve_cohorts`, for any number of profiles ``s`` (rows)
+    in one matrix product.
+
+    Examples
+    --------
+    >>> cohort_matrix([10.0, 20.0, 0.0])
+    array([[10., 20.,  0.],
+           [ 0., 10., 20.],
+           [ 0.,  0., 10.]])
+    """
+    intake = np.asarray(intake, dtype=float)
+    T = intake.shape[-1]
+    lag = np.arange(T)[None, :] - np.arange(T)[:, None]
+    return np.where(lag >= 0, intake[np.maximum(lag, 0)], 0.0)
+
+
+#: A fixed entry pattern with at most this many entry years per 8 years of horizon is convolved
+#: by summing over its entry years (elementwise, linear in the horizon); a denser one by one
+#: BLAS product with its :func:`cohort_matrix` (quadratic in the horizon, but fast for short
+#: horizons).
+SPARSE_ENTRIES_PER_8_YEARS = 1
+
+
+def convolve_pattern(profiles, pattern):
+    r"""The cohort convolution of many profiles with one entry pattern.
+
+    Parameters
+    ----------
+    profiles : ndarray, shape (..., year)
+        Per-participant values by years since entry (any leading axes: draws, groups).
+    pattern : ndarray, shape (year,)
+        Participants entering in each year, the same for every profile.
+
+    Returns
+    -------
+    ndarray, shape of ``profiles``
+
+    Notes
+    -----
+    .. math:: \mathrm{out}[..., t] = \sum_{e \le t} \mathrm{pattern}[e]\,
+              \mathrm{profiles}[..., t - e]
+
+    A pattern with few entry years (the usual intake of a few years over a long horizon) is
+    summed over them directly: one whole-array shifted product per entry year, linear in the
+    horizon. Otherwise one BLAS product with the pattern's :func:`cohort_matrix`. Either way
+    each row's result depends on that row alone.
+
+    Examples
+    --------
+    >>> convolve_pattern(np.array([[1.0, 0.5, 0.25]]), np.array([100.0, 100.0, 0.0]))
+    array([[100., 150.,  75.]])
+    """
+    T = profiles.shape[-1]
+    entries = np.flatnonzero(pattern)
+    if entries.size * 8 > SPARSE_ENTRIES_PER_8_YEARS * T:
+        return (profiles.reshape(-1, T) @ cohort_matrix(pattern)).reshape(profiles.shape)
+    out = np.zeros(profiles.shape)
+    for e in entries:  # the few entry years (cohorts), each a vectorised shifted product
+        out[..., e:] += pattern[e] * profiles[..., : T - e]
+    return out

@@ -19,6 +19,7 @@ __all__ = [
     "constant_bands",
     "band_rates",
     "discount_factors",
+    "entry_discount_matrix",
     "timing_factors",
     "validate_bands",
 ]
@@ -277,3 +278,39 @@ def timing_factors(bands, horizon, timing):
         return factors[1:]
     rates = band_rates(bands, horizon + 1)
     return factors[:-1] / np.sqrt(1.0 + rates[1:])
+
+
+def entry_discount_matrix(factors):
+    r"""The discount factor of a flow ``k`` years after an entry in year ``e``: a Hankel matrix.
+
+    Parameters
+    ----------
+    factors : array_like, shape (year,)
+        The discount factor of each calendar year's flows, D(0) .. D(T - 1).
+
+    Returns
+    -------
+    ndarray, shape (entry year, years since entry)
+        ``H[e, k] = D(e + k)`` where e + k < T, else 0 (past the horizon).
+
+    Notes
+    -----
+    By linearity, the PV of a cohort convolution needs no convolution:
+
+    .. math:: \sum_t D(t) \sum_e n(e)\, s(t - e) = \sum_k s(k)\, w(k), \qquad
+              w(k) = \sum_e n(e)\, D(e + k) = (n H)(k)
+
+    for an intake n(e) and a per-participant profile s(k): the intake times ``H`` once, then
+    one dot product per profile.
+
+    Examples
+    --------
+    >>> entry_discount_matrix([1.0, 0.5, 0.25])
+    array([[1.  , 0.5 , 0.25],
+           [0.5 , 0.25, 0.  ],
+           [0.25, 0.  , 0.  ]])
+    """
+    factors = np.asarray(factors, dtype=float)
+    T = factors.shape[0]
+    idx = np.arange(T)[:, None] + np.arange(T)[None, :]
+    return np.where(idx < T, factors[np.minimum(idx, T - 1)], 0.0)

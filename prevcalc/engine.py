@@ -286,7 +286,9 @@ def compile_scenario(scenario: Scenario) -> _Model:
     T = scenario.horizon
     bands = schedule_bands(scenario)
     factors = discounting.timing_factors(bands, T, scenario.discounting.timing)
-    model = _Model(scenario, T, factors, [], {}, bands=bands, hankel=_hankel(factors))
+    model = _Model(
+        scenario, T, factors, [], {}, bands=bands, hankel=discounting.entry_discount_matrix(factors)
+    )
     rates = {r.currency: r.rate for r in scenario.exchange_rates}
     for iv in scenario.interventions:
         model.intakes[iv.id] = _intake(iv, T, model.notes)
@@ -674,15 +676,6 @@ def _starts_positive(net: np.ndarray) -> np.ndarray:
     return ((value > 0) & nonzero.any(axis=-1)).astype(float)
 
 
-def _hankel(factors: np.ndarray) -> np.ndarray:
-    """H[e, k] = factors[e + k] where e + k < T, else 0.
-
-    The PV of a flow k years after entry in year e."""
-    T = factors.shape[0]
-    idx = np.arange(T)[:, None] + np.arange(T)[None, :]
-    return np.where(idx < T, factors[np.minimum(idx, T - 1)], 0.0)
-
-
 @dataclass
 class _Layout:
     """Index arrays that place every line, fixed for a compiled model."""
@@ -729,37 +722,6 @@ def _layout(model: _Model) -> _Layout:
         by_iv.append((members, masks))
     sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in lines])
     return _Layout(keys, first, line_key, line_iv, sign, to_iv_key, programme, by_iv)
-
-
-def _toeplitz(intake: np.ndarray) -> np.ndarray:
-    """M[k, t] = intake[t − k] for t ≥ k: ``profile @ M`` is the cohort convolution."""
-    T = intake.shape[-1]
-    lag = np.arange(T)[None, :] - np.arange(T)[:, None]
-    return np.where(lag >= 0, intake[np.maximum(lag, 0)], 0.0)
-
-
-#: A fixed entry pattern with at most this many entry years per 8 years of horizon is convolved
-#: by summing over its entry years (elementwise, linear in the horizon); a denser one by one
-#: BLAS product with its Toeplitz matrix (quadratic in the horizon, but fast for short ones).
-_SPARSE_ENTRIES_PER_8_YEARS = 1
-
-
-def _convolve_pattern(P: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The cohort convolution of per-draw profiles ``P`` (..., year) with one fixed entry
-    pattern ``b`` (year,): ``out[..., t] = Σ_e b[e] P[..., t − e]``.
-
-    Few entry years (the usual intake of a few years over a long horizon) are summed over
-    directly: a handful of whole-array products, exact and linear in the horizon. Otherwise
-    one BLAS product with b's Toeplitz matrix. Each row's result depends on that row alone.
-    """
-    T = P.shape[-1]
-    entries = np.flatnonzero(b)
-    if entries.size * 8 > _SPARSE_ENTRIES_PER_8_YEARS * T:
-        return (P.reshape(-1, T) @ _toeplitz(b)).reshape(P.shape)
-    out = np.zeros(P.shape)
-    for e in entries:  # the few entry years (cohorts), each a vectorised shifted product
-        out[..., e:] += b[e] * P[..., : T - e]
-    return out
 
 
 def _column_sums(X: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
@@ -975,9 +937,9 @@ def _layer_flows(
                 by_layer[:, g] = scaled[:, inside].sum(axis=1)
         if var.size:
             profiles = np.matmul(by_layer[:, :, var], shares[:, var])  # (draw, layer, year)
-            net += _convolve_pattern(profiles, entries)
+            net += curves.convolve_pattern(profiles, entries)
         if fix.size:
-            fixed = _convolve_pattern(values.fixed_shares[fix], entries)  # (key, year)
+            fixed = curves.convolve_pattern(values.fixed_shares[fix], entries)  # (key, year)
             net += (by_layer[:, :, fix].reshape(-1, fix.size) @ fixed).reshape(n, n_layers, T)
     for i, whole in intakes.general.items():
         profile = np.einsum("nk,nkt->nt", net_by_shape[:, i], shares)
@@ -1215,7 +1177,7 @@ def evaluate(
                 # The entry pattern b of a factored intake a(draw) × b(e) (the same in every
                 # block); by_entry of other intakes' lines is 0 (summed by calendar year).
                 if i not in general:
-                    flow_sum[members] += by_entry[members] @ _toeplitz(entry_patterns[i])
+                    flow_sum[members] += by_entry[members] @ curves.cohort_matrix(entry_patterns[i])
     notes = list(model.notes)
     for where, count in clipped.items():
         notes.append(
@@ -1598,7 +1560,11 @@ def adjustment_waterfall(
     model = compile_scenario(scenario) if model is None else model
     d = sampling.central(scenario) if central is None else central
     T = model.horizon
-    hankel = model.hankel if model.hankel is not None else _hankel(model.factors)
+    hankel = (
+        model.hankel
+        if model.hankel is not None
+        else discounting.entry_discount_matrix(model.factors)
+    )
     entrants: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     rows = []
     for ln in model.lines:
