@@ -53,8 +53,8 @@ CHUNK_VALUES = 16_000_000
 _BLOCK = 64
 
 
-def _block_size(model: _Model) -> int:
-    """Draws per evaluated block: about CHUNK_VALUES values held per block, ≥ _BLOCK.
+def _block_size(model: _Model, block_values: int = CHUNK_VALUES) -> int:
+    """Draws per evaluated block: about ``block_values`` values held per block, ≥ _BLOCK.
 
     Per draw a block holds each intervention's net flows by year, a few grouped series by
     year (total, layers, shares, profiles) and a few values per line.
@@ -62,7 +62,7 @@ def _block_size(model: _Model) -> int:
     per_draw = (len(model.scenario.interventions) + 12) * model.horizon + 6 * max(
         len(model.lines), 1
     )
-    return max(_BLOCK, CHUNK_VALUES // per_draw // _BLOCK * _BLOCK)
+    return max(_BLOCK, int(block_values) // per_draw // _BLOCK * _BLOCK)
 
 
 def _padded(d: sampling.Draws, n: int) -> sampling.Draws:
@@ -1107,16 +1107,21 @@ def evaluate(
     draws: sampling.Draws,
     chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    block_values: int | None = None,
 ) -> Result:
     """Evaluate a compiled model for the given draws, ``chunk`` draws at a time.
 
-    ``chunk`` (default: sized by the model, about CHUNK_VALUES values per block) bounds memory;
-    it is rounded up to a multiple of _BLOCK and every block is padded to full size, so every
-    matrix product sees row counts that are multiples of _BLOCK and the results are the same
-    bit for bit whatever ``chunk`` is (tested). A run of one draw is evaluated as it is.
+    ``chunk`` (default: sized by the model, about ``block_values`` values per block, by default
+    CHUNK_VALUES) bounds memory; it is rounded up to a multiple of _BLOCK and every block is
+    padded to full size, so every matrix product sees row counts that are multiples of _BLOCK
+    and the results are the same bit for bit whatever ``chunk`` or ``block_values`` is
+    (tested). A run of one draw is evaluated as it is.
     """
     T = model.horizon
-    size = _block_size(model) if chunk is None else max(_BLOCK, -(-int(chunk) // _BLOCK) * _BLOCK)
+    if chunk is None:
+        size = _block_size(model, CHUNK_VALUES if block_values is None else block_values)
+    else:
+        size = max(_BLOCK, -(-int(chunk) // _BLOCK) * _BLOCK)
     if draws.n == 1:
         size = 1
     else:  # blocks of equal size, whole multiples of _BLOCK: little padding whatever draws.n is
@@ -1419,6 +1424,7 @@ def run(
     sampler: str = "random",
     chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    block_values: int | None = None,
 ) -> Result:
     """Run a scenario: deterministic (``draws=None``) or probabilistic with ``draws`` draws.
 
@@ -1431,6 +1437,8 @@ def run(
     sampler : "random" or "lhs" (Latin hypercube).
     chunk : draws evaluated at once (rounded up to a multiple of 64; default: sized by the
         model, about 128 MiB a block); it bounds memory and never changes the results.
+    block_values : the number of float64 values a block sized by the model holds (default
+        CHUNK_VALUES, 16 million); like ``chunk``, it never changes the results.
     """
     model = compile_scenario(scenario)
     if draws is None:
@@ -1442,7 +1450,7 @@ def run(
         if seed is None:  # drawn here and recorded, so that any run can be repeated
             seed = secrets.randbits(48)
         d = sampling.sample(scenario, draws, seed, sampler)
-    result = evaluate(model, d, chunk=chunk, progress=progress)
+    result = evaluate(model, d, chunk=chunk, progress=progress, block_values=block_values)
     result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)
     central = sampling.central(scenario) if draws is not None else d  # shared by both
     result.waterfall = adjustment_waterfall(scenario, model, central)

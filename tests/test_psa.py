@@ -76,19 +76,20 @@ def test_chunk_size_does_not_change_results(psa, sampler):
         same(results[0], r)
 
 
-def test_blocks_of_draws_are_reproducible(psa, monkeypatch):
+def test_blocks_of_draws_are_reproducible(psa):
     # Force many small blocks (the last one padded): still identical run to run, and the
     # padding never leaks into results.
-    monkeypatch.setattr(engine, "CHUNK_VALUES", 64 * 10 * 15)
     model = engine.compile_scenario(psa)
     draws = sampling.sample(psa, 1000, 3)
     a = engine.evaluate(model, draws, chunk=7)
-    b = engine.evaluate(model, draws, chunk=None)
+    b = engine.evaluate(model, draws, block_values=64 * 10 * 15)  # blocks sized by the model
     same(a, b)
     assert a.draws == 1000
-    monkeypatch.undo()
     whole = engine.evaluate(model, draws)  # one block of 1,024 draws instead of many of 64
     same(a, whole)
+    np.testing.assert_array_equal(a.line_pv, whole.line_pv)
+    run = engine.run(psa, draws=1000, seed=3, block_values=64 * 10 * 15)
+    same(run, engine.run(psa, draws=1000, seed=3))
 
 
 def test_lhs_stratifies(psa):
