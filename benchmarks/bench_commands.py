@@ -87,11 +87,11 @@ STAGES: dict[str, list[tuple[str, str]]] = {
 def commands(
     quick: bool, tree: str | None, base: dict[str, str], out: str
 ) -> dict[str, tuple[list[str], dict[str, str]]]:
+    # prevcalc from the given tree, else from this script's tree; the commands run in a
+    # temporary folder, since `python -m` puts the working folder first on the path.
     env = dict(base)
-    tag = ""
-    if tree:
-        env["PYTHONPATH"] = os.path.abspath(tree) + os.pathsep + env.get("PYTHONPATH", "")
-        tag = f" [{os.path.basename(os.path.abspath(tree))}]"
+    env["PYTHONPATH"] = os.path.abspath(tree or ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    tag = f" [{os.path.basename(os.path.abspath(tree))}]" if tree else ""
     pc = [sys.executable, "-m", "prevcalc"]
     cmp_draws, brief_draws = ("200", "200") if quick else ("2000", "5000")
     brief_out = os.path.join(out, f"brief{abs(hash(tag))}")
@@ -144,9 +144,11 @@ def breakdown(base: dict[str, str], out: str, quick: bool, top: int) -> None:
     for name, args in runs.items():
         prof = os.path.join(out, "profile.out")
         t0 = time.perf_counter()
+        env = dict(base, PYTHONPATH=ROOT + os.pathsep + base.get("PYTHONPATH", ""))
         subprocess.run(
             [sys.executable, "-m", "cProfile", "-o", prof, "-m", "prevcalc", *args],
-            env=base,
+            env=env,
+            cwd=out,
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -200,13 +202,23 @@ def main(argv: list[str] | None = None) -> int:
         times: dict[str, list[float]] = {k: [] for k in cmds}
         for cmd, env in cmds.values():  # warm the file and bytecode caches; check each works
             subprocess.run(
-                cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                cmd,
+                env=env,
+                cwd=out,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
         for _ in range(rounds):
             for name, (cmd, env) in cmds.items():
                 t0 = time.perf_counter()
                 subprocess.run(
-                    cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                    cmd,
+                    env=env,
+                    cwd=out,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
                 times[name].append(time.perf_counter() - t0)
         bare = statistics.median(times["bare imports"])

@@ -4,8 +4,8 @@ Runs each command N times, interleaved round by round (so that load on a shared 
 on all alike), and prints the fastest and the median wall time of each, and the ratio of
 ``prevcalc run`` to the bare imports (target: within 1.5x).
 
-- *bare imports*: ``python -c "import click, numpy, pandas, pydantic, yaml"``, the libraries a
-  run needs, and nothing of prevcalc;
+- *bare imports*: ``python -c "import click, numpy, pandas, pydantic, rich, yaml"``, the
+  libraries a run needs, and nothing of prevcalc;
 - *prevcalc --version*: the package and the command line, no scenario;
 - *prevcalc run*: load, validate and run a bundled scenario, and print its terminal report.
 
@@ -14,8 +14,14 @@ Usage::
     python benchmarks/bench_startup.py                       # 20 rounds
     python benchmarks/bench_startup.py --rounds 40 --scenario scenarios/portfolio.yaml
     python benchmarks/bench_startup.py --tree ../old --tree .   # before / after, interleaved
+    python benchmarks/bench_startup.py --breakdown --rounds 10  # where the time goes
 
-For where the time goes: ``python -X importtime -m prevcalc run scenarios/time_bank.yaml``.
+For where the time goes: ``python benchmarks/bench_startup.py --breakdown`` times, in fresh
+processes (median over the rounds), each stage of ``prevcalc run`` after the bare imports: each
+prevcalc module's own import in the order the run needs them (the package and its version, the
+command line, the terminal report, the loader and the scenario's pydantic models, the engine,
+the fairness analysis), then loading and validating the scenario, the run, and rendering the
+report. ``python -X importtime -m prevcalc run scenarios/time_bank.yaml`` gives every module.
 
 Bytecode: an installed package has its modules compiled (pip writes the .pyc files). If
 ``PYTHONDONTWRITEBYTECODE`` is set, a source tree is compiled again on every start (about a
@@ -26,6 +32,7 @@ cache folder (``PYTHONPYCACHEPREFIX``) and reused, unless ``--no-bytecode`` is g
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -33,24 +40,93 @@ import sys
 import tempfile
 import time
 
-BARE = "import click, numpy, pandas, pydantic, yaml"
+BARE = "import click, numpy, pandas, pydantic, rich, yaml"
+
+#: The stages of ``prevcalc run`` timed by ``--breakdown``, run in this order in one fresh
+#: process after the bare imports. rich's console (not imported by ``import rich``) is the
+#: libraries' part of the terminal report's import.
+STAGES = [
+    ("import rich.console (a dependency)", "import rich.console, rich.table"),
+    ("import prevcalc (package, version)", "import prevcalc"),
+    ("import prevcalc.cli", "import prevcalc.cli"),
+    ("import report.terminal (result, tables)", "import prevcalc.report.terminal"),
+    ("import loader (scenario models, yaml)", "import prevcalc.loader"),
+    ("import engine (sampling, curves, ...)", "import prevcalc.engine"),
+    ("import equity (fairness)", "import prevcalc.equity"),
+    ("load and validate the scenario", "sc = prevcalc.load(SCENARIO)"),
+    ("run (deterministic)", "r = prevcalc.run(sc)"),
+    (
+        "render the terminal report",
+        "from prevcalc.report.terminal import render_run\n"
+        "from rich.console import Console\n"
+        "import io\n"
+        "Console(file=io.StringIO(), width=100).print(render_run(r))",
+    ),
+]
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: Where the commands run: not a source tree, since ``python -m`` puts the working folder first
+#: on the path, before ``PYTHONPATH`` (``--tree`` would otherwise time the working folder's copy).
+CWD = tempfile.gettempdir()
 
 
 def commands(
     scenario: str, tree: str | None, base: dict[str, str]
 ) -> dict[str, tuple[list[str], dict[str, str]]]:
+    # prevcalc from the given tree, else from this script's tree; the commands run in a
+    # temporary folder, since `python -m` puts the working folder first on the path.
     env = dict(base)
-    tag = ""
-    if tree:
-        env["PYTHONPATH"] = os.path.abspath(tree) + os.pathsep + env.get("PYTHONPATH", "")
-        tag = f" [{os.path.basename(os.path.abspath(tree))}]"
+    env["PYTHONPATH"] = os.path.abspath(tree or ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    tag = f" [{os.path.basename(os.path.abspath(tree))}]" if tree else ""
     py = sys.executable
     return {
         "bare imports": ([py, "-c", BARE], dict(base)),
         f"prevcalc --version{tag}": ([py, "-m", "prevcalc", "--version"], env),
         f"prevcalc run{tag}": ([py, "-m", "prevcalc", "run", scenario], env),
     }
+
+
+def breakdown(scenario: str, rounds: int, env: dict[str, str]) -> None:
+    """Time each stage of ``prevcalc run`` in fresh processes; print the medians."""
+    lines = [
+        "import time, json",
+        f"t0 = time.perf_counter(); {BARE}; t1 = time.perf_counter()",
+        f"SCENARIO = {scenario!r}",
+        "out = {'bare imports': t1 - t0}",
+    ]
+    for label, code in STAGES:
+        lines.append("t0 = time.perf_counter()")
+        lines.extend(code.split("\n"))
+        lines.append(f"out[{label!r}] = time.perf_counter() - t0")
+    lines.append("print(json.dumps(out))")
+    program = "\n".join(lines)
+    subprocess.run(
+        [sys.executable, "-c", program], env=env, cwd=CWD, check=True, capture_output=True
+    )
+    times: dict[str, list[float]] = {}
+    for _ in range(rounds):
+        done = subprocess.run(
+            [sys.executable, "-c", program],
+            env=env,
+            cwd=CWD,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        for k, v in json.loads(done.stdout).items():
+            times.setdefault(k, []).append(v)
+    bare = statistics.median(times["bare imports"])
+    print(
+        f"{rounds} fresh processes; scenario {os.path.basename(scenario)}; "
+        "median seconds of each stage, and as a share of the bare imports"
+    )
+    print(f"{'stage':>42}  {'median s':>8}  {'/ bare':>7}")
+    total = 0.0
+    for name, t in times.items():
+        med = statistics.median(t)
+        total += med if name != "bare imports" else 0.0
+        print(f"{name:>42}  {med:>8.3f}  {med / bare:>6.0%}")
+    print(f"{'prevcalc on top of the bare imports':>42}  {total:>8.3f}  {total / bare:>6.0%}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,24 +139,42 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-bytecode", action="store_true", help="keep the environment's bytecode setting"
     )
+    ap.add_argument(
+        "--breakdown", action="store_true", help="time each stage of a run (imports, work)"
+    )
     args = ap.parse_args(argv)
     base = dict(os.environ)
     if not args.no_bytecode:
         base.pop("PYTHONDONTWRITEBYTECODE", None)
         base["PYTHONPYCACHEPREFIX"] = os.path.join(tempfile.gettempdir(), "prevcalc-bench-pycache")
+    if args.breakdown:
+        tree = os.path.abspath(args.tree[-1] if args.tree else ROOT)
+        env = dict(base, PYTHONPATH=tree + os.pathsep + base.get("PYTHONPATH", ""))
+        breakdown(args.scenario, args.rounds, env)
+        return 0
     cmds: dict[str, tuple[list[str], dict[str, str]]] = {}
     for tree in args.tree or [None]:
         cmds.update(commands(args.scenario, tree, base))
     times: dict[str, list[float]] = {k: [] for k in cmds}
     for cmd, env in cmds.values():  # warm the file cache; check that each works
         subprocess.run(
-            cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            cmd,
+            env=env,
+            cwd=CWD,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
     for _ in range(args.rounds):
         for name, (cmd, env) in cmds.items():
             t0 = time.perf_counter()
             subprocess.run(
-                cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+                cmd,
+                env=env,
+                cwd=CWD,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
             times[name].append(time.perf_counter() - t0)
     bare = times["bare imports"]
