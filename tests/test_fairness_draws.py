@@ -21,10 +21,6 @@ from scipy import stats
 import prevcalc
 from prevcalc import equity
 from prevcalc.errors import ScenarioError
-from prevcalc.result import Result
-
-HAS_LINE_PV = "line_pv" in Result.__dataclass_fields__
-needs_line_pv = pytest.mark.skipif(not HAS_LINE_PV, reason="Result.line_pv not in this build")
 
 # £1,000 from taxpayers to the poorest fifth (the Green Book's example, weight 2.4 there).
 BASE = """\
@@ -66,7 +62,6 @@ def _run(write_scenario, text, draws=DRAWS, seed=7, name="s.yaml"):
 # ------------------------------------------------------------------ 1. weighted NPV with draws
 
 
-@needs_line_pv
 def test_interval_and_probability_from_each_lines_pv_per_draw(write_scenario):
     # The transfer's benefit A ~ Uniform(0, 1000) reaches Q1 (weight 2.4); taxpayers pay 1,000.
     # Weighted NPV per draw = 2.4 A - 1000, increasing in A:
@@ -74,8 +69,10 @@ def test_interval_and_probability_from_each_lines_pv_per_draw(write_scenario):
     #   P(> 0) = P(A > 1000 / 2.4 = 416.67) = 1 - 0.41667 = 0.58333.
     # Sampling error with 20,000 draws: sd of a proportion ~ 0.0035; of a 5% quantile of A
     # ~ sqrt(0.05 * 0.95 / 20000) * 1000 = 1.5, times 2.4.
-    eq = _run(write_scenario, _text(amount="{dist: uniform, low: 0, high: 1000}")).equity
-    assert eq.draws == DRAWS
+    r = _run(write_scenario, _text(amount="{dist: uniform, low: 0, high: 1000}"))
+    assert r.line_pv.shape == (DRAWS, 2)  # the cost and the benefit, draw by draw
+    eq = r.equity
+    assert eq.draws == DRAWS and eq.draw_notes == []
     lo, hi = eq.weighted_npv_interval
     assert lo == pytest.approx(-880, abs=15)
     assert hi == pytest.approx(1280, abs=15)
@@ -96,7 +93,8 @@ def test_a_deterministic_run_has_no_interval_and_unchanged_keys(write_scenario):
 
 
 def test_without_line_pv_the_mean_flows_are_used_and_said_so():
-    # A result without per-draw line PVs (an older build): every draw gets the mean PV.
+    # A result without per-draw line PVs (one built by hand, or unpickled from an older
+    # version): every draw gets the mean PV, and the lens says so.
     fake = SimpleNamespace(
         flows=np.array([[100.0, 50.0]]), factors=np.array([1.0, 0.5]), lines=pd.DataFrame([{}])
     )
