@@ -646,14 +646,22 @@ class Intervention(_Model):
 
     @model_validator(mode="after")
     def _someone_takes_part(self) -> Intervention:
+        shares = self.reach.mean if isinstance(self.reach, DirichletShares) else self.reach
+        shares = list(shares) if shares is not None else [1.0 / GROUPS] * GROUPS
         if self.uptake_by_group is not None:
-            shares = self.reach.mean if isinstance(self.reach, DirichletShares) else self.reach
-            shares = shares if shares is not None else [1.0 / GROUPS] * GROUPS
-            if not any(r * u > 0 for r, u in zip(shares, self.uptake_by_group)):
+            shares = [r * u for r, u in zip(shares, self.uptake_by_group)]
+            if not any(x > 0 for x in shares):
                 raise ValueError(
                     "uptake_by_group is 0 in every group that reach gives participants: "
                     "nobody would take part"
                 )
+        if self.effect_by_group is not None and not any(
+            x * m > 0 for x, m in zip(shares, self.effect_by_group)
+        ):
+            raise ValueError(
+                "effect_by_group is 0 in every group with participants: the stated effect "
+                "would reach nobody"
+            )
         return self
 
 

@@ -143,3 +143,11 @@ def test_nobody_takes_part_is_refused(write_scenario):
     )
     with pytest.raises(ScenarioError, match="nobody would take part"):
         prevcalc.load(write_scenario(text))
+
+
+def test_an_effect_that_reaches_no_participant_is_refused(write_scenario):
+    text = BASE.replace("reach: [0.2, 0.2, 0.2, 0.2, 0.2]", "reach: [1, 0, 0, 0, 0]").replace(
+        "TARGETING", "    effect_by_group: [0, 1, 1, 1, 1]\n"
+    )
+    with pytest.raises(ScenarioError, match="interventions.u: effect_by_group is 0 in every group"):
+        prevcalc.load(write_scenario(text))
