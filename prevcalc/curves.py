@@ -11,6 +11,7 @@ import numpy as np
 
 __all__ = [
     "outcome_shares",
+    "outcome_shares_by_duration",
     "constant_curve",
     "linear_curve",
     "logistic_curve",
@@ -81,13 +82,32 @@ def outcome_shares(n_years, start, duration, ramp, drop_off):
     array([[0.5 , 1.  , 1.  , 1.  ],
            [0.5 , 1.  , 0.5 , 0.25]])
     """
+    return outcome_shares_by_duration(n_years, start, [duration], ramp, drop_off)[0]
+
+
+def outcome_shares_by_duration(n_years, start, durations, ramp, drop_off):
+    """:func:`outcome_shares` for several durations that share a start, ramp and drop-off.
+
+    Returns a list with one array per duration, each exactly (bit for bit)
+    ``outcome_shares(n_years, start, duration, ramp, drop_off)``: the ramp and the drop-off's
+    decay, the costly part (a power per draw and year), are computed once for all of them.
+
+    Examples
+    --------
+    >>> [a.tolist() for a in outcome_shares_by_duration(4, 0, [1.5, 3], 0, 0.5)]
+    [[[1.0, 0.25, 0.0, 0.0]], [[1.0, 0.5, 0.25, 0.0]]]
+    """
     k = _years(n_years)
-    start, duration, ramp, drop_off = _draw_columns(start, duration, ramp, drop_off)
+    start, ramp, drop_off = _draw_columns(start, ramp, drop_off)
     j = k - start
-    active = np.clip(duration - j, 0.0, 1.0)
     ramp_share = np.minimum(1.0, (j + 1.0) / (ramp + 1.0))
     decay = (1.0 - drop_off) ** np.maximum(0.0, j - ramp)
-    return np.where(j >= 0, active * ramp_share * decay, 0.0)
+    out = []
+    for duration in durations:
+        (column,) = _draw_columns(duration)
+        active = np.clip(column - j, 0.0, 1.0)
+        out.append(np.where(j >= 0, active * ramp_share * decay, 0.0))
+    return out
 
 
 def constant_curve(value, n_years):

@@ -523,17 +523,17 @@ def _adjustments(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
     )
 
 
-def _shares(item: Any, d: sampling.Draws, T: int, where: str = "") -> np.ndarray:
+def _shape_parameters(item: Any, d: sampling.Draws, where: str = "") -> tuple:
+    """A profile's (start, duration, ramp, drop-off), each read (and clipped) once, in order."""
     duration = (
         np.inf if item.duration is None else d.value(item.duration, 0, None, f"{where}.duration")
     )
-    return curves.outcome_shares(
-        T,
-        item.start,
-        duration,
-        d.value(item.ramp, 0, None, f"{where}.ramp"),
-        d.value(item.drop_off, 0, 1, f"{where}.drop_off"),
-    )
+    ramp = d.value(item.ramp, 0, None, f"{where}.ramp")
+    return item.start, duration, ramp, d.value(item.drop_off, 0, 1, f"{where}.drop_off")
+
+
+def _shares(item: Any, d: sampling.Draws, T: int, where: str = "") -> np.ndarray:
+    return curves.outcome_shares(T, *_shape_parameters(item, d, where))
 
 
 def _key(v: Any, where: str) -> tuple:
@@ -791,10 +791,21 @@ def _line_values(model: _Model, d: sampling.Draws, buf: _Buffers) -> _LineValues
         annual[:, j] = np.broadcast_to(ln.annual(d), (n,))
     shares = buf.get("shares", (n, len(lay.keys), model.horizon))
     varying = np.zeros(len(lay.keys), dtype=bool)
-    for key, j in enumerate(lay.share_lines):
-        by_draw = lines[j].shares(d)
-        varying[key] = by_draw.shape[0] > 1
-        shares[:, key] = by_draw
+    # Shapes that differ only in duration share their ramp and drop-off's decay (equal keys:
+    # equal values in every draw), so the decay is computed once for all of them.
+    parameters = [_shape_parameters(lines[j].spec, d, lines[j].where) for j in lay.share_lines]
+    alike: dict[tuple, list[int]] = {}
+    for key, share_key in enumerate(lay.keys):
+        alike.setdefault((share_key[0], share_key[2], share_key[3]), []).append(key)
+    for keys in alike.values():
+        start, _, ramp, drop_off = parameters[keys[0]]
+        durations = [parameters[key][1] for key in keys]
+        by_duration = curves.outcome_shares_by_duration(
+            model.horizon, start, durations, ramp, drop_off
+        )
+        for key, by_draw in zip(keys, by_duration):
+            varying[key] = by_draw.shape[0] > 1
+            shares[:, key] = by_draw
     return _LineValues(annual, annual * lay.sign, shares, varying)
 
 
@@ -900,6 +911,15 @@ def _all_year_flows(
     return net_iv, net_layer, line_flows
 
 
+def _span(indices: np.ndarray) -> np.ndarray | slice:
+    """``indices`` as a slice where they are consecutive and ascending (the usual case: every
+    intervention shares one entry pattern): the same elements, without the copy (and the slow
+    gather) of indexing by an array."""
+    if indices.size and np.array_equal(indices, np.arange(indices[0], indices[0] + indices.size)):
+        return slice(int(indices[0]), int(indices[0]) + indices.size)
+    return indices
+
+
 def _layer_flows(
     model: _Model,
     values: _LineValues,
@@ -927,7 +947,7 @@ def _layer_flows(
             by_pattern.setdefault(pattern[i].tobytes(), []).append(i)
     var, fix = np.flatnonzero(values.varying), np.flatnonzero(~values.varying)
     for same in by_pattern.values():
-        members = np.array(same)
+        members = _span(np.array(same))
         entries = pattern[same[0]]
         scaled = net_by_shape[:, members] * scale[:, members, None]  # (draw, intervention, key)
         by_layer = np.zeros((n, n_layers, K))  # Σ over the layer's interventions of a_i × coef_i
