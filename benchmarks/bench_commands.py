@@ -26,21 +26,38 @@ switching values, discount rates, charts, writers, terminal) and the top entries
 time. Stages can nest (the discount-rate table runs the engine), so they do not add up to the
 total; cProfile's overhead inflates Python-heavy stages more than numpy-heavy ones.
 
-Figures from this machine (2 CPUs, shared: the load average was 9 while these ran, so the
-rounds spread widely; compare versions with ``--tree``, in one run), before the batched
-switching values, ``python benchmarks/bench_commands.py --tree <copy of the tree>``::
+Figures from this machine (2 CPUs, shared with other test runs: load average 6 to 11 while
+these ran, so single rounds spread widely; compare versions with ``--tree``, in one run).
+Before and after the batched switching values (two copies of the same tree, differing only in
+``prevcalc/uncertainty.py``), ``python benchmarks/bench_commands.py --tree OLD --tree NEW
+--only sensitivity --only brief``::
 
     3 interleaved round(s); 2 CPUs; draws: compare 2,000, brief 5,000
                          command    min s  median s   spread  median / bare
-                    bare imports    1.419     1.853    301%          1.00x
-                    run [before]    2.436     5.863    148%          3.16x
-            sensitivity [before]    4.236     5.487    144%          2.96x
-                compare [before]    4.558     5.224    177%          2.82x
-                  brief [before]   73.594    92.048     51%         49.68x
+                    bare imports    1.009     2.283    105%          1.00x
+               sensitivity [old]    6.492    12.125     67%          5.31x
+                     brief [old]   48.785    57.644     37%         25.25x
+               sensitivity [new]    3.585     4.480     85%          1.96x
+                     brief [new]   38.062    42.006     54%         18.40x
 
-``--breakdown`` of the brief (5,000 draws) before: 64.7 s under cProfile, of which charts
-22.0 s, writers 25.9 s (Word tables 17.8 s), switching values 8.0 s, the options' runs 2.4 s,
-discount rates 1.1 s, tornado 0.2 s; imports 5.8 s (nested in the others).
+``--breakdown`` (cumulative seconds under cProfile, one run each, same trees):
+
+    stage                           brief old  brief new   sensitivity old  sensitivity new
+    imports                              7.76       8.50              4.11             3.82
+    runs of the options                  2.51       3.82
+    tornado                              0.29       1.50*             0.19             1.21*
+    switching values                    19.55       2.22              7.03             0.77
+    discount rates                       1.11       1.27              0.53             0.60
+    charts                              29.87      36.54
+    writers (docx, html, xlsx, ...)     25.36      30.17
+    terminal output                                                   0.82             0.72
+    total profiled                      84.90      82.78             12.84             6.24
+
+    * the first quantile imports scipy.special; before, importing scipy.optimize for the
+      root finder had imported it earlier, outside these stages.
+
+The brief's analysis (tornado, switching values, discount rates) went from 21.0 s to 5.0 s;
+the brief as a whole is now mostly charts (PNG and SVG of each) and the Word tables.
 
 Bytecode is written to a private cache folder and reused (an installed package has its .pyc
 files), as in ``bench_startup.py``.
