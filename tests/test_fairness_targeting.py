@@ -95,11 +95,11 @@ def test_totals_are_unchanged_and_shares_add_to_one(reach, m):
 @settings(max_examples=60, deadline=None)
 @given(m=st.lists(st.floats(0.1, 5.0), min_size=5, max_size=5), kind=st.sampled_from(["u", "e"]))
 def test_multipliers_rising_with_need_raise_the_weighted_npv(m, kind):
-    # Multipliers sorted so that poorer groups get the higher ones (strictly for some pair):
+    # Multipliers sorted so that poorer groups get the higher ones (not all equal):
     # benefit moves towards groups with higher weights, so with weights falling from the
     # poorest fifth, the weighted benefit rises; the plain total does not move.
     steep = sorted(m, reverse=True)
-    if steep[0] == steep[-1]:
+    if steep[0] - steep[-1] < 1e-6:  # flat to rounding: nothing moves
         return
     weights = np.array([2.63, 1.6, 1.0, 0.75, 0.41])  # falling with income, as Green Book's
     even = np.full(5, 0.2)
