@@ -178,3 +178,20 @@ def test_one_value_sweep_equals_a_deterministic_run():
     assert npv.shape == (1,)
     assert npv[0] == pytest.approx(npv_at(sc, "effect", 1.3), rel=1e-12)
     assert sweeper.central_npv() == float(engine.run(sc).values["total"]["npv"][0, 0])
+
+
+def test_switching_values_take_a_few_engine_calls_not_a_few_per_input(monkeypatch):
+    sc = loads(TEXT, "<test>")
+    calls = []
+    evaluate = engine.evaluate
+
+    def counted(model, draws, *args, **kwargs):
+        calls.append(draws.n)
+        return evaluate(model, draws, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "evaluate", counted)
+    table = uncertainty.switching_values(sc)
+    # The central run, the points either side, the checks, the bracket search, and one call
+    # per round of Brent's method: far fewer calls than inputs × steps.
+    assert len(table) == 15
+    assert len(calls) <= 12
