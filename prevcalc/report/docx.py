@@ -11,6 +11,7 @@ character in a name or a source (which XML cannot hold) never stops the document
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -193,15 +194,16 @@ def _column_widths(
     """
     numeric = list(numeric) if numeric is not None else [False] * len(headers)
     char = font_pt * 0.58 * 12700  # an average character of Arial, in EMU
-    pad = 146304  # Word's default cell margins, 0.08 inch each side
+    pad = _PAD
     need, want = [], []
     for j, h in enumerate(headers):
         cells = [str(r[j]) for r in rows]
-        word = max([len(w) for c in [h, *cells] for w in str(c).split()] or [1])
+        # The longest word, measured glyph by glyph (bold, as a marked best value is): a
+        # figure has no spaces, so a column as wide as its longest word never breaks one; a
+        # figure with its interval may wrap at the spaces between them.
+        word = max([_em(w) for c in [h, *cells] for w in str(c).split()] or [1.0])
         whole = max([len(c) for c in cells] or [1])
-        # A figure has no spaces, so a column as wide as its longest word never breaks one;
-        # a figure with its interval may wrap at the spaces between them.
-        least = word
+        least = word / 0.58  # in average characters (of 0.58 em)
         need.append(least * char + pad)
         want.append(max(least, min(max(whole, len(h) // 2), 24 if numeric[j] else 48)) * char + pad)
     if sum(want) <= total:
@@ -216,6 +218,51 @@ def _column_widths(
     out = [int(w) for w in widths]
     out[-1] += total - sum(out)
     return out
+
+
+_PAD = 146304  # Word's default cell margins, 0.08 inch each side (EMU)
+
+#: Advance widths (em) of Arial / Liberation Sans Bold for the characters figures are made of;
+#: anything else counts as a wide letter (0.72 em).
+_GLYPH_EM = {
+    **dict.fromkeys("0123456789£$€#", 0.556),
+    **dict.fromkeys(".,:;", 0.278),
+    **dict.fromkeys("-()[]", 0.333),
+    "%": 0.889,
+    "*": 0.389,
+    "\u2212": 0.584,
+    "\u2060": 0.0,
+}
+
+
+def _em(word: str) -> float:
+    """A word's width in ems, with room to spare (the larger of its glyphs' widths and 0.58 em
+    a character, plus 8%): a column this wide never breaks it."""
+    return 1.08 * max(sum(_GLYPH_EM.get(ch, 0.72) for ch in word), 0.58 * len(word))
+
+
+#: A minus sign before a figure, and a figure before its per cent sign: where a word processor
+#: would otherwise allow a line break inside a figure ("(-" | "£5,480,000"; "2885.8" | "%").
+_SPLITS = re.compile(r"(?<=-)(?=[£$€\d])|(?<=\d)(?=%)")
+
+
+def unbreakable(text: str) -> str:
+    """``text`` with a word joiner (U+2060, invisible, zero width) wherever a line break would
+    split a figure: after a minus before a currency sign or digit, and before a per cent sign."""
+    return _SPLITS.sub("\u2060", text)
+
+
+def _font_size(headers: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> float:
+    """The table's font size (points): 9, 8 or 7.5 by its number of columns, smaller still
+    (down to 6) while its longest words would not fit the width unbroken."""
+    size = 7.5 if len(headers) > 8 else 8.0 if len(headers) > 6 else 9.0
+    words = [
+        max([_em(w) for c in [h, *(str(r[j]) for r in rows)] for w in str(c).split()] or [1.0])
+        for j, h in enumerate(headers)
+    ]
+    while size > 6.0 and sum(w * size * 12700 + _PAD for w in words) > total:
+        size -= 0.5
+    return size
 
 
 def _fit(table, widths: Sequence[int]) -> None:
@@ -257,13 +304,13 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int | 
     t = document.add_table(rows=1 + len(rows), cols=len(headers))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
-    size = Pt(7.5 if len(headers) > 8 else 8 if len(headers) > 6 else 9)
+    size = Pt(_font_size(headers, rows, _text_width(document)))
 
     def put(cell, text: str, right: bool, bold: bool) -> None:
         p = cell.paragraphs[0]
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
         p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(clean(text))
+        run = p.add_run(unbreakable(clean(text)) if right else clean(text))
         run.font.size = size
         run.bold = bold
 

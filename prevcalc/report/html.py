@@ -77,6 +77,7 @@ caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .4
 th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); text-align: left; font-weight: 600; }
 th.num, td.num { text-align: right; white-space: nowrap; }
+thead th.num { white-space: normal; overflow-wrap: break-word; min-width: 5.5em; }
 tbody th { text-align: left; font-weight: 600; min-width: 9rem; }
 tbody tr:nth-child(even) { background: var(--band); }
 td.best { font-weight: 700; }
