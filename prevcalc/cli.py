@@ -414,10 +414,15 @@ def compare(
     fair = tables.equity_comparison_table(comparison.names, results)
     if fair is not None:
         parts.append(fair)
+    health = tables.health_comparison_table(comparison.names, results)
+    if health is not None:
+        parts.append(health)
     if fmt == "json":
         data = comparison.to_dict()
         if fair is not None:
             data["distribution"] = json.loads(fair.frame.to_json(orient="records"))
+        if health is not None:
+            data["health"] = json.loads(health.frame.to_json(orient="records"))
         if extra is not None:
             data["prob_best"] = {
                 n: float(p) for n, p in zip(extra[0]["option"], extra[0]["prob_best"])

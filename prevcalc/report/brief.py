@@ -519,6 +519,11 @@ def build_tables(
         )
         if compared is not None:
             out.append(compared)
+        health = (
+            tables.health_comparison_table(list(names), list(results)) if len(results) > 1 else None
+        )
+        if health is not None:
+            out.append(health)
     events = [
         (t, n) for t, n in zip((tables.events_table(r) for r in results), names) if t is not None
     ]

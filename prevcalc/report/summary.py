@@ -838,7 +838,7 @@ def summary_sentences(
                 f"({money(fbest.fiscal_npv, fbest.currency)})"
             )
         out.append(text + ".")
-    for r, v in zip(results, verdicts):
+    for r, v, run in zip(results, verdicts, runs):
         sentence = f"{v.name} {_pays_back(v)}; {_npv_clause(v, ci)}."
         if v.draws > 1 and v.spread and not math.isnan(v.prob_payback) and v.pv_costs > 0:
             sentence += (
@@ -854,24 +854,32 @@ def summary_sentences(
         if key not in said:  # a variant with the same budget carrying the cost adds nothing new
             out.append(who)
             said.add(key)
-        fair = _fairness_sentence(r, v.name)
+        fair = _fairness_sentence(r, v.name, run)
         if fair:
             out.append(fair)
     out += _caveats(results, names, contexts)
     return out
 
 
-def _fairness_sentence(r: Result, name: str) -> str:
-    """Who gains by income group, in one sentence (the fairness lens, when the scenario has it)."""
+def _fairness_sentence(r: Result, name: str, run: Result | None = None) -> str:
+    """Who gains by income group, in one sentence (the fairness lens, when the scenario has it),
+    with the weighted NPV's interval over the draws of ``run`` when given."""
     eq = r.equity
     if eq is None:
         return ""
+    drawn = run.equity if run is not None and run.draws > 1 else None
     how = f"Green Book weights, eta {eq.eta:g}" if eq.eta is not None else "the scenario's weights"
     text = (
         f"Weighted for who gains ({how}), the net present value of {name} is "
         f"{money(eq.weighted_npv, r.currency)} "
         f"against {money(eq.npv, r.currency)} unweighted"
     )
+    if drawn is not None and drawn.weighted_npv_interval is not None:
+        lo, hi = drawn.weighted_npv_interval
+        text += (
+            f" (weighted, 90% interval {money(lo, r.currency)} to {money(hi, r.currency)} over "
+            f"{drawn.draws:,} draws, positive in {share(drawn.p_weighted_positive)} of them)"
+        )
     if math.isfinite(eq.share_poorest_fifth):
         text += (
             f"; {share(eq.share_poorest_fifth)} of the net benefit reaching households "

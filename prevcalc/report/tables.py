@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -71,6 +71,11 @@ LABELS = {
     "pv_fiscal_benefits": "PV cashable savings",
     "prob_pays_back": "P(pays back in horizon)",
     "evidence": "Evidence",
+    "qalys": "QALYs",
+    "ede_change_atkinson_total": "Change in EDE, Atkinson (QALYs)",
+    "ede_change_kolm_total": "Change in EDE, Kolm (QALYs)",
+    "atkinson_aversion_swap_with_first": "Swaps with the first at Atkinson aversion",
+    "kolm_aversion_swap_with_first": "Swaps with the first at Kolm aversion",
     "reason": "Reason",
     "funder": "Funded by",
     "beneficiary": "Gains",
@@ -500,6 +505,18 @@ def equity_sentences(result: Result) -> str:
         f"({how}; taxpayers, who fund costs and receive fiscal savings, have weight 1: "
         f"{money(eq.taxpayers)} net)."
     ]
+    if eq.weighted_npv_interval is not None and eq.draws > 1:
+        lo, hi = eq.weighted_npv_interval
+        drawn = (
+            " (" + ", ".join(_drawn_words(v) for v in eq.varying) + " drawn in each draw)"
+            if eq.varying
+            else ""
+        )
+        parts.append(
+            f"Over {eq.draws:,} draws{drawn}: weighted NPV 90% interval {money(lo)} to "
+            f"{money(hi)}, positive in {eq.p_weighted_positive:.0%} of draws."
+        )
+        parts += eq.draw_notes
     if eq.eta_table:
         parts.append(
             "At eta " + ", ".join(f"{e:g}: {money(v)}" for e, v in eq.eta_table.items()) + "."
@@ -516,6 +533,14 @@ def equity_sentences(result: Result) -> str:
             f"poorest fifth, {eq.share_poorest_two_fifths:.0%} to the poorest two fifths; "
             f"concentration index {eq.concentration_index:+.2f} (negative: pro-poor)."
         )
+    for t in eq.targeting:
+        shares = lambda xs: ", ".join(f"{x:.0%}" for x in xs)  # noqa: E731
+        parts.append(
+            f"Targeting, {t['intervention']} (poorest group first): participants "
+            f"{shares(t['participant_shares'])}; benefits {shares(t['benefit_shares'])}."
+        )
+    if eq.health is not None:
+        parts.append(health_sentence(eq.health))
     defaults = sum(1 for r in eq.reaches if r["default"])
     if defaults:
         parts.append(
@@ -524,6 +549,63 @@ def equity_sentences(result: Result) -> str:
         )
     parts += eq.notes
     return " ".join(parts)
+
+
+def _drawn_words(path: str) -> str:
+    """A fairness input drawn per draw, in words: 'eta', 'the weights', 'nfp's reach'."""
+    if path == "fairness.eta":
+        return "eta"
+    if path == "fairness.weights":
+        return "the weights"
+    parts = path.split(".")
+    return f"{parts[1]}'s reach" if len(parts) == 3 and parts[2] == "reach" else path
+
+
+def health_sentence(h: Any) -> str:
+    """Health gains by group in words: the QALYs, the change in the Atkinson and Kolm
+    equally distributed equivalents (EDE) against the plain mean, and what a QALY to the
+    worst-off group is worth against one to the best-off."""
+    weights = h.equity_weights["kolm"]
+    return (
+        f"Health: {h.total:,.1f} QALYs "
+        f"({', '.join(f'{g:,.1f}' for g in h.gain)} by group, poorest first); the change in "
+        f"the equally distributed equivalent of health is {h.ede_change_atkinson_total:,.1f} "
+        f"QALYs (Atkinson, aversion {h.atkinson_aversion:g}) and "
+        f"{h.ede_change_kolm_total:,.1f} (Kolm, aversion {h.kolm_aversion:g}), against "
+        f"{h.mean_gain * h.people:,.1f} with no aversion to inequality; a QALY to the worst-off "
+        f"group counts {weights[0] / weights[-1]:.1f} times one to the best-off (Kolm). "
+        f"Baseline health: {h.source}."
+    )
+
+
+def health_comparison_table(names: list[str], results: list[Result]) -> Table | None:
+    """Options on health (QALYs): total QALYs, the change in the Atkinson and Kolm equally
+    distributed equivalents, and the aversion at which each swaps rank with the first."""
+    from ..equity import compare_health
+
+    frame = compare_health(names, results)
+    if frame is None or len(frame) < 2:
+        return None
+    kinds: dict[str, Kind] = {
+        "option": "text",
+        "qalys": "number",
+        "ede_change_atkinson_total": "number",
+        "ede_change_kolm_total": "number",
+        "atkinson_aversion_swap_with_first": "number",
+        "kolm_aversion_swap_with_first": "number",
+    }
+    first = results[0]
+    return Table(
+        "health_compared",
+        "Who gains in health: distributional cost-effectiveness",
+        frame,
+        kinds,
+        first.currency,
+        first.price_year,
+        note="QALYs, discounted as the money is; EDE: the QALYs which, shared equally, would "
+        "be as good as the gains as they fall, given each group's baseline health. An "
+        "empty swap: the two options keep their order for every aversion searched.",
+    )
 
 
 def equity_comparison_table(names: list[str], results: list[Result]) -> Table | None:

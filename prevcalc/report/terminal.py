@@ -118,8 +118,10 @@ def render_table(
     for col, header in zip(shown, text.columns):
         numeric = table.kinds.get(col, "text") != "text"
         longest = max([len(str(v)) for v in text[header]] + [1])
-        # Numbers keep their width; text columns give way (down to 12 characters) and fold.
-        specs.append((header, numeric, longest if numeric else min(longest, 12)))
+        # Numbers keep their width; text columns give way (down to 12 characters) and wrap at
+        # spaces; no column is narrower than the longest word of its header, which never folds.
+        word = max([len(w) for w in str(header).split()] + [1])
+        specs.append((header, numeric, max(word, longest if numeric else min(longest, 12))))
     width = width or Console().width
     labels = 0
     while labels < len(specs) and not specs[labels][1]:
