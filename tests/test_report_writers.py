@@ -421,3 +421,17 @@ def test_xlsx_headers_name_units_by_kind():
         "Year",
         "Benefit-cost ratio",
     ]
+
+
+def test_figures_are_kept_whole_where_a_line_may_break():
+    """A word joiner (U+2060) goes after a minus before a currency sign or digit, and before a
+    per cent sign: the places a browser or word processor would otherwise break a figure."""
+    from prevcalc.report._text import unbreakable
+
+    wj = "\u2060"
+    assert unbreakable("-£2,670,000 (-£5,330,000 to £1,070,000)") == (
+        f"-{wj}£2,670,000 (-{wj}£5,330,000 to £1,070,000)"
+    )
+    assert unbreakable("2885.8%") == f"2885.8{wj}%"
+    assert unbreakable("-0.25") == f"-{wj}0.25"
+    assert unbreakable("Pays back - later") == "Pays back - later"  # text is left alone

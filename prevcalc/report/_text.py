@@ -92,3 +92,14 @@ def spreadsheet_value(value: Any) -> Any:
     ):
         return value
     return spreadsheet_text(value)
+
+
+#: A minus sign before a figure, and a figure before its per cent sign: where a word processor
+#: would otherwise allow a line break inside a figure ("(-" | "£5,480,000"; "2885.8" | "%").
+_SPLITS = re.compile(r"(?<=-)(?=[£$€\d])|(?<=\d)(?=%)")
+
+
+def unbreakable(text: str) -> str:
+    """``text`` with a word joiner (U+2060, invisible, zero width) wherever a line break would
+    split a figure: after a minus before a currency sign or digit, and before a per cent sign."""
+    return _SPLITS.sub("\u2060", text)

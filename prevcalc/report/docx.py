@@ -11,14 +11,13 @@ character in a name or a source (which XML cannot hold) never stops the document
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from . import tables
 from ._atomic import write_bytes
-from ._text import clean
+from ._text import clean, unbreakable
 from .markdown import caption, grid, is_wide, section_plan
 from .tables import Table
 
@@ -239,17 +238,6 @@ def _em(word: str) -> float:
     """A word's width in ems, with room to spare (the larger of its glyphs' widths and 0.58 em
     a character, plus 8%): a column this wide never breaks it."""
     return 1.08 * max(sum(_GLYPH_EM.get(ch, 0.72) for ch in word), 0.58 * len(word))
-
-
-#: A minus sign before a figure, and a figure before its per cent sign: where a word processor
-#: would otherwise allow a line break inside a figure ("(-" | "£5,480,000"; "2885.8" | "%").
-_SPLITS = re.compile(r"(?<=-)(?=[£$€\d])|(?<=\d)(?=%)")
-
-
-def unbreakable(text: str) -> str:
-    """``text`` with a word joiner (U+2060, invisible, zero width) wherever a line break would
-    split a figure: after a minus before a currency sign or digit, and before a per cent sign."""
-    return _SPLITS.sub("\u2060", text)
 
 
 def _font_size(headers: Sequence[str], rows: Sequence[Sequence[str]], total: int) -> float:

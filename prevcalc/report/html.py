@@ -17,7 +17,7 @@ from typing import Any
 
 from . import tables
 from ._atomic import write_text
-from ._text import clean
+from ._text import clean, unbreakable
 from .markdown import anchor, caption, grid, is_wide, section_plan
 from .tables import Table
 
@@ -168,7 +168,7 @@ def html_table(table: Table, rounding: tables.Rounding = "sig3", number: int | N
             cells.append(
                 f'<th scope="row"{attr}>{_e(v)}</th>'
                 if j == 0 and not n
-                else f"<td{attr}{label}>{_e(v)}</td>"
+                else f"<td{attr}{label}>{unbreakable(_e(v)) if n else _e(v)}</td>"
             )
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")

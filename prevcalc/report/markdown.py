@@ -65,7 +65,7 @@ def grid(
     marks = [[is_marked(table, i, c) for c in cols] for i in range(len(text))]
     rows = [[str(v) for v in row] for row in text.itertuples(index=False)]
     headers = list(text.columns)
-    if len(cols) > WIDE and 0 < len(rows) <= FEW_ROWS:
+    if table.sideways and len(cols) > WIDE and 0 < len(rows) <= FEW_ROWS:
         label_idx = [j for j, n in enumerate(numeric) if not n]
         value_idx = [j for j, n in enumerate(numeric) if n]
         new_headers = [""] + [" · ".join(row[j] for j in label_idx) for row in rows]

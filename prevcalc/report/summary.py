@@ -735,7 +735,9 @@ def _design_shares(result: Result, ctx: Context) -> list[tuple[str | None, float
         ev = ctx.evidence.get(iv, {"name": iv, "design": None})
         total, names = out.get(ev["design"], (0.0, []))
         out[ev["design"]] = (total + share_, names + [ev["name"]])
-    return [(d, *out[d]) for d in DESIGN_WORDS if d in out]
+    # A design carrying under half a per cent of the benefits (an intervention a variant
+    # switches off) is left out.
+    return [(d, *out[d]) for d in DESIGN_WORDS if d in out and out[d][0] >= 0.005]
 
 
 def evidence_words(result: Result, ctx: Context | None) -> str:
@@ -874,12 +876,17 @@ def _fairness_sentence(r: Result, name: str, run: Result | None = None) -> str:
         f"{money(eq.weighted_npv, r.currency)} "
         f"against {money(eq.npv, r.currency)} unweighted"
     )
-    if drawn is not None and drawn.weighted_npv_interval is not None:
-        lo, hi = drawn.weighted_npv_interval
-        text += (
-            f" (weighted, 90% interval {money(lo, r.currency)} to {money(hi, r.currency)} over "
-            f"{drawn.draws:,} draws, positive in {share(drawn.p_weighted_positive)} of them)"
-        )
+    interval = drawn.weighted_npv_interval if drawn is not None else None
+    if drawn is not None and interval is not None:
+        lo, hi = interval
+        if hi - lo <= 1e-9 * max(1.0, abs(hi)):
+            text += f" (the same in all {drawn.draws:,} draws)"
+        else:
+            text += (
+                f" (weighted, 90% interval {money(lo, r.currency)} to {money(hi, r.currency)} "
+                f"over {drawn.draws:,} draws, positive in {share(drawn.p_weighted_positive)} of "
+                "them)"
+            )
     if math.isfinite(eq.share_poorest_fifth):
         text += (
             f"; {share(eq.share_poorest_fifth)} of the net benefit reaching households "
@@ -1008,4 +1015,5 @@ def recommendation_table(
             if probabilistic
             else {}
         ),
+        sideways=False,
     )

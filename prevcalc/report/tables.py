@@ -200,6 +200,9 @@ class Table:
     #: column -> its (low, high) columns: the text writers show "figure (low to high)" in one
     #: cell and leave the low and high columns out; CSV and Excel keep all three.
     intervals: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: Whether a wide table with few rows may be turned on its side by the text writers (not a
+    #: table whose text columns are long sentences, such as the recommendation's reasons).
+    sideways: bool = True
 
     def shown(self) -> list[str]:
         """The columns the text writers (terminal, Markdown, HTML, Word) show."""
@@ -513,7 +516,10 @@ def equity_sentences(result: Result) -> str:
             else ""
         )
         parts.append(
-            f"Over {eq.draws:,} draws{drawn}: weighted NPV 90% interval {money(lo)} to "
+            f"Over {eq.draws:,} draws{drawn}: the weighted NPV is the same in every draw, as no "
+            "uncertain input reaches it."
+            if hi - lo <= 1e-9 * max(1.0, abs(hi))
+            else f"Over {eq.draws:,} draws{drawn}: weighted NPV 90% interval {money(lo)} to "
             f"{money(hi)}, positive in {eq.p_weighted_positive:.0%} of draws."
         )
         parts += eq.draw_notes
