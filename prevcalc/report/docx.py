@@ -271,15 +271,47 @@ def _fit(table, widths: Sequence[int]) -> None:
         tbl_pr.append(width)
     width.set(qn("w:type"), "dxa")
     width.set(qn("w:w"), str(sum(widths) // 635))  # EMU -> twentieths of a point
-    for j, w in enumerate(widths):
-        table.columns[j].width = w
-        for cell in table.columns[j].cells:
-            cell.width = w
+    for col, w in zip(table._tbl.tblGrid.gridCol_lst, widths):
+        col.w = w
+    for tr in table._tbl.tr_lst:  # each cell's width, straight on the XML (one pass)
+        for tc, w in zip(tr.tc_lst, widths):
+            tc.width = w
+
+
+def _put(tc, text: str, right: bool, bold: bool, half_points: str) -> None:
+    """Write one cell's text straight into its XML: the paragraph aligned right (a figure, kept
+    whole) or left, no space after, one run in the table's size, bold if marked. The same
+    markup python-docx writes for ``alignment``, ``space_after``, ``font.size`` and ``bold``,
+    at a fraction of the cost (a brief has thousands of cells)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    p = tc.find(qn("w:p"))
+    ppr = OxmlElement("w:pPr")
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:after"), "0")
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), "right" if right else "left")
+    ppr.append(spacing)  # the schema's order: spacing before jc
+    ppr.append(jc)
+    p.insert(0, ppr)
+    run = OxmlElement("w:r")
+    rpr = OxmlElement("w:rPr")
+    if bold:
+        rpr.append(OxmlElement("w:b"))
+    sz = OxmlElement("w:sz")
+    sz.set(qn("w:val"), half_points)
+    rpr.append(sz)
+    run.append(rpr)
+    t = OxmlElement("w:t")
+    t.text = unbreakable(clean(text)) if right else clean(text)
+    t.set(qn("xml:space"), "preserve")
+    run.append(t)
+    p.append(run)
 
 
 def _add_table(document, table: Table, rounding: tables.Rounding, number: int | None) -> None:
     from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
     headers, rows, numeric, marks = grid(table, rounding)
@@ -294,21 +326,14 @@ def _add_table(document, table: Table, rounding: tables.Rounding, number: int | 
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     size = Pt(_font_size(headers, rows, _text_width(document)))
 
-    def put(cell, text: str, right: bool, bold: bool) -> None:
-        p = cell.paragraphs[0]
-        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT if right else WD_ALIGN_PARAGRAPH.LEFT
-        p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(unbreakable(clean(text)) if right else clean(text))
-        run.font.size = size
-        run.bold = bold
-
-    for j, (h, n) in enumerate(zip(headers, numeric)):
-        put(t.rows[0].cells[j], h, n, True)
+    half_points = str(round(size.pt * 2))
+    trs = t._tbl.tr_lst
+    for tc, h, n in zip(trs[0].tc_lst, headers, numeric):
+        _put(tc, h, n, True, half_points)
     _repeat_header(t.rows[0])
-    for i, (row, mk) in enumerate(zip(rows, marks), start=1):
-        cells = t.rows[i].cells
-        for j, (v, n, m) in enumerate(zip(row, numeric, mk)):
-            put(cells[j], v, n, m)
+    for tr, row, mk in zip(trs[1:], rows, marks):
+        for tc, v, n, m in zip(tr.tc_lst, row, numeric, mk):
+            _put(tc, v, n, m, half_points)
     _fit(t, _column_widths(headers, rows, _text_width(document), numeric, size.pt))
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import tables
 from ._atomic import write_text
-from ._text import clean, unbreakable
+from ._text import clean
 from .markdown import anchor, caption, grid, is_wide, section_plan
 from .tables import Table
 
@@ -77,6 +77,7 @@ caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 .4
 th, td { padding: .3rem .55rem; border-bottom: 1px solid var(--rule); vertical-align: top; }
 thead th { border-bottom: 2px solid var(--ink); text-align: left; font-weight: 600; }
 th.num, td.num { text-align: right; white-space: nowrap; }
+span.nw { white-space: nowrap; }
 thead th.num { white-space: normal; overflow-wrap: break-word; min-width: 5.5em; }
 tbody th { text-align: left; font-weight: 600; min-width: 9rem; }
 tbody tr:nth-child(even) { background: var(--band); }
@@ -144,6 +145,12 @@ def _chart(chart: Any, number: int) -> str:
     )
 
 
+def _whole(text: Any) -> str:
+    """A figure cell's text with each word kept on one line ("-£5,330,000" never splits after
+    its minus), while a figure and its interval may still wrap at the spaces between them."""
+    return " ".join(f'<span class="nw">{w}</span>' for w in _e(text).split(" ") if w)
+
+
 def html_table(table: Table, rounding: tables.Rounding = "sig3", number: int | None = None) -> str:
     """One table as HTML: a caption with units, numbers right-aligned, the best values in bold."""
     headers, rows, numeric, marks = grid(table, rounding)
@@ -168,7 +175,7 @@ def html_table(table: Table, rounding: tables.Rounding = "sig3", number: int | N
             cells.append(
                 f'<th scope="row"{attr}>{_e(v)}</th>'
                 if j == 0 and not n
-                else f"<td{attr}{label}>{unbreakable(_e(v)) if n else _e(v)}</td>"
+                else f"<td{attr}{label}>{_whole(v) if n else _e(v)}</td>"
             )
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
