@@ -517,22 +517,57 @@ def _no_leftovers(folder: Path) -> bool:
     return not [p for p in folder.iterdir() if p.name.startswith(".")]
 
 
+# A full disk, for real: the writes run in a child process whose file-size limit (RLIMIT_FSIZE)
+# is a few kilobytes, so the operating system refuses them (EFBIG, "File too large") exactly
+# where a full disk would (ENOSPC); SIGXFSZ is ignored so the write fails instead of killing.
+LIMITED = """
+import resource, signal, sys
+from pathlib import Path
+import prevcalc
+from prevcalc.errors import OutputError
+from prevcalc.report import _atomic
+from prevcalc.report.brief import write_brief
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+what, scenario, out, formats = sys.argv[1], sys.argv[2], Path(sys.argv[3]), sys.argv[4]
+result = prevcalc.run(prevcalc.load(scenario))
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+try:
+    if what == "brief":
+        write_brief([result], out, formats=set(formats.split(",")), force=True)
+    else:
+        _atomic.write_text(out, "new " * 4096, force=True)
+except OutputError as e:
+    print(e)
+    sys.exit(1)
+sys.exit(0)
+"""
+TOO_LARGE = os.strerror(errno.EFBIG)
+
+
+def _limited(
+    what: str, scenario: Path, out: Path, formats: str = ""
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", LIMITED, what, str(scenario), str(out), formats],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX resource limits")
 @pytest.mark.parametrize("existing", [False, True])
 def test_a_full_disk_is_an_output_error_and_leaves_things_as_they_were(
-    result, tmp_path, monkeypatch, existing
+    result, scenario_file, tmp_path, existing
 ):
     out = tmp_path / "b"
     if existing:
         write_brief([result], out, formats={"csv"})
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} if existing else None
-
-    def full(fd, data):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(_atomic, "_write_all", full)
-    with pytest.raises(OutputError) as info:
-        write_brief([result], out, formats={"csv", "md"}, force=True)
-    assert str(out) in str(info.value) and os.strerror(errno.ENOSPC) in str(info.value)
+    proc = _limited("brief", scenario_file, out, "csv,md")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert str(out) in proc.stdout and TOO_LARGE in proc.stdout
     assert _no_leftovers(tmp_path)
     if existing:
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
@@ -540,35 +575,26 @@ def test_a_full_disk_is_an_output_error_and_leaves_things_as_they_were(
         assert not out.exists()
 
 
-def test_a_chart_that_cannot_be_saved_is_an_output_error(result, tmp_path, monkeypatch):
-    import prevcalc.report.charts as charts
-
-    def full(fig, stem):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(Path(stem).with_suffix(".png")))
-
-    monkeypatch.setattr(charts, "save_chart", full)
+@pytest.mark.skipif(os.name == "nt", reason="POSIX resource limits")
+def test_a_chart_that_cannot_be_saved_is_an_output_error(scenario_file, tmp_path):
     out = tmp_path / "b"
-    with pytest.raises(OutputError) as info:
-        write_brief([result], out, formats={"charts"})
-    message = str(info.value)
-    assert message.startswith(f"cannot write {out}: {os.strerror(errno.ENOSPC)} ({out}")
+    proc = _limited("brief", scenario_file, out, "charts")
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    message = proc.stdout.strip()
+    assert message.startswith(f"cannot write {out}: {TOO_LARGE}")
     assert "prevcalc-tmp" not in message  # the user's path, not the temporary one
     assert _no_leftovers(tmp_path) and not out.exists()
 
 
-def test_a_read_only_folder_is_an_output_error_with_exit_1(
-    cli, scenario_file, tmp_path, monkeypatch
-):
-    def denied(path, mode=0o777):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
-
-    out = tmp_path / "ro" / "b"
-    out.parent.mkdir()
-    monkeypatch.setattr(_atomic.os, "mkdir", denied)
+def test_an_unwritable_place_is_an_output_error_with_exit_1(cli, scenario_file, tmp_path):
+    """A brief asked for inside a file (not a folder): the operating system refuses it."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    out = blocker / "b"
     code, _, err = cli("brief", scenario_file, "--out", out)
     assert code == 1 and "Traceback" not in err
-    assert str(out) in err and os.strerror(errno.EACCES) in err
-    assert not out.exists()
+    assert f"cannot write {out}: {blocker} is a file, not a folder" in err
+    assert blocker.read_text(encoding="utf-8") == "not a folder"
 
 
 @pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root writes to read-only folders")
@@ -585,19 +611,17 @@ def test_a_really_read_only_folder(result, tmp_path):
         ro.chmod(0o755)
 
 
-def test_write_bytes_failure_leaves_the_old_file(tmp_path, monkeypatch):
-    target = tmp_path / "out.json"
+@pytest.mark.skipif(os.name == "nt", reason="POSIX resource limits")
+def test_write_bytes_failure_leaves_the_old_file(scenario_file, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / "out.json"
     target.write_text("old", encoding="utf-8")
-
-    def full(fd, data):
-        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    monkeypatch.setattr(_atomic, "_write_all", full)
-    with pytest.raises(OutputError, match=f"cannot write {target}: {os.strerror(errno.ENOSPC)}"):
-        _atomic.write_text(target, "new", force=True)
-    assert target.read_text(encoding="utf-8") == "old" and [p.name for p in tmp_path.iterdir()] == [
-        "out.json"
-    ]
+    proc = _limited("text", scenario_file, target)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert proc.stdout.strip().startswith(f"cannot write {target}: {TOO_LARGE}")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in folder.iterdir()] == ["out.json"]
 
 
 # -- 7. the umask ---------------------------------------------------------------------------------

@@ -76,8 +76,8 @@ def write_bytes(path: Path, data: bytes, force: bool = False) -> None:
     path = Path(path)
     _refuse(path, force)
     parent = path.parent
-    if not parent.exists():
-        raise OutputError(f"cannot write {path}: the folder {parent} does not exist")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: {_not_a_folder(parent)}")
     tmp = parent / f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp"
     try:
         # os.open's mode passes through the umask, as open() does for any other program.
@@ -256,7 +256,7 @@ def atomic_dir(
         )
     parent = target.parent
     if not parent.is_dir():
-        raise OutputError(f"cannot write {path}: the folder {parent} does not exist")
+        raise OutputError(f"cannot write {path}: {_not_a_folder(parent)}")
     clean_stale(parent, target.name)
     tmp = parent / _temp_name(target.name, "tmp")
     try:
@@ -310,3 +310,10 @@ def _swap(path: str, target: Path, tmp: Path, marker: str) -> None:
         os.rename(old, target)
         raise
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _not_a_folder(parent: Path) -> str:
+    """Why ``parent`` cannot hold a new file: it does not exist, or it is not a folder."""
+    if parent.exists():
+        return f"{parent} is a file, not a folder"
+    return f"the folder {parent} does not exist"
