@@ -25,16 +25,33 @@ def load(path, variant=None, overrides=()):
     return _load(path, variant=variant, overrides=overrides)
 
 
-def run(scenario, draws=None, seed=None, sampler="random", chunk=None, progress=None):
+def run(
+    scenario,
+    draws=None,
+    seed=None,
+    sampler="random",
+    chunk=None,
+    progress=None,
+    block_values=None,
+):
     """Run a scenario, deterministically or with ``draws`` Monte Carlo draws.
 
-    See :func:`prevcalc.engine.run`."""
+    ``block_values`` bounds the values evaluated at once (a seeded run gives the same figures
+    whatever it is). See :func:`prevcalc.engine.run`."""
     from .engine import run as _run
     from .equity import analyse
 
     if not hasattr(scenario, "interventions"):
         scenario = load(scenario)
-    result = _run(scenario, draws=draws, seed=seed, sampler=sampler, chunk=chunk, progress=progress)
+    result = _run(
+        scenario,
+        draws=draws,
+        seed=seed,
+        sampler=sampler,
+        chunk=chunk,
+        progress=progress,
+        block_values=block_values,
+    )
     result.equity = analyse(result, scenario)
     if result.equity is not None:  # a declared lens with a part left out is a warning too
         result.notes += [n for n in result.equity.notes if "no reach given" in n or "unknown" in n]
