@@ -101,6 +101,10 @@ STAGES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+#: Median wall time of each command in the last call of ``main``, seconds (for bench_engine.py).
+MEDIANS: dict[str, float] = {}
+
+
 def commands(
     quick: bool, tree: str | None, base: dict[str, str], out: str
 ) -> dict[str, tuple[list[str], dict[str, str]]]:
@@ -249,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         for name, t in times.items():
             med = statistics.median(t)
+            MEDIANS[name] = med
             spread = (max(t) - min(t)) / med if med else 0.0
             print(f"{name:>28}  {min(t):>7.3f}  {med:>8.3f}  {spread:>6.0%}  {med / bare:>12.2f}x")
         print("spread: (slowest - fastest) / median over the rounds")

@@ -1,22 +1,30 @@
-"""Engine benchmark: a synthetic 20-intervention, 60-year scenario with shared uncertain inputs.
+"""Engine benchmark: the one entry point that prints every figure issue 12 asks for.
 
-Prints, for each number of draws, the engine's wall time and peak memory beside two
-references computed in the same run:
+By default, for the project's W2-class scenario (``workloads.py``: 20 interventions x 60 years
+x 10 intake years, 10 shared uncertain parameters through expressions, an intake of
+``m_pop * 1000 * uptake``, durations and drop-off that vary from draw to draw), measured side by
+side in one run (the code is ``bench_workloads.py``'s, imported):
 
-- the *numpy floor*: the same arithmetic (cohort convolution, discounting, NPV of every
-  intervention and of the total, for every draw) written directly as a few fused numpy
-  expressions, with none of the engine's generality (groupings, IRR, payback, notes);
-- the *per-draw loop*: what a user would otherwise write, a Python loop over draws building
-  each intervention's yearly series and calling ``numpy_financial.npv``. It is timed on a
-  subsample of draws and scaled up linearly; the output says so.
+1. the engine's full run beside a numba floor, separable numpy and dense numpy computing the
+   same NPVs, at 10,000 and 100,000 draws, with the ratios engine / floor and engine / dense;
+2. growth: engine time against draws, horizon and interventions, with fitted log-log slopes;
+3. peak memory: one engine run of 1,000,000 draws in a fresh child process;
+4. with ``--commands``: the timings of ``run``, ``sensitivity --swing``, ``compare --draws`` and
+   ``brief --draws`` (``bench_commands.py``, imported);
+5. a summary of issue 12's targets: each met, or missed and by how much.
+
+``--synthetic`` adds the older table for this file's own synthetic scenario (fixed intake):
+engine, a hand-written numpy floor and a per-draw ``numpy_financial`` loop.
 
 Usage::
 
-    python benchmarks/bench_engine.py                  # 10,000 and 100,000 draws
-    python benchmarks/bench_engine.py --draws 50000    # chosen sizes (repeatable)
-    python benchmarks/bench_engine.py --quick          # tiny smoke run for CI
-    python benchmarks/bench_engine.py --memory         # 1,000,000 draws, peak RSS,
-                                                       # in a child process
+    python benchmarks/bench_engine.py                  # W2 table, growth, 1,000,000-draw memory
+    python benchmarks/bench_engine.py --commands       # ... and the commands' timings: everything
+    python benchmarks/bench_engine.py --cpu            # CPU seconds instead of wall time
+    python benchmarks/bench_engine.py --quick          # tiny sizes, a CI smoke step (~20 s)
+    python benchmarks/bench_engine.py --draws 50000    # chosen W2 sizes (repeatable)
+    python benchmarks/bench_engine.py --memory 2000000 # memory run size (0 to skip)
+    python benchmarks/bench_engine.py --synthetic      # also the synthetic scenario's table
 
 Wall-clock figures depend on the machine; nothing here asserts a time.
 """
@@ -25,10 +33,8 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
 import resource
-import subprocess
 import sys
 import time
 
@@ -253,24 +259,6 @@ def bench(draws: int, seed: int = 1, loop_sample: int = 200, repeat: int = 1) ->
     }
 
 
-def memory_run(draws: int, seed: int = 1) -> dict:
-    """One engine run in this process; peak RSS of the whole process."""
-    from prevcalc import engine
-
-    scenario = load_scenario()
-    base = peak_rss_mib()
-    t0 = time.perf_counter()
-    result = engine.run(scenario, draws=draws, seed=seed)
-    wall = time.perf_counter() - t0
-    return {
-        "draws": draws,
-        "engine_s": wall,
-        "rss_before_mib": base,
-        "peak_rss_mib": peak_rss_mib(),
-        "npv_mean": float(np.mean(result.values["total"]["npv"])),
-    }
-
-
 def _print_table(rows: list[dict]) -> None:
     head = (
         f"{'draws':>9}  {'engine s':>9}  {'floor s':>8}  {'loop s*':>9}  {'engine/floor':>12}  "
@@ -292,61 +280,146 @@ def _print_table(rows: list[dict]) -> None:
     print(f"engine and floor total NPV agree to {worst:.1e} (largest difference / largest |NPV|).")
 
 
+def synthetic(sizes: list[int], quick: bool, seed: int, repeat: int) -> None:
+    """The synthetic scenario's table (fixed intake): engine, numpy floor, per-draw loop."""
+    print(
+        f"\nSynthetic scenario: {N_INTERVENTIONS} interventions x {HORIZON} years, "
+        f"{INTAKE_YEARS} intake years, "
+        f"{len(PARAMETERS)} shared uncertain parameters, {6 * N_INTERVENTIONS} lines; "
+        f"{os.cpu_count()} CPUs; numpy {np.__version__}; wall time"
+    )
+    rows = [bench(n, seed, loop_sample=20 if quick else 200, repeat=repeat) for n in sizes]
+    _print_table(rows)
+
+
+def _tlogt_slope(lo: float, hi: float) -> float:
+    """The log-log slope T log T shows between horizons lo and hi."""
+    return 1 + float(np.log(np.log(hi) / np.log(lo)) / np.log(hi / lo))
+
+
+def targets(
+    rows: list[dict],
+    grown: dict[str, dict],
+    mem: dict | None,
+    quick: bool,
+    commands: dict[str, float] | None = None,
+) -> None:
+    """Issue 12's targets against this run's figures: met, or missed and by how much."""
+    print("\ntargets (issue 12), from the figures above:")
+    if quick:
+        print("  (--quick: tiny sizes, where fixed costs dominate; these lines only smoke-test)")
+
+    def line(ok: bool, text: str) -> None:
+        print(f"  [{'met' if ok else 'MISSED'}] {text}")
+
+    big = max(rows, key=lambda r: r["draws"])
+    n, eng, dense, floor = big["draws"], big["engine_s"][0], big["dense_s"], big["numba_s"]
+    if floor is not None:
+        ratio = eng / floor
+        line(
+            ratio <= 3,
+            f"{n:,} draws within 3x of the numba floor: {ratio:.1f}x"
+            + ("" if ratio <= 3 else f" (missed by a factor {ratio / 3:.1f})"),
+        )
+    else:
+        print("  [n/a] numba floor: numba is not installed (pip install prevcalc[fast])")
+    line(
+        eng < dense,
+        f"{n:,} draws faster than dense numpy: engine / dense = {eng / dense:.2f}",
+    )
+    if mem is not None:
+        gib = mem["peak_rss_mib"] / 1024
+        line(gib < 2, f"{mem['draws']:,} draws under 2 GiB: peak RSS {gib:.2f} GiB")
+        scale = mem["seconds"] / eng
+        want = 12 * mem["draws"] / n / 10
+        line(
+            scale <= want,
+            f"{mem['draws']:,} draws within {want:g}x the {n:,}-draw time: {scale:.1f}x "
+            f"({mem['seconds']:.1f} s against {eng:.2f} s; one run against best of the repeats)",
+        )
+    for name, g in grown.items():
+        sizes = g["sizes"]
+        slope = g["upper_exponent"] if g["upper_exponent"] is not None else g["exponent"]
+        span = sizes[1:] if g["upper_exponent"] is not None else sizes
+        if name == "horizon":
+            limit, what = _tlogt_slope(span[0], span[-1]), "at most T log T"
+        else:
+            limit, what = 1.0, "linear"
+        # Slopes from single timings on a shared machine carry about +-0.1 of noise.
+        line(
+            slope <= limit + 0.1,
+            f"time {what} in {name}: slope {slope:.2f} over {span[0]:,}..{span[-1]:,}"
+            f" (all sizes {sizes[0]:,}..{sizes[-1]:,}: {g['exponent']:.2f}); "
+            f"{what} is {limit:.2f} there, +-0.1 allowed for noise",
+        )
+    if commands and "run" in commands and "bare imports" in commands:
+        ratio = commands["run"] / commands["bare imports"]
+        line(
+            ratio <= 1.5,
+            f"start-up: run within 1.5x of the bare imports: {ratio:.2f}x (medians, wall time)"
+            + ("" if ratio <= 1.5 else f" (missed by a factor {ratio / 1.5:.2f})"),
+        )
+    if commands and "sensitivity" in commands:
+        s = commands["sensitivity"]
+        line(
+            s <= 3.1 / 2,
+            f"sensitivity --swing halved from the issue's 3.1 s: {s:.2f} s (median, wall time)",
+        )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--draws", type=int, action="append", help="number of draws (repeatable)")
+    ap.add_argument("--draws", type=int, action="append", help="W2 sizes (repeatable)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes, for a CI smoke step")
     ap.add_argument(
         "--memory",
-        nargs="?",
-        const=1_000_000,
         type=int,
         metavar="DRAWS",
-        help="also run DRAWS (default 1,000,000) draws in a child process and report its peak RSS",
+        help="draws of the memory run (default 1,000,000; 10,000 with --quick; 0 skips it)",
+    )
+    ap.add_argument("--no-growth", action="store_true", help="skip the growth series")
+    ap.add_argument(
+        "--commands",
+        action="store_true",
+        help="also time run, sensitivity --swing, compare --draws and brief --draws",
+    )
+    ap.add_argument("--rounds", type=int, help="rounds of --commands (default 3; 1 with --quick)")
+    ap.add_argument("--synthetic", action="store_true", help="also the synthetic scenario's table")
+    ap.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time CPU seconds of each process (all threads) instead of wall time (the commands "
+        "stay in wall time)",
     )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="best of this many timings")
-    ap.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
-    if args.child_memory:
-        print(json.dumps(memory_run(args.child_memory, args.seed)))
-        return 0
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import bench_workloads as bw
 
-    sizes = args.draws or ([200, 1000] if args.quick else [10_000, 100_000])
-    print(
-        f"Synthetic scenario: {N_INTERVENTIONS} interventions x {HORIZON} years, "
-        f"{INTAKE_YEARS} intake years, "
-        f"{len(PARAMETERS)} shared uncertain parameters, {6 * N_INTERVENTIONS} lines; "
-        f"{os.cpu_count()} CPUs; numpy {np.__version__}"
-    )
-    rows = [
-        bench(n, args.seed, loop_sample=20 if args.quick else 200, repeat=args.repeat)
-        for n in sizes
-    ]
-    _print_table(rows)
+    if args.cpu:
+        bw.use_cpu_clock()
+        print("times below are CPU seconds (all threads of the process), not wall time")
+    trees: list[str | None] = [None]
+    sizes = args.draws or ([1_000] if args.quick else [10_000, 100_000])
+    rows = bw.side_by_side(sizes, trees, args.repeat, args.seed)
+    grown = {} if args.no_growth else bw.growth(trees, args.repeat, args.seed, args.quick)
+    draws = args.memory if args.memory is not None else (10_000 if args.quick else 1_000_000)
+    mem = bw.memory(trees, draws, args.seed)[0] if draws else None
+    if args.synthetic:
+        synthetic([200, 1000] if args.quick else [10_000, 100_000], args.quick, args.seed, 1)
+    cmd_times = None
+    if args.commands:
+        import bench_commands
 
-    if args.memory:
-        out = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--child-memory",
-                str(args.memory),
-                "--seed",
-                str(args.seed),
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        m = json.loads(out.stdout.strip().splitlines()[-1])
-        print(
-            f"memory run: {m['draws']:,} draws in {m['engine_s']:.1f} s; "
-            f"peak RSS {m['peak_rss_mib']:.0f} MiB "
-            f"(of which {m['rss_before_mib']:.0f} MiB before the run: "
-            "interpreter, numpy, pandas, scenario)"
-        )
+        print("\ncommands (wall time, each in a fresh process):")
+        cmd_args = ["--quick"] if args.quick else []
+        if args.rounds:
+            cmd_args += ["--rounds", str(args.rounds)]
+        bench_commands.main(cmd_args)
+        cmd_times = bench_commands.MEDIANS
+    targets(rows, grown, mem, args.quick, cmd_times)
     return 0
 
 

@@ -321,7 +321,10 @@ def _label(tree: str | None) -> str:
     )
 
 
-def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: int) -> None:
+def side_by_side(
+    sizes: list[int], trees: list[str | None], repeat: int, seed: int
+) -> list[dict[str, Any]]:
+    """Print W2's side-by-side table; return one row per size (times in seconds, RSS in MiB)."""
     print(
         "W2: 20 interventions x 60 years x 10 intake years; "
         f"{os.cpu_count()} CPUs; numpy {np.__version__}"
@@ -332,10 +335,13 @@ def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: i
         + "  ".join(f"{c:>16}" for c in cols)
         + "  "
         + "  ".join(f"{_label(t) + '/floor':>22}" for t in trees)
+        + "  "
+        + "  ".join(f"{_label(t) + '/dense':>22}" for t in trees)
         + f"  {'RSS MiB':>8}"
     )
     print(head)
     print("-" * len(head))
+    rows: list[dict[str, Any]] = []
     for n in sizes:
         p, D = w2_inputs(n, seed)
         floor = numba_floor(p, D, 20)  # compiles on first use, outside the timing
@@ -372,7 +378,19 @@ def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: i
             + "  ".join(f"{x:>16.3f}" for x in engine_t + [t_numba[0], t_sep, t_dense])
             + "  "
             + "  ".join(f"{x / ref_t:>21.1f}x" for x in engine_t)
+            + "  "
+            + "  ".join(f"{x / t_dense:>21.2f}x" for x in engine_t)
             + f"  {max(rss):>8.0f}"
+        )
+        rows.append(
+            {
+                "draws": n,
+                "engine_s": engine_t,
+                "numba_s": t_numba[0] if floor is not None else None,
+                "separable_s": t_sep,
+                "dense_s": t_dense,
+                "peak_rss_mib": rss,
+            }
         )
         if floor is not None:
             agree = np.max(np.abs(floor - sep)) / np.max(np.abs(sep))
@@ -384,11 +402,18 @@ def side_by_side(sizes: list[int], trees: list[str | None], repeat: int, seed: i
     print(
         "  engine: the full run (all groupings, PV, NPV, BCR, ROI, per-person figures, "
         "payback years of scenario and layers, the scenario's IRR, mean cash flows, waterfall); "
-        "references: NPVs only."
+        "references: NPVs only. /floor: engine / numba floor (separable numpy without numba); "
+        "/dense: engine / numpy dense (below 1 is faster)."
     )
+    return rows
 
 
-def growth(trees: list[str | None], repeat: int, seed: int, quick: bool) -> None:
+def growth(
+    trees: list[str | None], repeat: int, seed: int, quick: bool
+) -> dict[str, dict[str, Any]]:
+    """Print the growth series; return, per series, its sizes, times and fitted exponents
+    (over all sizes and over the upper sizes) of the first tree."""
+    found: dict[str, dict[str, Any]] = {}
     series = {
         "draws": ([1_000, 10_000, 100_000] if not quick else [200, 1_000], lambda x: (x, 20, 60)),
         "horizon": ([10, 60, 200, 500] if not quick else [10, 60], lambda x: (1_000, 20, x)),
@@ -427,9 +452,40 @@ def growth(trees: list[str | None], repeat: int, seed: int, quick: bool) -> None
             f"{'exponent':>14}  "
             + "  ".join(f"{exponent(sizes, times[t]):>18.2f}  {'':>8}" for t in trees)
         )
-        if name != "draws":
+        upper = name != "draws" and len(sizes) > 2
+        if upper:
             tail = "  ".join(f"{exponent(sizes[1:], times[t][1:]):>18.2f}  {'':>8}" for t in trees)
             print(f"{'(upper sizes)':>14}  " + tail)
+        first = times[trees[0]]
+        found[name] = {
+            "sizes": sizes,
+            "seconds": first,
+            "exponent": exponent(sizes, first),
+            "upper_exponent": exponent(sizes[1:], first[1:]) if upper else None,
+        }
+    return found
+
+
+def memory(trees: list[str | None], draws: int, seed: int) -> list[dict[str, Any]]:
+    """W2 with ``draws`` draws, one engine run in a fresh process per tree: time and peak RSS."""
+    print(f"\nmemory: W2 with {draws:,} draws, one engine run in a fresh process")
+    out = []
+    for t in trees:
+        r = run_child(
+            {"draws": draws, "interventions": 20, "horizon": 60, "seed": seed, "repeat": 1}, t
+        )
+        print(
+            f"  {_label(t)}: {r['seconds']:.1f} s; peak RSS {r['peak_rss_mib']:.0f} MiB "
+            f"({r['peak_rss_mib'] / 1024:.2f} GiB), "
+            f"of which {r['rss_before_mib']:.0f} MiB before the run"
+        )
+        out.append({"draws": draws, **r})
+    return out
+
+
+def use_cpu_clock() -> None:
+    """Time CPU seconds of the process (all its threads) from now on, in children too."""
+    CLOCK[0] = time.process_time
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -462,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(child(json.loads(args.child))))
         return 0
     if args.cpu:
-        CLOCK[0] = time.process_time
+        use_cpu_clock()
         print("times below are CPU seconds (all threads of the process), not wall time")
     trees: list[str | None] = list(args.tree) if args.tree else [None]
     sizes = args.draws or ([1_000] if args.quick else [10_000, 100_000])
@@ -470,23 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_growth:
         growth(trees, args.repeat, args.seed, args.quick)
     if args.memory:
-        print(f"\nmemory: W2 with {args.memory:,} draws, one engine run in a fresh process")
-        for t in trees:
-            r = run_child(
-                {
-                    "draws": args.memory,
-                    "interventions": 20,
-                    "horizon": 60,
-                    "seed": args.seed,
-                    "repeat": 1,
-                },
-                t,
-            )
-            print(
-                f"  {_label(t)}: {r['seconds']:.1f} s; peak RSS {r['peak_rss_mib']:.0f} MiB "
-                f"({r['peak_rss_mib'] / 1024:.2f} GiB), "
-                f"of which {r['rss_before_mib']:.0f} MiB before the run"
-            )
+        memory(trees, args.memory, args.seed)
     return 0
 
 
