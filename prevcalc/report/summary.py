@@ -520,8 +520,10 @@ def _value_sentence(v: Verdict, ci: float = 0.90) -> str:
     if v.pv_costs > 0 and abs(cash) > 1e-9 * max(1.0, abs(total)):
         bcr = "" if v.fiscal_bcr is None else f", a benefit-cost ratio of {v.fiscal_bcr:.2f}"
         verb = "still pays back" if v.fiscal_npv >= 0 else "does not pay back"
-        text += f". On cashable savings alone it {verb}: NPV {money(v.fiscal_npv, c)}{bcr}"
-        text += _fiscal_interval(v, ci)
+        text += (
+            f". On cashable savings alone it {verb}: NPV {money(v.fiscal_npv, c)}"
+            f"{_fiscal_interval(v, ci)}{bcr}"
+        )
     elif v.pv_costs > 0:
         text += f". On cashable savings alone its NPV is {money(v.fiscal_npv, c)}"
         text += _fiscal_interval(v, ci)
