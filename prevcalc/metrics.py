@@ -35,6 +35,8 @@ IRR_RANGE = (-0.99, 10.0)
 # Cumulative net flows within this share of the year's total absolute flows count as zero in
 # payback_year: summing n flows leaves rounding of order n * 2.2e-16 of their absolute sum.
 _PAYBACK_RTOL = 1e-9
+# From this many series on, payback_year runs through the years once over all series at once.
+_PAYBACK_LOOP_SERIES = 256
 
 # IRR search grid: 403 rates evenly spaced in log(1 + r) from -0.99 to 10 inclusive (a step of
 # about 1.75% near r = 0), plus r = 0 itself. Sign changes between grid points bracket the
@@ -187,12 +189,28 @@ def payback_year(net):
     # Year first: each running sum is then over whole contiguous rows (the same additions, in
     # the same order, as along the last axis, but vectorised across rows).
     by_year = np.moveaxis(net, -1, 0)
-    cumulative = np.cumsum(by_year, axis=0)
     tolerance = _PAYBACK_RTOL * np.sum(np.abs(by_year), axis=0)
-    below = ~(cumulative >= -tolerance)
-    # One past the last year still below zero (0 if none): the max of (t + 1) over those years.
-    t1 = np.arange(1, n + 1).reshape((n,) + (1,) * (net.ndim - 1))
-    year = np.asarray(np.max(below * t1, axis=0), dtype=float)
+    if by_year[0].size < _PAYBACK_LOOP_SERIES:
+        cumulative = np.cumsum(by_year, axis=0)
+        below = ~(cumulative >= -tolerance)
+        # One past the last year still below zero (0 if none): the max of (t + 1) over those.
+        t1 = np.arange(1, n + 1).reshape((n,) + (1,) * (net.ndim - 1))
+        year = np.asarray(np.max(below * t1, axis=0), dtype=float)
+    else:
+        # Many series: the running sum is kept year by year over one contiguous copy, and
+        # each series' last year below zero recorded as it goes (no other (year, series)
+        # arrays, and no strided passes over them).
+        flows = np.ascontiguousarray(by_year).reshape(n, -1)
+        floor = np.reshape(-tolerance, -1)
+        running = flows[0].copy()
+        year = np.zeros(running.shape)
+        ok = np.empty(running.shape, dtype=bool)
+        for t in range(n):
+            if t:
+                running += flows[t]
+            np.greater_equal(running, floor, out=ok)
+            np.copyto(year, t + 1, where=~ok)
+        year = year.reshape(net.shape[:-1])
     year[year >= n] = np.nan
     return _scalar(year)
 
@@ -252,30 +270,51 @@ def _grid_brackets(net2d, grid):
     return changes, lo, hi, sign_lo
 
 
-def _npv_newton_step(rows, rate):
+def _horner(years, abs_years, z, reverse):
+    """Horner's rule over the years for each row: the polynomial with coefficients
+    ``years[n - 1 - i]`` (``reverse``) or ``years[i]``, its derivative, and the same polynomial
+    in ``abs_years``, all at ``z``."""
+    n = years.shape[0]
+    value = np.zeros(z.shape)
+    slope = np.zeros(z.shape)
+    size = np.zeros(z.shape)
+    for i in range(n):
+        k = n - 1 - i if reverse else i
+        slope *= z
+        slope += value
+        value *= z
+        value += years[k]
+        size *= z
+        size += abs_years[k]
+    return value, slope, size
+
+
+def _npv_newton_step(years, abs_years, rate):
     """NPV's sign and the Newton step NPV / NPV' at `rate`, per row, by Horner's rule.
+
+    ``years`` holds the rows' flows year by year, shape (year, row), contiguous, and
+    ``abs_years`` their absolute values.
 
     For r >= 0 the polynomial is P(y) = sum_t net[t] y^t in y = 1 / (1 + r) <= 1; for r < 0 it
     is Q(w) = sum_t net[t] w^(n-1-t) = w^(n-1) NPV in w = 1 + r < 1. Neither overflows, both
     have NPV's sign, and dNPV/dr is -y^2 P'(y), or w^-(n-1) (Q'(w) - (n-1) Q(w) / w).
     """
-    n = rows.shape[1]
+    n = years.shape[0]
     negative = rate < 0
     z = np.where(negative, 1.0 + rate, 1.0 / (1.0 + rate))
-    value = np.zeros(rate.shape)
-    slope = np.zeros(rate.shape)
-    size = np.zeros(rate.shape)  # the same polynomial in |net|: the scale of its rounding noise
-    years = np.ascontiguousarray(rows.T)  # (year, row): each year's coefficients contiguous
-    coefficient = np.empty(rate.shape)
-    for i in range(n):
-        np.copyto(coefficient, years[n - 1 - i])
-        np.copyto(coefficient, years[i], where=negative)
-        slope *= z
-        slope += value
-        value *= z
-        value += coefficient
-        size *= z
-        size += np.abs(coefficient)
+    # The rows with r < 0 (usually few) are evaluated apart, in their own polynomial; the
+    # others' figures for them, evaluated alongside, are overwritten. Every figure is the same
+    # sequence of operations on the same numbers as when evaluated alone.
+    count = int(np.count_nonzero(negative))
+    if count == rate.size:
+        value, slope, size = _horner(years, abs_years, z, reverse=False)
+    else:
+        value, slope, size = _horner(years, abs_years, z, reverse=True)
+        if count:
+            rows = np.flatnonzero(negative)
+            value[rows], slope[rows], size[rows] = _horner(
+                years[:, rows], abs_years[:, rows], z[rows], reverse=False
+            )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
         step = value / derivative
@@ -294,8 +333,10 @@ def _refine(rows, lo, hi, sign_lo, todo):
     result = np.full(rows.shape[0], np.nan)
     index = np.arange(rows.shape[0])
     rate = np.where(todo, 0.5 * (lo + hi), 0.0)
+    years = np.ascontiguousarray(rows.T)  # (year, row): each year's coefficients contiguous
+    abs_years = np.abs(years)
     for _ in range(_IRR_MAX_ITER):
-        sign, step = _npv_newton_step(rows, rate)
+        sign, step = _npv_newton_step(years, abs_years, rate)
         at_root = sign == 0
         below = sign == sign_lo
         lo = np.where(below, rate, lo)
@@ -312,11 +353,10 @@ def _refine(rows, lo, hi, sign_lo, todo):
         if not todo.any():
             return result
         rate = np.where(todo, candidate, 0.0)
-        if np.count_nonzero(todo) < rows.shape[0] // 2:
-            rows, index, rate, lo, hi, sign_lo = (
-                a[todo] for a in (rows, index, rate, lo, hi, sign_lo)
-            )
-            todo = np.ones(rows.shape[0], dtype=bool)
+        if np.count_nonzero(todo) < years.shape[1] // 2:
+            index, rate, lo, hi, sign_lo = (a[todo] for a in (index, rate, lo, hi, sign_lo))
+            years, abs_years = years[:, todo], abs_years[:, todo]
+            todo = np.ones(years.shape[1], dtype=bool)
     result[index[todo]] = rate[todo]
     return result
 
