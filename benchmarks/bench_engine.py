@@ -25,6 +25,7 @@ Usage::
     python benchmarks/bench_engine.py --draws 50000    # chosen W2 sizes (repeatable)
     python benchmarks/bench_engine.py --memory 2000000 # memory run size (0 to skip)
     python benchmarks/bench_engine.py --synthetic      # also the synthetic scenario's table
+    python benchmarks/bench_engine.py --blas-threads 1 # one BLAS thread in every process
 
 Wall-clock figures depend on the machine; nothing here asserts a time.
 """
@@ -39,6 +40,9 @@ import sys
 import time
 
 import numpy as np
+
+#: Environment variables that set the number of BLAS threads (read when numpy loads BLAS).
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OMP_NUM_THREADS")
 
 N_INTERVENTIONS = 20
 HORIZON = 60
@@ -391,10 +395,24 @@ def main(argv: list[str] | None = None) -> int:
         help="time CPU seconds of each process (all threads) instead of wall time (the commands "
         "stay in wall time)",
     )
+    ap.add_argument(
+        "--blas-threads",
+        type=int,
+        metavar="N",
+        help="limit BLAS (OpenBLAS, MKL, OpenMP) to N threads in every process, children too; "
+        "the numba floor keeps its own threads",
+    )
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=1, help="best of this many timings")
     args = ap.parse_args(argv)
 
+    if args.blas_threads and os.environ.get("OPENBLAS_NUM_THREADS") != str(args.blas_threads):
+        # BLAS reads these when numpy loads it, so the setting needs a fresh interpreter.
+        for var in BLAS_THREAD_VARIABLES:
+            os.environ[var] = str(args.blas_threads)
+        os.execv(sys.executable, [sys.executable, os.path.abspath(__file__), *sys.argv[1:]])
+    if args.blas_threads:
+        print(f"BLAS limited to {args.blas_threads} thread(s) per process")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import bench_workloads as bw
 
