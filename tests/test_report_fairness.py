@@ -8,34 +8,20 @@ import math
 
 import numpy as np
 import pytest
+from test_fairness_health import HEALTH
 
 import prevcalc
 from prevcalc.report import summary, tables
 
-HEALTH = """\
-prevcalc: 1
-name: Health
-horizon: 1
-discounting: {schedule: none}
-fairness:
-  groups: imd_quintiles
-  weights: [1, 1, 1, 1, 1]
-  baseline_health: [62, 68, 70, 72, 74]
-  population: 1000
-interventions:
-  - id: h
-    name: Health programme
-    layer: upstream
-    intake: {participants: [100]}
-    reach: REACH
-    outcomes:
-      - {name: Better health, agency: households, value_type: social, amount: 7000,
-         unit: QALY, events: EVENTS, duration: 1}
-"""
+
+def health(reach: str, events: str) -> str:
+    """The health test scenario (one programme, 100 participants, a QALY outcome) with its
+    reach and QALYs per participant."""
+    return HEALTH.replace("REACH", reach).replace("events: 0.1", f"events: {events}")
 
 
 def _run(write_scenario, reach: str, events: str, name: str):
-    path = write_scenario(HEALTH.replace("REACH", reach).replace("EVENTS", events), name=name)
+    path = write_scenario(health(reach, events), name=name)
     return path, prevcalc.run(prevcalc.load(path))
 
 
@@ -77,7 +63,7 @@ def test_health_compared_in_compare_and_brief(write_scenario, cli, tmp_path):
 def test_weighted_npv_interval_in_the_panel_and_the_summary(write_scenario):
     """With draws, the panel and the summary give the weighted NPV's interval over the draws,
     as the lens computed it."""
-    text = HEALTH.replace("REACH", "[1, 0, 0, 0, 0]").replace("EVENTS", "0.1")
+    text = health("[1, 0, 0, 0, 0]", "0.1")
     text = text.replace("amount: 7000", "amount: {dist: uniform, low: 0, high: 14000}")
     text = text.replace("weights: [1, 1, 1, 1, 1]", "weights: [2.4, 1, 1, 1, 1]")
     path = write_scenario(text, name="d.yaml")
