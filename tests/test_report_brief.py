@@ -8,7 +8,7 @@ import pytest
 
 import prevcalc
 from prevcalc.errors import OutputError
-from prevcalc.report import brief
+from prevcalc.report import brief, tables
 
 SCENARIO = """\
 prevcalc: 1
@@ -455,3 +455,21 @@ def test_brief_takes_the_sampler_and_records_it(scenarios, tmp_path, cli):
     mean = float(psa["mean"].iloc[0])
     assert mean == pytest.approx(float(lhs.values["total"]["npv"].mean()), rel=1e-9)
     assert mean != pytest.approx(float(rnd.values["total"]["npv"].mean()), rel=1e-9)
+
+
+def test_fractional_participants_are_explained_where_compared(tmp_path):
+    """Participants are expected numbers: eligible 11 × uptake 0.55 = 6.05 a year, so the
+    comparison's participants (and their difference, 12.1 - 12 = 0.1) are fractional, and its
+    note says why; whole participants need no such sentence."""
+    whole = tmp_path / "whole.yaml"
+    whole.write_text(UNCERTAIN, encoding="utf-8")
+    text = UNCERTAIN.replace("{participants: [30, 30]}", "{eligible: [11, 11], uptake: 0.55}")
+    assert text != UNCERTAIN
+    frac = tmp_path / "frac.yaml"
+    frac.write_text(text, encoding="utf-8")
+    results = [prevcalc.run(prevcalc.load(p)) for p in (whole, frac)]
+    assert results[1].summary()["participants"] == pytest.approx(12.1)
+    t = tables.comparison_table(prevcalc.compare(results, names=["Whole", "Fraction"]))
+    assert "may be fractional" in t.note
+    same = tables.comparison_table(prevcalc.compare(results[:1] * 2, names=["A", "B"]))
+    assert "may be fractional" not in same.note

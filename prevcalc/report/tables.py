@@ -669,6 +669,13 @@ def run_tables(result: Result, all_years: bool = True) -> list[Table]:
 COMPARED = vocabulary.SUMMARY_KEYS
 
 
+def _fractional(values: pd.Series) -> bool:
+    """Whether any finite value is not a whole number."""
+    v = values.to_numpy(dtype=float)
+    v = v[np.isfinite(v)]
+    return bool(np.any(np.abs(v - np.round(v)) > 1e-9))
+
+
 def comparison_table(
     comparison: Comparison, grouping: str = "total", label: str | None = None
 ) -> Table:
@@ -710,6 +717,15 @@ def comparison_table(
     marks = {(comparison.names.index(w), k) for k, w in best.items() if w is not None and k in keys}
     title = "Options compared" if label is None else f"Options compared: {label}"
     r0 = comparison.results[0]
+    note = (
+        "* best value in the row; the last rows are differences from the first option "
+        "(no difference of IRRs: it would not be a rate of return)."
+    )
+    if "participants" in frame and _fractional(frame["participants"]):
+        note += (
+            " Participants are expected numbers (eligible × uptake), so they and their "
+            "differences may be fractional; 100 or more are shown whole."
+        )
     return Table(
         "comparison",
         title,
@@ -717,8 +733,7 @@ def comparison_table(
         kinds,
         r0.currency,
         r0.price_year,
-        note="* best value in the row; the last rows are differences from the first option "
-        "(no difference of IRRs: it would not be a rate of return).",
+        note=note,
         marks=marks,
         words=words,
     )
