@@ -157,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
         "--breakdown", action="store_true", help="time each stage of a run (imports, work)"
     )
     args = ap.parse_args(argv)
+    # The commands run outside the source tree: a scenario given relative to here must resolve.
+    args.scenario = os.path.abspath(args.scenario)
     base = dict(os.environ)
     if not args.no_bytecode:
         base.pop("PYTHONDONTWRITEBYTECODE", None)
