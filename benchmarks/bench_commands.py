@@ -75,8 +75,9 @@ import sys
 import tempfile
 import time
 
+from bench_startup import BARE, interleaved
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BARE = "import click, numpy, pandas, pydantic, rich, yaml"
 PORTFOLIO = os.path.join(ROOT, "scenarios", "portfolio.yaml")
 NFP = os.path.join(ROOT, "scenarios", "nurse_family_partnership.yaml")
 
@@ -220,28 +221,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, cmd in commands(args.quick, tree, base, out).items():
                 if not args.only or name.split(" ")[0] in args.only:
                     cmds[name] = cmd
-        times: dict[str, list[float]] = {k: [] for k in cmds}
-        for cmd, env in cmds.values():  # warm the file and bytecode caches; check each works
-            subprocess.run(
-                cmd,
-                env=env,
-                cwd=out,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        for _ in range(rounds):
-            for name, (cmd, env) in cmds.items():
-                t0 = time.perf_counter()
-                subprocess.run(
-                    cmd,
-                    env=env,
-                    cwd=out,
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                times[name].append(time.perf_counter() - t0)
+        times = interleaved(cmds, rounds, out)
         bare = statistics.median(times["bare imports"])
         print(
             f"{rounds} interleaved round(s); {os.cpu_count()} CPUs; "

@@ -84,6 +84,32 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CWD = tempfile.gettempdir()
 
 
+def interleaved(
+    cmds: dict[str, tuple[list[str], dict[str, str]]], rounds: int, cwd: str
+) -> dict[str, list[float]]:
+    """Wall seconds of each command (name -> (argv, environment)), in fresh processes run from
+    ``cwd``: each run once first (warming the file and bytecode caches, and checking that it
+    works), then ``rounds`` rounds taking the commands in turn, so that load falls on all alike."""
+    for cmd, env in cmds.values():
+        subprocess.run(
+            cmd, env=env, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(rounds):
+        for name, (cmd, env) in cmds.items():
+            t0 = time.perf_counter()
+            subprocess.run(
+                cmd,
+                env=env,
+                cwd=cwd,
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
 def commands(
     scenario: str, tree: str | None, base: dict[str, str]
 ) -> dict[str, tuple[list[str], dict[str, str]]]:
@@ -171,28 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     cmds: dict[str, tuple[list[str], dict[str, str]]] = {}
     for tree in args.tree or [None]:
         cmds.update(commands(args.scenario, tree, base))
-    times: dict[str, list[float]] = {k: [] for k in cmds}
-    for cmd, env in cmds.values():  # warm the file cache; check that each works
-        subprocess.run(
-            cmd,
-            env=env,
-            cwd=CWD,
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-    for _ in range(args.rounds):
-        for name, (cmd, env) in cmds.items():
-            t0 = time.perf_counter()
-            subprocess.run(
-                cmd,
-                env=env,
-                cwd=CWD,
-                check=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-            times[name].append(time.perf_counter() - t0)
+    times = interleaved(cmds, args.rounds, CWD)
     bare = times["bare imports"]
     print(
         f"{args.rounds} interleaved rounds; scenario {os.path.basename(args.scenario)}; "

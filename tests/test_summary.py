@@ -194,11 +194,10 @@ def test_recommendation_with_draws_marks_no_spread(adversarial):
     assert t.frame["p05"].tolist() == pytest.approx(t.frame["npv"].tolist())
 
 
-def test_interval_and_probabilities_in_words(tmp_path):
-    """With draws: the interval, P(NPV > 0) and P(pays back) are those of the draws."""
-    text = (
-        HEAD
-        + """\
+# A cost of 1,000 in year 0 against an uncertain cashable saving in year 1.
+UNCERTAIN_SAVING = (
+    HEAD
+    + """\
 name: Uncertain
 parameters:
   saving: {dist: uniform, low: 0, high: 2000}
@@ -212,7 +211,12 @@ interventions:
     outcomes:
       - {name: Saving, agency: council, amount: saving, start: 1, duration: 1, deadweight: 0}
 """
-    )
+)
+
+
+def test_interval_and_probabilities_in_words(tmp_path):
+    """With draws: the interval, P(NPV > 0) and P(pays back) are those of the draws."""
+    text = UNCERTAIN_SAVING
     sc = _load(tmp_path, text, "u.yaml")
     result, run = prevcalc.run(sc), prevcalc.run(sc, draws=4000, seed=3)
     v = summary.verdict(result, "X", run)
@@ -353,25 +357,13 @@ def test_cashable_only_npv_has_its_interval_over_draws(tmp_path):
     percentiles are 100 / 1.1 - 1000 and 1900 / 1.1 - 1000 (to sampling error), and it is
     positive when saving > 1100: probability 0.45. A wider-value outcome (economic, uniform
     too) is in the full NPV but not in the cashable one."""
-    text = (
-        HEAD
-        + """\
-name: Uncertain cash
-parameters:
-  saving: {dist: uniform, low: 0, high: 2000}
-  wider: {dist: uniform, low: 0, high: 500}
-interventions:
-  - id: x
-    name: X
-    layer: upstream
-    intake: {participants: [1]}
-    costs:
-      setup: [{amount: 1000, year: 0, funder: council}]
-    outcomes:
-      - {name: Saving, agency: council, amount: saving, start: 1, duration: 1, deadweight: 0}
-      - {name: Wider, agency: residents, value_type: economic, amount: wider, start: 1,
-         duration: 1, deadweight: 0}
-"""
+    text = UNCERTAIN_SAVING.replace(
+        "  saving: {dist: uniform, low: 0, high: 2000}\n",
+        "  saving: {dist: uniform, low: 0, high: 2000}\n"
+        "  wider: {dist: uniform, low: 0, high: 500}\n",
+    ) + (
+        "      - {name: Wider, agency: residents, value_type: economic, amount: wider, start: 1,\n"
+        "         duration: 1, deadweight: 0}\n"
     )
     sc = _load(tmp_path, text, "c.yaml")
     result, run = prevcalc.run(sc), prevcalc.run(sc, draws=20000, seed=4)
