@@ -12,6 +12,7 @@ import numpy as np
 __all__ = [
     "outcome_shares",
     "outcome_shares_by_duration",
+    "shares_support",
     "constant_curve",
     "linear_curve",
     "logistic_curve",
@@ -108,6 +109,38 @@ def outcome_shares_by_duration(n_years, start, durations, ramp, drop_off):
         active = np.clip(column - j, 0.0, 1.0)
         out.append(np.where(j >= 0, active * ramp_share * decay, 0.0))
     return out
+
+
+def shares_support(n_years, start, duration):
+    """The number of leading years since entry that hold every non-zero share.
+
+    Parameters
+    ----------
+    n_years : int
+        Years since entry considered.
+    start : int
+        Years since entry when the effect begins.
+    duration : array_like, shape (draw,) or scalar
+        Years the effect lasts (``np.inf`` for ever).
+
+    Returns
+    -------
+    int
+        W: the shares of :func:`outcome_shares` are 0 in every year k >= W, whatever the ramp
+        and drop-off. A share is non-zero only while active, j = k - start < duration, so
+        W = min(n_years, ceil(start + max(duration))); n_years if a duration is not finite.
+
+    Examples
+    --------
+    >>> shares_support(10, 1, [2.5, 2.0])
+    4
+    >>> shares_support(10, 0, np.inf)
+    10
+    """
+    longest = float(np.max(np.asarray(duration, dtype=float), initial=0.0))
+    if not np.isfinite(longest):
+        return int(n_years)
+    return int(min(n_years, max(0, int(np.ceil(start + max(longest, 0.0))))))
 
 
 def constant_curve(value, n_years):
@@ -343,14 +376,15 @@ def convolve_pattern(profiles, pattern):
 
     Parameters
     ----------
-    profiles : ndarray, shape (..., year)
-        Per-participant values by years since entry (any leading axes: draws, groups).
+    profiles : ndarray, shape (..., width)
+        Per-participant values by years since entry (any leading axes: draws, groups), 0 from
+        year ``width`` on (the years after it are not given).
     pattern : ndarray, shape (year,)
         Participants entering in each year, the same for every profile.
 
     Returns
     -------
-    ndarray, shape of ``profiles``
+    ndarray, shape (..., year)
 
     Notes
     -----
@@ -359,19 +393,25 @@ def convolve_pattern(profiles, pattern):
 
     A pattern with few entry years (the usual intake of a few years over a long horizon) is
     summed over them directly: one whole-array shifted product per entry year, linear in the
-    horizon. Otherwise one BLAS product with the pattern's :func:`cohort_matrix`. Either way
-    each row's result depends on that row alone.
+    horizon. Otherwise one BLAS product with the first ``width`` rows of the pattern's
+    :func:`cohort_matrix`. Either way each row's result depends on that row alone.
 
     Examples
     --------
     >>> convolve_pattern(np.array([[1.0, 0.5, 0.25]]), np.array([100.0, 100.0, 0.0]))
     array([[100., 150.,  75.]])
+    >>> convolve_pattern(np.array([[1.0, 0.5]]), np.array([100.0, 100.0, 0.0]))
+    array([[100., 150.,  50.]])
     """
-    T = profiles.shape[-1]
+    T, W = pattern.shape[-1], profiles.shape[-1]
+    if W > T:
+        raise ValueError(f"profiles cover {W} years, more than the pattern's {T}")
     entries = np.flatnonzero(pattern)
+    lead = profiles.shape[:-1]
     if entries.size * 8 > SPARSE_ENTRIES_PER_8_YEARS * T:
-        return (profiles.reshape(-1, T) @ cohort_matrix(pattern)).reshape(profiles.shape)
-    out = np.zeros(profiles.shape)
+        return (profiles.reshape(-1, W) @ cohort_matrix(pattern)[:W]).reshape(lead + (T,))
+    out = np.zeros(lead + (T,))
     for e in entries:  # the few entry years (cohorts), each a vectorised shifted product
-        out[..., e:] += pattern[e] * profiles[..., : T - e]
+        span = min(W, T - e)
+        out[..., e : e + span] += pattern[e] * profiles[..., :span]
     return out

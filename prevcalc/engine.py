@@ -17,10 +17,13 @@ whatever the number of draws; there is no Python loop over years, cohorts or dra
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import contextlib
 import os
 import secrets
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -52,6 +55,9 @@ CHUNK_VALUES = 16_000_000
 #: rows a row's result does not depend on how many rows share the product, so a seeded run is
 #: the same bit for bit whatever the chunk size.
 _BLOCK = 64
+
+#: Runs of at least this many draws per thread are split so that every thread has a block.
+_SHARED_BLOCK = 1024
 
 
 def _block_size(model: _Model, block_values: int = CHUNK_VALUES) -> int:
@@ -683,16 +689,15 @@ class _Layout:
 
     keys: list[tuple]  # distinct share keys of profiled lines
     share_lines: list[int]  # one line per key, whose shares are the key's
+    alike: list[list[int]]  # keys that differ only in duration (one ramp and decay for all)
     line_key: np.ndarray  # (line,) index into keys, -1 for programme lines
     line_iv: np.ndarray  # (line,) index of each line's intervention
     sign: np.ndarray  # (line,) -1 for costs, +1 for benefits
-    to_iv_key: (
-        np.ndarray
-    )  # (line, intervention × key): 1 where the line is that (intervention, key)
     programme: np.ndarray  # (line,) bool
     programme_by_iv: list[
         tuple[np.ndarray, np.ndarray]
     ]  # per intervention: its programme lines, their masks
+    programme_masks: np.ndarray  # (programme line, year): each programme line's mask, in order
 
 
 def _layout(model: _Model) -> _Layout:
@@ -710,19 +715,70 @@ def _layout(model: _Model) -> _Layout:
             keys.append(ln.share_key)
             first.append(j)
         line_key[j] = keys.index(ln.share_key)
+    alike: dict[tuple, list[int]] = {}
+    for key, share_key in enumerate(keys):  # (start, duration, ramp, drop-off)
+        alike.setdefault((share_key[0], share_key[2], share_key[3]), []).append(key)
     line_iv = np.array([iv_index[ln.intervention] for ln in lines], dtype=int)
-    I, K, T = len(ivs), len(keys), model.horizon
-    to_iv_key = np.zeros((len(lines), I * K))
-    for j in np.flatnonzero(line_key >= 0).tolist():
-        to_iv_key[j, line_iv[j] * K + line_key[j]] = 1.0
+    T = model.horizon
     programme = line_key < 0
     by_iv = []
-    for i in range(I):
+    for i in range(len(ivs)):
         members = np.flatnonzero(programme & (line_iv == i))
         masks = np.array([lines[j].mask for j in members]).reshape(len(members), T)
         by_iv.append((members, masks))
     sign = np.array([-1.0 if ln.kind == "cost" else 1.0 for ln in lines])
-    return _Layout(keys, first, line_key, line_iv, sign, to_iv_key, programme, by_iv)
+    masks = np.array([lines[j].mask for j in np.flatnonzero(programme)]).reshape(-1, T)
+    return _Layout(
+        keys, first, list(alike.values()), line_key, line_iv, sign, programme, by_iv, masks
+    )
+
+
+@dataclass
+class _Shapes:
+    """What a run's profile shapes are like over all its draws, fixed before its blocks.
+
+    ``varying`` (key,): the shapes that differ between draws; ``slot`` (key,): each varying
+    shape's place in a block's varying shares (-1 for a fixed one); ``width``: the years since
+    entry that hold every varying shape's non-zero shares, over all the run's draws (an
+    effect that lasts 12 years is 0 from year 12 on), so a block computes and multiplies only
+    those. Found from all the draws at once, so every block, whatever its size, does the same
+    arithmetic on each draw: a seeded run stays the same bit for bit whatever the block size.
+    """
+
+    varying: np.ndarray
+    slot: np.ndarray
+    widths: np.ndarray  # (key,): years since entry holding the key's non-zero shares
+    width: int
+
+    @property
+    def var(self) -> np.ndarray:
+        return np.flatnonzero(self.varying)
+
+    @property
+    def fix(self) -> np.ndarray:
+        return np.flatnonzero(~self.varying)
+
+
+def _shapes(model: _Model, draws: sampling.Draws) -> _Shapes:
+    """The :class:`_Shapes` of a run of ``draws`` (read on a copy: nothing is counted as
+    clipped twice)."""
+    lay = model.layout
+    assert lay is not None
+    d = draws.slice(0, draws.n)
+    T, K = model.horizon, len(lay.keys)
+    varying = np.zeros(K, dtype=bool)
+    widths = np.zeros(K, dtype=int)
+    for keys in lay.alike:
+        lines = [model.lines[lay.share_lines[key]] for key in keys]
+        parameters = [_shape_parameters(ln.spec, d, ln.where) for ln in lines]
+        start, _, ramp, drop_off = parameters[0]
+        for key, (_, duration, _, _) in zip(keys, parameters):
+            size = max(np.size(duration), np.size(ramp), np.size(drop_off))
+            varying[key] = size > 1
+            widths[key] = curves.shares_support(T, start, duration)
+    slot = np.full(K, -1)
+    slot[varying] = np.arange(int(varying.sum()))
+    return _Shapes(varying, slot, widths, int(widths[varying].max(initial=0)))
 
 
 def _column_sums(X: np.ndarray, columns: np.ndarray, width: int) -> np.ndarray:
@@ -743,19 +799,34 @@ class _LineValues:
     """One block's line values: what every line is worth, in every draw of the block.
 
     ``annual`` (draw, line): each line's annual value (per participant, or for the programme);
-    ``signed`` the same with costs negative; ``shares`` (draw, key, year since entry): the
-    profile of each distinct shape; ``varying`` (key,): the shapes that differ between draws.
+    ``signed`` the same with costs negative. The profile shapes, by years since entry:
+    ``varying`` (draw, slot, year < shapes.width) for the shapes that differ between draws
+    (0 from shapes.width on), and ``fixed`` (key, year) for those that do not (the rows of
+    varying shapes are 0).
     """
 
     annual: np.ndarray
     signed: np.ndarray
-    shares: np.ndarray
     varying: np.ndarray
+    fixed: np.ndarray
+    shapes: _Shapes
 
-    @property
-    def fixed_shares(self) -> np.ndarray:
-        """(key, year): the shapes' values where they are the same in every draw."""
-        return self.shares[0]
+    def shares(self, key: int) -> np.ndarray:
+        """One shape's shares by year since entry, shape (draw | 1, year)."""
+        slot = int(self.shapes.slot[key])
+        if slot < 0:
+            return self.fixed[key][None]
+        out = np.zeros((self.varying.shape[0], self.fixed.shape[1]))
+        out[:, : self.shapes.width] = self.varying[:, slot]
+        return out
+
+    def all_shares(self) -> np.ndarray:
+        """Every shape's shares in every draw, shape (draw, key, year) (for a run of one draw)."""
+        n, (K, T) = self.annual.shape[0], self.fixed.shape
+        out = np.empty((n, K, T))
+        for key in range(K):
+            out[:, key] = self.shares(key)
+        return out
 
 
 @dataclass
@@ -781,33 +852,48 @@ class _BlockIntakes:
             return self.general[i]
         return self.scale[:, i, None] * self.pattern[i]
 
+    def by_pattern(self) -> list[list[int]]:
+        """The factored intakes grouped by entry pattern (interventions in order)."""
+        same: dict[bytes, list[int]] = {}
+        for i in range(self.scale.shape[1]):
+            if i not in self.general:
+                same.setdefault(self.pattern[i].tobytes(), []).append(i)
+        return list(same.values())
 
-def _line_values(model: _Model, d: sampling.Draws, buf: _Buffers) -> _LineValues:
-    """Stage 1: every line's annual value and every profile shape's shares, for a block."""
+
+def _line_values(model: _Model, d: sampling.Draws, shapes: _Shapes, buf: _Buffers) -> _LineValues:
+    """Stage 1: every line's annual value and every profile shape's shares, for a block.
+
+    Shapes that differ only in duration share their ramp and drop-off's decay (equal keys:
+    equal values in every draw), so the decay is computed once for all of them, and only over
+    the years since entry where a shape can be non-zero (:class:`_Shapes`).
+    """
     lay = model.layout
     assert lay is not None  # set by compile_scenario
-    n, lines = d.n, model.lines
+    n, lines, T = d.n, model.lines, model.horizon
     annual = buf.get("annual", (n, len(lines)))
     for j, ln in enumerate(lines):
         annual[:, j] = np.broadcast_to(ln.annual(d), (n,))
-    shares = buf.get("shares", (n, len(lay.keys), model.horizon))
-    varying = np.zeros(len(lay.keys), dtype=bool)
-    # Shapes that differ only in duration share their ramp and drop-off's decay (equal keys:
-    # equal values in every draw), so the decay is computed once for all of them.
-    parameters = [_shape_parameters(lines[j].spec, d, lines[j].where) for j in lay.share_lines]
-    alike: dict[tuple, list[int]] = {}
-    for key, share_key in enumerate(lay.keys):
-        alike.setdefault((share_key[0], share_key[2], share_key[3]), []).append(key)
-    for keys in alike.values():
-        start, _, ramp, drop_off = parameters[keys[0]]
-        durations = [parameters[key][1] for key in keys]
+    W = shapes.width
+    varying = buf.get("varying_shares", (n, shapes.var.size, W))
+    fixed = np.zeros((len(lay.keys), T))
+    for keys in lay.alike:
+        share_lines = [lines[lay.share_lines[key]] for key in keys]
+        parameters = [_shape_parameters(ln.spec, d, ln.where) for ln in share_lines]
+        start, _, ramp, drop_off = parameters[0]
+        width = int(shapes.widths[keys].max())
         by_duration = curves.outcome_shares_by_duration(
-            model.horizon, start, durations, ramp, drop_off
+            width, start, [p[1] for p in parameters], ramp, drop_off
         )
         for key, by_draw in zip(keys, by_duration):
-            varying[key] = by_draw.shape[0] > 1
-            shares[:, key] = by_draw
-    return _LineValues(annual, annual * lay.sign, shares, varying)
+            slot = int(shapes.slot[key])
+            if slot < 0:
+                fixed[key, :width] = by_draw[0]
+            else:
+                w = min(width, W)  # the key's own shares are 0 from shapes.width on
+                varying[:, slot, :w] = by_draw[:, :w]
+                varying[:, slot, w:] = 0.0
+    return _LineValues(annual, annual * lay.sign, varying, fixed, shapes)
 
 
 def _block_intakes(model: _Model, d: sampling.Draws) -> _BlockIntakes:
@@ -830,6 +916,21 @@ def _block_intakes(model: _Model, d: sampling.Draws) -> _BlockIntakes:
     return _BlockIntakes(scale, pattern, general, participants)
 
 
+def _per_shape(values: _LineValues, weights: np.ndarray) -> np.ndarray:
+    """``Σ_k shares(draw, key, k) × weights[c, k]`` for every shape and weight row, shape
+    (draw, key, c): one BLAS product over the varying shapes' years, one for the fixed."""
+    shapes, n = values.shapes, values.annual.shape[0]
+    K, W = values.fixed.shape[0], shapes.width
+    var, fix = shapes.var, shapes.fix
+    out = np.empty((n, K, weights.shape[0]))
+    if var.size:
+        products = values.varying.reshape(-1, W) @ weights[:, :W].T
+        out[:, var] = products.reshape(n, var.size, -1)
+    if fix.size:
+        out[:, fix] = values.fixed[fix] @ weights.T
+    return out
+
+
 def _present_values(
     model: _Model, values: _LineValues, intakes: _BlockIntakes, buf: _Buffers
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -837,29 +938,45 @@ def _present_values(
 
     No convolution: with w(k) = Σ_e intake(e) D(e + k) (the intake times the Hankel matrix of
     the discount factors), a profiled line's PV is annual × Σ_k shares(k) w(k); for an intake
-    a(draw) × b(e), w = a × (b @ H) is one shared product. A programme line's PV is annual ×
-    Σ_t mask(t) D(t). The per-person PV is annual × Σ_k shares(k) D(k) (one participant,
-    discounted from entry).
+    a(draw) × b(e), w = a × (b @ H), one row per distinct entry pattern b, and the shares enter
+    one BLAS product with those rows and the discount factors together. A programme line's PV
+    is annual × Σ_t mask(t) D(t). The per-person PV is annual × Σ_k shares(k) D(k) (one
+    participant, discounted from entry).
     """
     lay, hankel, factors = model.layout, model.hankel, model.factors
     assert lay is not None and hankel is not None  # set by compile_scenario
-    shares, annual = values.shares, values.annual
-    n, _, T = shares.shape
+    annual = values.annual
+    n, T = annual.shape[0], model.horizon
     profiled = ~lay.programme
     pv_line = buf.get("pv_line", annual.shape, zero=True)
     per_person = buf.get("per_person", annual.shape, zero=True)
-    pv_shape = shares @ (intakes.pattern @ hankel).T  # (draw, key, intervention), unscaled
-    if intakes.scaled:
-        pv_shape *= intakes.scale[:, None, :]
+    groups = intakes.by_pattern()
+    column = np.full(intakes.scale.shape[1], -1)
+    for c, same in enumerate(groups):
+        column[same] = c
+    rows = [intakes.pattern[same[0]] for same in groups]
+    weights = np.vstack([np.reshape(rows, (len(rows), T)) @ hankel, factors[None]])
+    per_shape = _per_shape(values, weights)  # (draw, key, pattern | factors)
+    per_person[:, profiled] = annual[:, profiled] * per_shape[:, lay.line_key[profiled], -1]
+    factored = profiled & (column[lay.line_iv] >= 0)
+    if factored.any():
+        keys, ivs = lay.line_key[factored], lay.line_iv[factored]
+        unit = per_shape[:, keys, column[ivs]]
+        if intakes.scaled:
+            unit *= intakes.scale[:, ivs]
+        pv_line[:, factored] = annual[:, factored] * unit
     for i, whole in intakes.general.items():
-        weights = np.broadcast_to(whole, (n, T)) @ hankel
-        pv_shape[:, :, i] = np.einsum("nkt,nt->nk", shares, weights)
-    pv_line[:, profiled] = (
-        annual[:, profiled] * pv_shape[:, lay.line_key[profiled], lay.line_iv[profiled]]
-    )
-    per_person[:, profiled] = annual[:, profiled] * (shares @ factors)[:, lay.line_key[profiled]]
-    for members, masks in lay.programme_by_iv:
-        pv_line[:, members] = annual[:, members] * (masks @ factors)
+        members = profiled & (lay.line_iv == i)
+        w = np.broadcast_to(whole @ hankel, (n, T))  # this intake's own weights, per draw
+        unit = np.empty((n, len(lay.keys)))  # (draw, key): Σ_k shares(k) w(k)
+        shapes = values.shapes
+        if shapes.var.size:
+            unit[:, shapes.var] = np.einsum("nst,nt->ns", values.varying, w[:, : shapes.width])
+        if shapes.fix.size:
+            unit[:, shapes.fix] = w @ values.fixed[shapes.fix].T
+        pv_line[:, members] = annual[:, members] * unit[:, lay.line_key[members]]
+    if lay.programme.any():
+        pv_line[:, lay.programme] = annual[:, lay.programme] * (lay.programme_masks @ factors)
     return pv_line, per_person
 
 
@@ -879,7 +996,6 @@ def _all_year_flows(
     model: _Model,
     values: _LineValues,
     intakes: _BlockIntakes,
-    net_by_shape: np.ndarray,
     layer_members: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Stage 4, a run of one draw: every year-by-year flow the reports show, since one draw
@@ -887,11 +1003,11 @@ def _all_year_flows(
     layer's (draw, layer, year) and each line's own flows (draw, line, year)."""
     lay = model.layout
     assert lay is not None
-    shares, annual, signed = values.shares, values.annual, values.signed
+    shares, annual, signed = values.all_shares(), values.annual, values.signed
     n, _, T = shares.shape
     n_iv = len(lay.programme_by_iv)
     whole = [intakes.whole(i) for i in range(n_iv)]
-    profiles = np.matmul(net_by_shape, shares)  # (draw, intervention, years since entry)
+    profiles = np.matmul(_net_by_shape(model, values), shares)  # (draw, intervention, year)
     net_iv = (
         np.stack([curves.convolve_cohorts(whole[i], profiles[:, i]) for i in range(n_iv)], axis=1)
         if n_iv
@@ -912,65 +1028,61 @@ def _all_year_flows(
     return net_iv, net_layer, line_flows
 
 
-def _span(indices: np.ndarray) -> np.ndarray | slice:
-    """``indices`` as a slice where they are consecutive and ascending (the usual case: every
-    intervention shares one entry pattern): the same elements, without the copy (and the slow
-    gather) of indexing by an array."""
-    if indices.size and np.array_equal(indices, np.arange(indices[0], indices[0] + indices.size)):
-        return slice(int(indices[0]), int(indices[0]) + indices.size)
-    return indices
-
-
 def _layer_flows(
     model: _Model,
     values: _LineValues,
     intakes: _BlockIntakes,
-    net_by_shape: np.ndarray,
     layer_members: np.ndarray,
 ) -> np.ndarray:
     """Stage 4, many draws: each layer's net flows by calendar year, shape (draw, layer, year),
     by linearity (the scenario's are their sum).
 
     For the interventions of one entry pattern b, a layer's flows are the convolution with b of
-    Σ_i a_i(draw) × profile_i: the per-draw coefficients of each shape are summed first, the
-    shapes that vary by draw are combined per draw and convolved once per layer and pattern,
-    and the shapes fixed in every draw are convolved once with b and enter by one BLAS product.
+    Σ_j a(draw) × signed_j × shares_j over its profiled lines j: these coefficients are summed
+    by layer and shape first; the shapes that vary by draw are combined per draw (over the
+    years where they can be non-zero) and convolved once per layer and pattern, and the
+    shapes fixed in every draw are convolved once with b and enter by one BLAS product.
     """
     lay = model.layout
     assert lay is not None
-    shares, scale, pattern = values.shares, intakes.scale, intakes.pattern
-    n, K, T = shares.shape
+    signed, shapes = values.signed, values.shapes
+    n, (K, T) = signed.shape[0], values.fixed.shape
     n_layers = layer_members.shape[0]
+    layer_of_iv = np.argmax(layer_members, axis=0)  # every intervention is in one layer
     net = np.zeros((n, n_layers, T))
-    by_pattern: dict[bytes, list[int]] = {}
-    for i in range(scale.shape[1]):
-        if i not in intakes.general:
-            by_pattern.setdefault(pattern[i].tobytes(), []).append(i)
-    var, fix = np.flatnonzero(values.varying), np.flatnonzero(~values.varying)
-    for same in by_pattern.values():
-        members = _span(np.array(same))
-        entries = pattern[same[0]]
-        scaled = net_by_shape[:, members] * scale[:, members, None]  # (draw, intervention, key)
-        by_layer = np.zeros((n, n_layers, K))  # Σ over the layer's interventions of a_i × coef_i
-        for g in range(n_layers):  # the few layers
-            inside = layer_members[g, members] > 0
-            if inside.any():
-                by_layer[:, g] = scaled[:, inside].sum(axis=1)
+    var, fix = shapes.var, shapes.fix
+    profiled = ~lay.programme
+    for same in intakes.by_pattern():
+        entries = intakes.pattern[same[0]]
+        lines = np.flatnonzero(profiled & np.isin(lay.line_iv, same))
+        if not lines.size:
+            continue
+        coef = signed[:, lines]
+        if intakes.scaled:
+            coef = coef * intakes.scale[:, lay.line_iv[lines]]
+        columns = layer_of_iv[lay.line_iv[lines]] * K + lay.line_key[lines]
+        by_layer = _column_sums(coef, columns, n_layers * K).reshape(n, n_layers, K)
         if var.size:
-            profiles = np.matmul(by_layer[:, :, var], shares[:, var])  # (draw, layer, year)
+            profiles = by_layer[:, :, var[0], None] * values.varying[:, None, 0]
+            for s in range(1, var.size):  # (draw, layer, years since entry < width)
+                profiles += by_layer[:, :, var[s], None] * values.varying[:, None, s]
             net += curves.convolve_pattern(profiles, entries)
         if fix.size:
-            fixed = curves.convolve_pattern(values.fixed_shares[fix], entries)  # (key, year)
+            fixed = curves.convolve_pattern(values.fixed[fix], entries)  # (key, year)
             net += (by_layer[:, :, fix].reshape(-1, fix.size) @ fixed).reshape(n, n_layers, T)
     for i, whole in intakes.general.items():
-        profile = np.einsum("nk,nkt->nt", net_by_shape[:, i], shares)
-        flows = curves.convolve_cohorts(whole, profile)
-        net += layer_members[:, i][None, :, None] * flows[:, None, :]
+        profile = np.zeros((n, T))
+        for j in np.flatnonzero(profiled & (lay.line_iv == i)).tolist():
+            profile += signed[:, j, None] * values.shares(int(lay.line_key[j]))
+        net[:, layer_of_iv[i]] += curves.convolve_cohorts(whole, profile)
+    programme = np.flatnonzero(lay.programme)
+    inside = layer_of_iv[lay.line_iv[programme]]
+    years = np.flatnonzero(lay.programme_masks.any(axis=0))  # the years with programme flows
     for g in range(n_layers):
-        members = np.flatnonzero(lay.programme & (layer_members[g, lay.line_iv] > 0))
-        if members.size:
-            masks = np.array([model.lines[j].mask for j in members])
-            net[:, g] += values.signed[:, members] @ masks
+        if np.any(inside == g):
+            members = inside == g
+            masks = lay.programme_masks[np.ix_(members, years)]
+            net[:, g, years] += signed[:, programme[members]] @ masks
     return net
 
 
@@ -989,12 +1101,12 @@ def _flow_sums(
     entry (``by_entry``), scaled by the per-draw factor, and convolved once with the entry
     pattern at the end (linearity); the others by calendar year (``by_year``). Returns
     (by_entry, by_year), each (sub-block, line, year), the entry patterns and the indices of
-    the general intakes.
+    the general intakes. (Fresh arrays: a block's sums outlive its working arrays.)
     """
     lay = model.layout
     assert lay is not None
-    shares, annual = values.shares, values.annual
-    n, K, T = shares.shape
+    annual, shapes = values.annual, values.shapes
+    n, (K, T), W = annual.shape[0], values.fixed.shape, values.shapes.width
     L = annual.shape[1]
     profiled = ~lay.programme
     sub = _BLOCK if n % _BLOCK == 0 else n
@@ -1003,26 +1115,27 @@ def _flow_sums(
     if intakes.scaled:
         weighted[:, profiled] *= intakes.scale[:, lay.line_iv[profiled]]
     weighted = weighted.reshape(n_sub, sub, L)
-    by_entry = buf.get("by_entry", (n_sub, L, T), zero=True)  # Σ a × shares, factored intakes
-    by_year = buf.get("by_year", (n_sub, L, T), zero=True)  # Σ flows by calendar year
-    sub_shares = shares.reshape(n_sub, sub, K, T)
+    by_entry = np.zeros((n_sub, L, T))  # Σ a × shares, factored intakes
+    by_year = np.zeros((n_sub, L, T))  # Σ flows by calendar year
+    sub_varying = values.varying.reshape(n_sub, sub, shapes.var.size, W)
     for key in range(K):
         members = np.flatnonzero(lay.line_key == key)
         if not members.size:
             continue
-        if values.varying[key]:
-            by_entry[:, members] = np.matmul(
-                weighted[:, :, members].transpose(0, 2, 1), sub_shares[:, :, key]
+        slot = int(shapes.slot[key])
+        if slot >= 0:
+            by_entry[:, members, :W] = np.matmul(
+                weighted[:, :, members].transpose(0, 2, 1), sub_varying[:, :, slot]
             )
         else:
             by_entry[:, members] = (
-                weighted[:, :, members].sum(axis=1)[:, :, None] * values.fixed_shares[key]
+                weighted[:, :, members].sum(axis=1)[:, :, None] * values.fixed[key]
             )
     for j in np.flatnonzero(profiled).tolist():
         i, key = int(lay.line_iv[j]), int(lay.line_key[j])
         if i in intakes.general:
             flows = curves.convolve_cohorts(
-                intakes.general[i], np.broadcast_to(shares[:, key], (n, T))
+                intakes.general[i], np.broadcast_to(values.shares(key), (n, T))
             ).reshape(n_sub, sub, T)
             by_year[:, j] = np.matmul(weighted[:, None, :, j], flows)[:, 0]
             by_entry[:, j] = 0.0
@@ -1044,20 +1157,35 @@ def _group_metrics(
     """Stage 6: every grouping's metrics, each (draw, group), from the line PVs and the
     year-by-year net flows ``(net by intervention or None, net by layer, line flows or None)``.
 
-    Payback years and IRR of single interventions and agencies only in a run of one draw
-    (``full``): over many draws they cost more than everything else together (see the README).
-    None marks a figure not computed draw by draw (stored as NaN without memory).
+    The PVs of every group of every grouping come from one BLAS product with all the groups'
+    line memberships side by side (costs and benefits apart), the per-person sums from one
+    more. Payback years and IRR of single interventions and agencies only in a run of one
+    draw (``full``): over many draws they cost more than everything else together (see the
+    README). None marks a figure not computed draw by draw (stored as NaN without memory).
     """
     lay = model.layout
     assert lay is not None
     net_iv, net_layer, line_flows = year_flows
     factors = model.factors
     is_cost = lay.sign < 0
-    pv_cost_line, pv_benefit_line = pv_line * is_cost, pv_line * ~is_cost
+    members = np.vstack([groups[g][1] for g in groups])  # (every group, line)
+    sizes = np.cumsum([0] + [len(groups[g][0]) for g in groups])
+    G = int(sizes[-1])
+    pvs = pv_line @ np.vstack([members * is_cost, members * ~is_cost]).T
     # Per person: each line's per-participant NPV weighted by its intervention's participants.
-    per_person_line = per_person * lay.sign * participants[:, lay.line_iv]
+    per_person_sum = (per_person * participants[:, lay.line_iv]) @ (members * lay.sign).T
+    # Payback years of the scenario and its layers (draw by draw), undiscounted and discounted,
+    # in one call: the same running sums, series by series, over one contiguous array.
+    payback: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    if not full:
+        series = np.concatenate([net_layer.sum(axis=1, keepdims=True), net_layer], axis=1)
+        years = metrics.payback_year(np.concatenate([series, series * factors], axis=1))
+        half = series.shape[1]
+        payback["total"] = (years[:, :1], years[:, half : half + 1])
+        payback["layer"] = (years[:, 1:half], years[:, half + 1 :])
     out: dict[str, dict[str, np.ndarray | None]] = {}
-    for grouping, (_, line_members, iv_members) in groups.items():
+    for g_index, (grouping, (_, _, iv_members)) in enumerate(groups.items()):
+        at = slice(int(sizes[g_index]), int(sizes[g_index + 1]))
         net: np.ndarray | None
         if grouping == "intervention":
             net = net_iv
@@ -1066,7 +1194,7 @@ def _group_metrics(
         elif grouping == "layer":
             net = net_layer
         elif full and line_flows is not None:
-            net = np.matmul(line_members, line_flows * lay.sign[:, None])
+            net = np.matmul(groups[grouping][1], line_flows * lay.sign[:, None])
         else:
             net = None
         irr: np.ndarray | None = None
@@ -1078,23 +1206,33 @@ def _group_metrics(
                 irr_status = np.asarray(status, dtype=np.int8)
                 starts = _starts_positive(net).astype(np.int8)
             out[grouping] = {
-                "pv_costs": pv_cost_line @ line_members.T,
-                "pv_benefits": pv_benefit_line @ line_members.T,
+                "pv_costs": pvs[:, at],
+                "pv_benefits": pvs[:, G + at.start : G + at.stop],
                 "participants": participants @ iv_members.T,
-                "per_person_sum": per_person_line @ line_members.T,
-                "payback_year": None if net is None else metrics.payback_year(net),
-                "discounted_payback_year": (
-                    None if net is None else metrics.payback_year(net * factors)
-                ),
+                "per_person_sum": per_person_sum[:, at],
+                "payback_year": None,
+                "discounted_payback_year": None,
                 "irr": irr,
                 "irr_status": irr_status,
                 "net_starts_positive": starts,
             }
+            if grouping in payback:
+                years = payback[grouping]
+                out[grouping]["payback_year"], out[grouping]["discounted_payback_year"] = years
+            elif net is not None:
+                out[grouping]["payback_year"] = metrics.payback_year(net)
+                out[grouping]["discounted_payback_year"] = metrics.payback_year(net * factors)
     return out
 
 
 def _evaluate_chunk(
-    model: _Model, d: sampling.Draws, groups: dict, rows: int, full: bool, buf: _Buffers
+    model: _Model,
+    d: sampling.Draws,
+    groups: dict,
+    rows: int,
+    full: bool,
+    buf: _Buffers,
+    shapes: _Shapes,
 ) -> tuple[dict, tuple, np.ndarray]:
     """Metrics for one block of draws, each line's flows summed over its first ``rows`` draws,
     and each line's PV in every draw of the block, shape (draw, line) (a working array).
@@ -1108,16 +1246,15 @@ def _evaluate_chunk(
     a shape that is the same in every draw is convolved once, not per draw.
     """
     weights = (np.arange(d.n) < rows).astype(float)  # padding rows count for nothing in sums
-    values = _line_values(model, d, buf)
+    values = _line_values(model, d, shapes, buf)
     intakes = _block_intakes(model, d)
     pv_line, per_person = _present_values(model, values, intakes, buf)
-    net_by_shape = _net_by_shape(model, values)
     layer_members = groups["layer"][2]
     year_flows: tuple[np.ndarray | None, np.ndarray, np.ndarray | None]
     if full:
-        year_flows = _all_year_flows(model, values, intakes, net_by_shape, layer_members)
+        year_flows = _all_year_flows(model, values, intakes, layer_members)
     else:
-        year_flows = (None, _layer_flows(model, values, intakes, net_by_shape, layer_members), None)
+        year_flows = (None, _layer_flows(model, values, intakes, layer_members), None)
     sums = _flow_sums(model, values, intakes, weights, buf)
     out = _group_metrics(model, groups, pv_line, per_person, intakes.participants, year_flows, full)
     return out, sums, pv_line
@@ -1139,6 +1276,44 @@ def _one_blas_thread(n: int) -> contextlib.AbstractContextManager[Any]:
     return threadpool_limits(limits=1, user_api="blas")
 
 
+def workers() -> int:
+    """Threads that evaluate blocks of draws side by side: the CPUs this process may use (at
+    most 8), or ``PREVCALC_THREADS`` when set (1 evaluates in the calling thread alone)."""
+    text = os.environ.get("PREVCALC_THREADS", "").strip()
+    if text:
+        try:
+            return max(1, min(64, int(text)))
+        except ValueError:
+            pass
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(8, cpus))
+
+
+def _in_order(work: Callable[[int], Any], starts: range, threads: int) -> Iterator[Any]:
+    """``work(start)`` for every start, yielded in order, run by up to ``threads`` threads.
+
+    numpy releases the GIL in its loops and BLAS products, so blocks evaluated side by side
+    use the CPUs together. At most two blocks per thread are in flight or waiting, so memory
+    stays that of a few blocks whatever the number of draws. Each block's result is computed
+    the same way in any thread: a seeded run is the same bit for bit whatever the threads.
+    """
+    threads = min(threads, len(starts))
+    if threads <= 1:
+        yield from (work(start) for start in starts)
+        return
+    with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="prevcalc") as pool:
+        pending: collections.deque = collections.deque()
+        for start in starts:
+            pending.append(pool.submit(work, start))
+            if len(pending) >= 2 * threads:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
 def evaluate(
     model: _Model,
     draws: sampling.Draws,
@@ -1155,14 +1330,16 @@ def evaluate(
     (tested). A run of one draw is evaluated as it is.
     """
     T = model.horizon
-    if chunk is None:
-        size = _block_size(model, CHUNK_VALUES if block_values is None else block_values)
+    threads = workers() if draws.n > 1 else 1
+    if chunk is None:  # by default the threads' blocks together hold about CHUNK_VALUES values
+        size = _block_size(model, CHUNK_VALUES // threads if block_values is None else block_values)
     else:
         size = max(_BLOCK, -(-int(chunk) // _BLOCK) * _BLOCK)
     if draws.n == 1:
         size = 1
     else:  # blocks of equal size, whole multiples of _BLOCK: little padding whatever draws.n is
-        blocks = -(-draws.n // size)
+        # (and, given enough draws, at least one block per thread)
+        blocks = max(-(-draws.n // size), min(threads, draws.n // _SHARED_BLOCK))
         per_block = -(-draws.n // blocks)
         size = -(-per_block // _BLOCK) * _BLOCK
     groups = _groups(model)
@@ -1171,19 +1348,32 @@ def evaluate(
     constant_participants: dict[str, bool] = {}
     by_entry = np.zeros((len(model.lines), T))
     by_year = np.zeros((len(model.lines), T))
-    buffers = _Buffers()  # this call's own working arrays: the model stays shareable
     line_pv = np.empty((draws.n, len(model.lines)))
     entry_patterns, general = np.zeros((len(model.scenario.interventions), T)), set()
+    shapes = _shapes(model, draws)
+    full = draws.n == 1
+    local = threading.local()  # each thread's own working arrays: the model stays shareable
+
+    def block(start: int) -> tuple[int, dict, tuple, dict[str, int]]:
+        """Evaluate the block from ``start`` (in any thread): its metrics, flow sums and
+        clipped counts; its line PVs go straight to their rows of ``line_pv``."""
+        if not hasattr(local, "buffers"):
+            local.buffers = _Buffers()
+        d = draws.slice(start, start + size)
+        rows = d.n
+        d = _padded(d, size)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            m, fs, pv_line = _evaluate_chunk(
+                model, d, groups, rows, full=full, buf=local.buffers, shapes=shapes
+            )
+        line_pv[start : start + rows] = pv_line[:rows]
+        return rows, m, fs, d.clipped
+
+    block_starts = range(0, draws.n, size)
     with _one_blas_thread(draws.n):  # one BLAS thread for the whole loop
-        for start in range(0, draws.n, size):
-            d = draws.slice(start, start + size)
-            rows = d.n
-            d = _padded(d, size)
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                m, fs, pv_line = _evaluate_chunk(
-                    model, d, groups, rows, full=draws.n == 1, buf=buffers
-                )
-            line_pv[start : start + rows] = pv_line[:rows]
+        for start, (rows, m, fs, block_clipped) in zip(
+            block_starts, _in_order(block, block_starts, threads)
+        ):
             for g, v in m.items():
                 G = len(groups[g][0])
                 for k, a in v.items():
@@ -1206,7 +1396,7 @@ def evaluate(
             by_entry = np.add.reduce(np.concatenate([by_entry[None], fs[0]]), axis=0)
             by_year = np.add.reduce(np.concatenate([by_year[None], fs[1]]), axis=0)
             entry_patterns, general = fs[2], set(fs[3].tolist())
-            for where, count in d.clipped.items():
+            for where, count in block_clipped.items():
                 clipped[where] = clipped.get(where, 0) + count
             if progress:
                 progress(min(start + size, draws.n), draws.n)

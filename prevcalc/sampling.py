@@ -70,6 +70,12 @@ class Draws:
     parameters: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n,) or (1,)
     rows: int | None = None  # draws that count (the rest pad a block); None: all n
     clipped: dict[str, int] = field(default_factory=dict)  # where -> draws set to a bound
+    #: Expressions already evaluated, by (text, low, high): their values and clipped draws. An
+    #: expression's value depends on its text alone (and the parameters), and many lines use
+    #: the same one (``effect``, ``deadweight``), so each is computed once per set of draws.
+    _known: dict[tuple, tuple[np.ndarray, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def value(
         self, v: Any, low: float | None = None, high: float | None = None, where: str = ""
@@ -83,26 +89,41 @@ class Draws:
         expression giving a share above 1) is set to the bound and counted in ``clipped`` under
         ``where``; plain numbers were range-checked when the scenario was loaded.
         """
+        known = None
         if isinstance(v, _Dist):
             if where not in self.leaf_values:
                 raise KeyError(f"no draws for the distribution at {where or '(no place given)'}")
             a = self.leaf_values[where]
         elif isinstance(v, expressions.Expression):
+            known = (v.text, low, high)
+            if known in self._known:
+                a, count = self._known[known]
+                if count:
+                    self.clipped[where] = self.clipped.get(where, 0) + count
+                return a
             a = np.atleast_1d(np.asarray(v.evaluate(self.parameters), dtype=float))
         else:
             return np.array([float(v)])
+        a, count = self._bounded(a, low, high)
+        if count:
+            self.clipped[where] = self.clipped.get(where, 0) + count
+        if known is not None:
+            self._known[known] = (a, count)
+        return a
+
+    def _bounded(
+        self, a: np.ndarray, low: float | None, high: float | None
+    ) -> tuple[np.ndarray, int]:
+        """``a`` set to within [low, high], and the number of draws that counted and had to be."""
         if low is None and high is None:
-            return a
+            return a, 0
         lo = -np.inf if low is None else low
         hi = np.inf if high is None else high
         bad = (a < lo) | (a > hi)
-        if bad.any():
-            rows = self.n if self.rows is None else self.rows
-            self.clipped[where] = self.clipped.get(where, 0) + (
-                rows if a.shape[0] == 1 else int(bad[:rows].sum())
-            )
-            a = np.clip(a, lo, hi)
-        return a
+        if not bad.any():
+            return a, 0
+        rows = self.n if self.rows is None else self.rows
+        return np.clip(a, lo, hi), rows if a.shape[0] == 1 else int(bad[:rows].sum())
 
     def slice(self, start: int, stop: int) -> Draws:
         """The draws start..stop-1 (arrays of length 1 are shared)."""

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import prevcalc
+from prevcalc import engine, sampling
 from prevcalc.errors import ScenarioError
 
 BASE = """\
@@ -131,3 +132,114 @@ def test_a_seeded_run_with_an_intake_varying_by_draw_is_identical_whatever_the_b
             r.metric("payback_year"), runs[0].metric("payback_year"), equal_nan=True
         )
         assert np.array_equal(r.flows, runs[0].flows)
+
+
+#: Shapes that vary by draw over a wide range (durations of 1 to 30 years in a 40-year
+#: horizon, an uncertain start-up ramp and drop-off), an intake varying by draw, a cost every
+#: year and a second intervention in another layer: every stage of the block path is used.
+VARYING = """\
+prevcalc: 1
+name: Varying shapes
+horizon: 40
+discounting: {schedule: green_book}
+parameters:
+  pop: {dist: gamma, mean: 5, sd: 1}
+  lasts: {dist: uniform, low: 1, high: 30}
+  lapse: {dist: beta, mean: 0.1, sd: 0.05}
+interventions:
+  - id: a
+    name: A
+    layer: upstream
+    intake: {participants: "pop * 10", years: 4}
+    costs:
+      setup: [{amount: 2000, year: 0, funder: council}]
+      running: [{amount: 150, from_year: 0, to_year: 39, funder: council}]
+      per_participant: [{amount: 400, duration: 2, funder: council}]
+    outcomes:
+      - {name: S, agency: nhs, amount: 90, duration: lasts, drop_off: lapse, ramp: 1,
+         deadweight: 0.1}
+      - {name: T, agency: police, amount: 40, start: 3, duration: "lasts / 2", deadweight: 0}
+  - id: b
+    name: B
+    layer: downstream
+    intake: {participants: [30, 20, 10]}
+    costs:
+      per_participant: [{amount: 300, duration: 1, funder: nhs}]
+    outcomes:
+      - {name: U, agency: nhs, amount: 70, duration: lasts, deadweight: 0}
+"""
+
+
+def test_threads_give_the_same_figures_bit_for_bit(write_scenario, monkeypatch):
+    sc = prevcalc.load(write_scenario(VARYING))
+    runs = []
+    for threads in ("1", "2", "3"):
+        monkeypatch.setenv("PREVCALC_THREADS", threads)
+        runs.append(prevcalc.run(sc, draws=5000, seed=4, block_values=64 * 600))
+    for r in runs[1:]:
+        for grouping, metrics in runs[0].values.items():
+            for name, a in metrics.items():
+                assert np.array_equal(r.values[grouping][name], a, equal_nan=True), name
+        assert np.array_equal(r.flows, runs[0].flows)
+        assert np.array_equal(r.line_pv, runs[0].line_pv)
+
+
+def test_draws_in_blocks_agree_with_each_draw_run_alone(write_scenario):
+    # A run of one draw takes another path (every year-by-year flow, shapes over the whole
+    # horizon); a block of draws computes shapes only over the years where any draw's can be
+    # non-zero, and the layers' flows by linearity. Each draw's figures must be the same.
+    sc = prevcalc.load(write_scenario(VARYING))
+    model = engine.compile_scenario(sc)
+    draws = sampling.sample(sc, 300, 8)
+    together = engine.evaluate(model, draws)
+    lengths = draws.parameters["lasts"]
+    for i in [int(np.argmin(lengths)), int(np.argmax(lengths)), 0, 1, 2]:
+        one = sampling.Draws(
+            1,
+            draws.leaves,
+            {k: a[i : i + 1] if a.shape[0] > 1 else a for k, a in draws.leaf_values.items()},
+        )
+        for name in ("pop", "lasts", "lapse"):
+            one.parameters[name] = draws.parameters[name][i : i + 1]
+        alone = engine.evaluate(model, one)
+        for grouping in ("total", "layer", "intervention", "agency"):
+            for name in ("pv_costs", "pv_benefits", "npv", "per_person_sum"):
+                np.testing.assert_allclose(
+                    together.values[grouping][name][i],
+                    alone.values[grouping][name][0],
+                    rtol=1e-12,
+                    atol=1e-9,
+                )
+        for grouping in ("total", "layer"):
+            for name in ("payback_year", "discounted_payback_year"):
+                np.testing.assert_array_equal(
+                    together.values[grouping][name][i], alone.values[grouping][name][0]
+                )
+        np.testing.assert_allclose(
+            together.values["total"]["irr"][i], alone.values["total"]["irr"][0], rtol=1e-9
+        )
+    assert lengths.min() < 3 and lengths.max() > 25  # short and long shapes in one block
+
+
+def test_an_expression_used_in_two_places_is_clipped_and_counted_in_each(write_scenario):
+    # Each expression is evaluated once per block of draws and its value reused; the draws it
+    # sets to a bound must still be counted for every place that uses it.
+    text = (
+        BASE.format(intake="{participants: [10]}")
+        .replace(
+            "discounting: {schedule: none}",
+            "discounting: {schedule: none}\nparameters:\n  x: {dist: uniform, low: 0, high: 2}",
+        )
+        .replace(
+            "deadweight: 0}",
+            'deadweight: "x - 0.5"}\n'
+            '      - {name: R, agency: nhs, amount: 5, duration: 1, deadweight: "x - 0.5"}',
+        )
+    )
+    result = prevcalc.run(prevcalc.load(write_scenario(text)), draws=4000, seed=2)
+    notes = [n for n in result.notes if "deadweight" in n]
+    assert len(notes) == 2, result.notes
+    counts = {int(n.split(": ")[1].split(" of ")[0].replace(",", "")) for n in notes}
+    assert len(counts) == 1  # the same draws, counted once for each place
+    # x - 0.5 is outside [0, 1] when x < 0.5 or x > 1.5: half the draws, give or take.
+    assert 1800 < counts.pop() < 2200
