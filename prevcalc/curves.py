@@ -371,7 +371,7 @@ def cohort_matrix(intake):
 SPARSE_ENTRIES_PER_8_YEARS = 1
 
 
-def convolve_pattern(profiles, pattern):
+def convolve_pattern(profiles, pattern, year_first=False):
     r"""The cohort convolution of many profiles with one entry pattern.
 
     Parameters
@@ -381,10 +381,13 @@ def convolve_pattern(profiles, pattern):
         year ``width`` on (the years after it are not given).
     pattern : ndarray, shape (year,)
         Participants entering in each year, the same for every profile.
+    year_first : bool, default False
+        Return the years first, shape (year, ...) (C order), as a BLAS product gives them at
+        no cost.
 
     Returns
     -------
-    ndarray, shape (..., year)
+    ndarray, shape (..., year), or (year, ...) with ``year_first``
 
     Notes
     -----
@@ -409,7 +412,17 @@ def convolve_pattern(profiles, pattern):
     entries = np.flatnonzero(pattern)
     lead = profiles.shape[:-1]
     if entries.size * 8 > SPARSE_ENTRIES_PER_8_YEARS * T:
-        return (profiles.reshape(-1, W) @ cohort_matrix(pattern)[:W]).reshape(lead + (T,))
+        rows, matrix = profiles.reshape(-1, W), cohort_matrix(pattern)[:W]
+        if year_first:
+            return (matrix.T @ rows.T).reshape((T,) + lead)
+        return (rows @ matrix).reshape(lead + (T,))
+    if year_first:
+        out = np.zeros((T,) + lead)
+        by_year = np.moveaxis(profiles, -1, 0)
+        for e in entries:
+            span = min(W, T - e)
+            out[e : e + span] += pattern[e] * by_year[:span]
+        return out
     out = np.zeros(lead + (T,))
     for e in entries:  # the few entry years (cohorts), each a vectorised shifted product
         span = min(W, T - e)

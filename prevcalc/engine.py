@@ -1034,8 +1034,8 @@ def _layer_flows(
     intakes: _BlockIntakes,
     layer_members: np.ndarray,
 ) -> np.ndarray:
-    """Stage 4, many draws: each layer's net flows by calendar year, shape (draw, layer, year),
-    by linearity (the scenario's are their sum).
+    """Stage 4, many draws: each layer's net flows by calendar year, year first, shape (year,
+    draw, layer), by linearity (the scenario's are their sum).
 
     For the interventions of one entry pattern b, a layer's flows are the convolution with b of
     Σ_j a(draw) × signed_j × shares_j over its profiled lines j: these coefficients are summed
@@ -1049,7 +1049,7 @@ def _layer_flows(
     n, (K, T) = signed.shape[0], values.fixed.shape
     n_layers = layer_members.shape[0]
     layer_of_iv = np.argmax(layer_members, axis=0)  # every intervention is in one layer
-    net = np.zeros((n, n_layers, T))
+    net = np.zeros((T, n, n_layers))  # year first: the payback years read it as it is
     var, fix = shapes.var, shapes.fix
     profiled = ~lay.programme
     for same in intakes.by_pattern():
@@ -1066,15 +1066,16 @@ def _layer_flows(
             profiles = by_layer[:, :, var[0], None] * values.varying[:, None, 0]
             for s in range(1, var.size):  # (draw, layer, years since entry < width)
                 profiles += by_layer[:, :, var[s], None] * values.varying[:, None, s]
-            net += curves.convolve_pattern(profiles, entries)
+            net += curves.convolve_pattern(profiles, entries, year_first=True)
         if fix.size:
             fixed = curves.convolve_pattern(values.fixed[fix], entries)  # (key, year)
-            net += (by_layer[:, :, fix].reshape(-1, fix.size) @ fixed).reshape(n, n_layers, T)
+            coefficients = by_layer[:, :, fix].reshape(-1, fix.size)  # (draw × layer, key)
+            net += (fixed.T @ coefficients.T).reshape(T, n, n_layers)
     for i, whole in intakes.general.items():
         profile = np.zeros((n, T))
         for j in np.flatnonzero(profiled & (lay.line_iv == i)).tolist():
             profile += signed[:, j, None] * values.shares(int(lay.line_key[j]))
-        net[:, layer_of_iv[i]] += curves.convolve_cohorts(whole, profile)
+        net[:, :, layer_of_iv[i]] += curves.convolve_cohorts(whole, profile).T
     programme = np.flatnonzero(lay.programme)
     inside = layer_of_iv[lay.line_iv[programme]]
     years = np.flatnonzero(lay.programme_masks.any(axis=0))  # the years with programme flows
@@ -1082,7 +1083,7 @@ def _layer_flows(
         if np.any(inside == g):
             members = inside == g
             masks = lay.programme_masks[np.ix_(members, years)]
-            net[:, g, years] += signed[:, programme[members]] @ masks
+            net[years, :, g] += masks.T @ signed[:, programme[members]].T
     return net
 
 
@@ -1155,7 +1156,8 @@ def _group_metrics(
     full: bool,
 ) -> dict[str, dict[str, np.ndarray | None]]:
     """Stage 6: every grouping's metrics, each (draw, group), from the line PVs and the
-    year-by-year net flows ``(net by intervention or None, net by layer, line flows or None)``.
+    year-by-year net flows ``(net by intervention or None, net by layer, line flows or None)``
+    (a run of one draw: each (draw, group, year); many draws: by layer alone, year first).
 
     The PVs of every group of every grouping come from one BLAS product with all the groups'
     line memberships side by side (costs and benefits apart), the per-person sums from one
@@ -1174,15 +1176,19 @@ def _group_metrics(
     pvs = pv_line @ np.vstack([members * is_cost, members * ~is_cost]).T
     # Per person: each line's per-participant NPV weighted by its intervention's participants.
     per_person_sum = (per_person * participants[:, lay.line_iv]) @ (members * lay.sign).T
-    # Payback years of the scenario and its layers (draw by draw), undiscounted and discounted,
-    # in one call: the same running sums, series by series, over one contiguous array.
+    # Many draws: the layers' flows come year first, (year, draw, layer); the payback years
+    # of the scenario and its layers are read from them as they are (no transposed copies).
     payback: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if not full:
-        series = np.concatenate([net_layer.sum(axis=1, keepdims=True), net_layer], axis=1)
-        years = metrics.payback_year(np.concatenate([series, series * factors], axis=1))
-        half = series.shape[1]
-        payback["total"] = (years[:, :1], years[:, half : half + 1])
-        payback["layer"] = (years[:, 1:half], years[:, half + 1 :])
+        total = net_layer[:, :, 0].copy()  # (year, draw): the layers' sum, added in order
+        for g in range(1, net_layer.shape[2]):
+            total += net_layer[:, :, g]
+        for grouping, flows in (("total", total[:, :, None]), ("layer", net_layer)):
+            discounted = flows * factors[:, None, None]
+            payback[grouping] = (
+                metrics.payback_year(flows, axis=0),
+                metrics.payback_year(discounted, axis=0),
+            )
     out: dict[str, dict[str, np.ndarray | None]] = {}
     for g_index, (grouping, (_, _, iv_members)) in enumerate(groups.items()):
         at = slice(int(sizes[g_index]), int(sizes[g_index + 1]))
@@ -1190,8 +1196,8 @@ def _group_metrics(
         if grouping == "intervention":
             net = net_iv
         elif grouping == "total":
-            net = (net_iv if net_iv is not None else net_layer).sum(axis=1, keepdims=True)
-        elif grouping == "layer":
+            net = net_iv.sum(axis=1, keepdims=True) if full else total.T[:, None, :]
+        elif grouping == "layer" and full:
             net = net_layer
         elif full and line_flows is not None:
             net = np.matmul(groups[grouping][1], line_flows * lay.sign[:, None])

@@ -150,17 +150,20 @@ def roi(npv, pv_costs):
     return _ratio(npv, pv_costs)
 
 
-def payback_year(net):
+def payback_year(net, axis=-1):
     r"""First year from which the cumulative net flow is non-negative for good.
 
     Parameters
     ----------
     net : array_like, shape (..., year)
         Net flows (benefits minus costs) per year, undiscounted or discounted.
+    axis : int, default -1
+        The year axis. Flows stored year first (``axis=0``, C order) are read as they are, with
+        no transposed copy.
 
     Returns
     -------
-    ndarray of float, shape (...)
+    ndarray of float, shape of ``net`` without the year axis
         The year index, or NaN if the cumulative net never stays non-negative to the last
         year (in particular if it ends negative).
 
@@ -179,29 +182,35 @@ def payback_year(net):
     array([ 2., nan])
     >>> float(payback_year([-10.0, 20.0, -20.0, 15.0]))
     3.0
+    >>> payback_year([[-100.0, -100.0], [40.0, 50.0], [60.0, 10.0]], axis=0)
+    array([ 2., nan])
     """
     net = np.asarray(net, dtype=float)
     if net.ndim == 0:
         raise ValueError("net needs a year axis")
-    n = net.shape[-1]
-    if n == 0:
-        return _scalar(np.full(net.shape[:-1], np.nan))
     # Year first: each running sum is then over whole contiguous rows (the same additions, in
-    # the same order, as along the last axis, but vectorised across rows).
-    by_year = np.moveaxis(net, -1, 0)
-    tolerance = _PAYBACK_RTOL * np.sum(np.abs(by_year), axis=0)
+    # the same order, as along the year axis, but vectorised across series).
+    by_year = np.moveaxis(net, axis, 0)
+    n = by_year.shape[0]
+    if n == 0:
+        return _scalar(np.full(by_year.shape[1:], np.nan))
     if by_year[0].size < _PAYBACK_LOOP_SERIES:
+        tolerance = _PAYBACK_RTOL * np.sum(np.abs(by_year), axis=0)
         cumulative = np.cumsum(by_year, axis=0)
         below = ~(cumulative >= -tolerance)
         # One past the last year still below zero (0 if none): the max of (t + 1) over those.
         t1 = np.arange(1, n + 1).reshape((n,) + (1,) * (net.ndim - 1))
         year = np.asarray(np.max(below * t1, axis=0), dtype=float)
     else:
-        # Many series: the running sum is kept year by year over one contiguous copy, and
-        # each series' last year below zero recorded as it goes (no other (year, series)
-        # arrays, and no strided passes over them).
+        # Many series: the running sum is kept year by year over one contiguous copy (none if
+        # the flows are stored year first), the last year below zero recorded as it goes, and
+        # the tolerance's sum of sizes found first in one pass of the same kind (no other
+        # (year, series) arrays, and no strided passes over them).
         flows = np.ascontiguousarray(by_year).reshape(n, -1)
-        floor = np.reshape(-tolerance, -1)
+        size = np.abs(flows[0])
+        for t in range(1, n):
+            size += np.abs(flows[t])
+        floor = -_PAYBACK_RTOL * size
         running = flows[0].copy()
         year = np.zeros(running.shape)
         ok = np.empty(running.shape, dtype=bool)
@@ -209,8 +218,9 @@ def payback_year(net):
             if t:
                 running += flows[t]
             np.greater_equal(running, floor, out=ok)
-            np.copyto(year, t + 1, where=~ok)
-        year = year.reshape(net.shape[:-1])
+            np.logical_not(ok, out=ok)
+            np.copyto(year, t + 1, where=ok)
+        year = year.reshape(by_year.shape[1:])
     year[year >= n] = np.nan
     return _scalar(year)
 

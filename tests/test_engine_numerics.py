@@ -82,3 +82,25 @@ def test_convolve_pattern_is_the_loop(rng, pattern):
         np.testing.assert_allclose(
             out[row, 0], np.convolve(pattern, profiles[row, 0])[:40], rtol=1e-12, atol=1e-12
         )
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [[50.0] * 3 + [0.0] * 37, list(np.linspace(1, 40, 40))],
+    ids=["few-entries", "dense"],
+)
+@pytest.mark.parametrize("width", [40, 12, 1])
+def test_convolve_pattern_of_narrow_profiles_year_first_is_the_loop(rng, pattern, width):
+    # Profiles given only over their first `width` years (0 after): the same as the loop over
+    # the whole horizon, in either layout.
+    pattern = np.asarray(pattern)
+    profiles = np.zeros((7, 3, 40))
+    profiles[..., :width] = rng.uniform(-1, 1, (7, 3, width))
+    expected = _loop(profiles, pattern)
+    narrow = profiles[..., :width].copy()
+    np.testing.assert_allclose(
+        curves.convolve_pattern(narrow, pattern), expected, rtol=1e-12, atol=1e-12
+    )
+    year_first = curves.convolve_pattern(narrow, pattern, year_first=True)
+    assert year_first.shape == (40, 7, 3) and year_first.flags.c_contiguous
+    np.testing.assert_allclose(np.moveaxis(year_first, 0, -1), expected, rtol=1e-12, atol=1e-12)
