@@ -1196,7 +1196,7 @@ def _group_metrics(
         if grouping == "intervention":
             net = net_iv
         elif grouping == "total":
-            net = net_iv.sum(axis=1, keepdims=True) if full else total.T[:, None, :]
+            net = total.T[:, None, :] if net_iv is None else net_iv.sum(axis=1, keepdims=True)
         elif grouping == "layer" and full:
             net = net_layer
         elif full and line_flows is not None:
