@@ -131,10 +131,10 @@ class _Line:
         intervention = ".".join(self.where.split(".")[:2])
         if self.kind == "cost":
             return _cost(d, self.spec.amount, self.optimism, self.where) * self.factor
-        return (
+        return np.atleast_1d(
             _gross(self.spec, d, self.where)
             * _adjustments(self.spec, d, self.where)
-            * (1 - d.value(self.optimism, 0, 1, f"{intervention}.optimism_bias.benefits"))
+            * _one_minus(d, self.optimism, f"{intervention}.optimism_bias.benefits")
             * self.factor
         )
 
@@ -522,11 +522,19 @@ def _gross(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
     )
 
 
-def _adjustments(o: Outcome, d: sampling.Draws, where: str = "") -> np.ndarray:
+def _one_minus(d: sampling.Draws, v: Any, where: str) -> float | np.ndarray:
+    """1 − a share: a plain float for a plain number (the same value, with no array to make
+    for the many plain zeros a scenario holds), else 1 − its draws, clipped to [0, 1]."""
+    if isinstance(v, float | int):
+        return 1.0 - float(v)
+    return 1 - d.value(v, 0, 1, where)
+
+
+def _adjustments(o: Outcome, d: sampling.Draws, where: str = "") -> float | np.ndarray:
     return (
-        (1 - d.value(o.deadweight, 0, 1, f"{where}.deadweight"))
-        * (1 - d.value(o.attribution, 0, 1, f"{where}.attribution"))
-        * (1 - d.value(o.displacement, 0, 1, f"{where}.displacement"))
+        _one_minus(d, o.deadweight, f"{where}.deadweight")
+        * _one_minus(d, o.attribution, f"{where}.attribution")
+        * _one_minus(d, o.displacement, f"{where}.displacement")
     )
 
 
@@ -1732,14 +1740,8 @@ def life_course(model: _Model, central: sampling.Draws | None = None) -> LifeCou
             count = (
                 _count_per_participant(outcome, d, ln.where)
                 * _adjustments(outcome, d, ln.where)
-                * (
-                    1
-                    - d.value(
-                        iv.optimism_bias.benefits,
-                        0,
-                        1,
-                        f"interventions.{iv.id}.optimism_bias.benefits",
-                    )
+                * _one_minus(
+                    d, iv.optimism_bias.benefits, f"interventions.{iv.id}.optimism_bias.benefits"
                 )
             )[0] * PER_YEAR[outcome.per]
             events.append(
