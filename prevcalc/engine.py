@@ -1320,12 +1320,16 @@ def _in_order(work: Callable[[int], Any], starts: range, threads: int) -> Iterat
         return
     with concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="prevcalc") as pool:
         pending: collections.deque = collections.deque()
-        for start in starts:
-            pending.append(pool.submit(work, start))
-            if len(pending) >= 2 * threads:
+        try:
+            for start in starts:
+                pending.append(pool.submit(work, start))
+                if len(pending) >= 2 * threads:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        finally:  # an error or an interrupt: the blocks not yet started are not started
+            for future in pending:
+                future.cancel()
 
 
 def evaluate(
