@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _compiled
+
 __all__ = [
     "present_value",
     "bcr",
@@ -207,6 +209,11 @@ def payback_year(net, axis=-1):
         # the tolerance's sum of sizes found first in one pass of the same kind (no other
         # (year, series) arrays, and no strided passes over them).
         flows = np.ascontiguousarray(by_year).reshape(n, -1)
+        compiled = _compiled.payback(flows, _PAYBACK_RTOL)  # the same sums (prevcalc[fast])
+        if compiled is not None:
+            year = compiled.reshape(by_year.shape[1:])
+            year[year >= n] = np.nan
+            return _scalar(year)
         size = np.abs(flows[0])
         for t in range(1, n):
             size += np.abs(flows[t])
@@ -345,6 +352,11 @@ def _refine(rows, lo, hi, sign_lo, todo):
     rate = np.where(todo, 0.5 * (lo + hi), 0.0)
     years = np.ascontiguousarray(rows.T)  # (year, row): each year's coefficients contiguous
     abs_years = np.abs(years)
+    compiled = _compiled.refine(
+        years, abs_years, lo, hi, sign_lo, rate, todo, _ULPS, _IRR_XTOL, _IRR_MAX_ITER
+    )
+    if compiled is not None:  # the same steps, row by row (prevcalc[fast])
+        return compiled
     for _ in range(_IRR_MAX_ITER):
         sign, step = _npv_newton_step(years, abs_years, rate)
         at_root = sign == 0
