@@ -7,11 +7,11 @@ over rows and steps every row together, holding the GIL between its many small o
 compiled loop per row does the same work without the interpreter, and without the GIL, so the
 engine's threads run it side by side.
 
-Loading numba and the kernels costs about 0.6 s in a new process, more than the kernels save
-on a run of under a few hundred thousand draws, so they are used: always with
-``PREVCALC_COMPILED=1``; never with ``PREVCALC_COMPILED=0``; otherwise once numba is loaded
-in the process, which the engine does for runs of :data:`AUTO_DRAWS` draws or more. Nothing
-here is needed: each kernel returns None where it is not used, and numpy does the work.
+Loading numba and the kernels costs about 0.6 s and 80 MiB in a new process, more than the
+kernels save on most runs (and, at a million draws, enough memory to matter), so they are
+used only when asked for, with ``PREVCALC_COMPILED=1``, or in a process that has loaded numba
+already; ``PREVCALC_COMPILED=0`` turns them off. Nothing here is needed: each kernel returns
+None where it is not used, and numpy does the work.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ import numpy as np
 
 #: Fewer rows than this in one call are left to numpy (the call costs little either way).
 MIN_ROWS = 2048
-
-#: Runs of at least this many draws load the kernels (see the module's description).
-AUTO_DRAWS = 500_000
 
 _kernel: Any = None
 _lock = threading.Lock()
@@ -148,12 +145,6 @@ def available() -> bool:
     if setting == "0" or (setting != "1" and "numba" not in sys.modules):
         return False
     return _get() is not None
-
-
-def warm() -> None:
-    """Load numba and the kernels (a large run repays it), unless switched off."""
-    if _setting() != "0":
-        _get()
 
 
 def refine(

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _compiled, curves, discounting, expressions, metrics, prices, provenance, sampling
+from . import curves, discounting, expressions, metrics, prices, provenance, sampling
 from .errors import ModelError, Problem, ScenarioError
 from .provenance import source_of
 from .result import (
@@ -1370,8 +1370,6 @@ def evaluate(
     entry_patterns, general = np.zeros((len(model.scenario.interventions), T)), set()
     shapes = _shapes(model, draws)
     full = draws.n == 1
-    if draws.n >= _compiled.AUTO_DRAWS:  # prevcalc[fast]: the same figures, sooner
-        _compiled.warm()
     local = threading.local()  # each thread's own working arrays: the model stays shareable
 
     def block(start: int) -> tuple[int, dict, tuple, dict[str, int]]:
