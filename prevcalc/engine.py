@@ -59,6 +59,9 @@ _BLOCK = 64
 #: Runs of at least this many draws per thread are split so that every thread has a block.
 _SHARED_BLOCK = 1024
 
+#: Results of more bytes than this (memory_needed) share one block's memory among the threads.
+_LARGE_RESULTS = 2**30
+
 
 def _block_size(model: _Model, block_values: int = CHUNK_VALUES) -> int:
     """Draws per evaluated block: about ``block_values`` values held per block, ≥ _BLOCK.
@@ -1349,8 +1352,13 @@ def evaluate(
     """
     T = model.horizon
     threads = workers() if draws.n > 1 else 1
-    if chunk is None:  # by default the threads' blocks together hold about CHUNK_VALUES values
-        size = _block_size(model, CHUNK_VALUES // threads if block_values is None else block_values)
+    if chunk is None:
+        # By default a block holds about CHUNK_VALUES values; where the run's results are large
+        # (a million draws), the threads' blocks together do, so that memory stays bounded.
+        budget = CHUNK_VALUES
+        if memory_needed(model, draws.n) > _LARGE_RESULTS:
+            budget //= threads
+        size = _block_size(model, budget if block_values is None else block_values)
     else:
         size = max(_BLOCK, -(-int(chunk) // _BLOCK) * _BLOCK)
     if draws.n == 1:
