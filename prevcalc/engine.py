@@ -1451,7 +1451,8 @@ def evaluate(
             status = group_metrics[v]["irr_status"][:, gi]
             if np.any(status == 2):
                 what = "the scenario" if v == "total" else label
-                share = f" in {np.mean(status == 2):.0%} of draws" if draws.n > 1 else ""
+                count = int(np.count_nonzero(status == 2))
+                share = f" in {count:,} of {draws.n:,} draws" if draws.n > 1 else ""
                 notes.append(
                     f"IRR of {what} is not unique (the net flows change sign more than once)"
                     f"{share}; it is reported as null."

@@ -243,3 +243,35 @@ def test_an_expression_used_in_two_places_is_clipped_and_counted_in_each(write_s
     assert len(counts) == 1  # the same draws, counted once for each place
     # x - 0.5 is outside [0, 1] when x < 0.5 or x > 1.5: half the draws, give or take.
     assert 1800 < counts.pop() < 2200
+
+
+def test_a_non_unique_irr_is_counted_in_draws(write_scenario):
+    # Net flows -100, +230, -a: with a below 132.25 NPV has two roots, x = 1 / (1 + r) =
+    # (230 ± sqrt(230² − 400 a)) / (2 a) (a = 120: r = −20% and +50%); above it, none. With a
+    # uniform on [120, 140], (132.25 − 120) / 20 = 61% of draws have two roots. The note says
+    # how many, exactly (a share rounded to 0% once read "in 0% of draws").
+    text = """\
+prevcalc: 1
+name: Two roots
+horizon: 3
+discounting: {schedule: none}
+interventions:
+  - id: a
+    name: A
+    layer: upstream
+    intake: {participants: [0, 1]}
+    costs:
+      setup: [{amount: 100, year: 0, funder: council}]
+      running: [{amount: {dist: uniform, low: 120, high: 140}, from_year: 2, to_year: 2,
+                 funder: council}]
+    outcomes:
+      - {name: S, agency: nhs, amount: 230, duration: 1, deadweight: 0}
+"""
+    result = prevcalc.run(prevcalc.load(write_scenario(text)), draws=2000, seed=7)
+    status = result.values["total"]["irr_status"][:, 0]
+    count = int(np.count_nonzero(status == 2))
+    assert 0.55 < count / 2000 < 0.67
+    assert (
+        f"IRR of the scenario is not unique (the net flows change sign more than once) in "
+        f"{count:,} of 2,000 draws; it is reported as null." in result.notes
+    )
