@@ -54,7 +54,9 @@ PriceYear = Annotated[
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, strict=False)
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, frozen=True, strict=False, defer_build=True
+    )
 
 
 # ---------------------------------------------------------------------------------------------
