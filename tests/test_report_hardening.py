@@ -678,3 +678,48 @@ def test_brief_from_the_command_line_end_to_end(cli, scenario_file, tmp_path):
     assert (out / _atomic.MARKER).is_file() and (out / "brief.xlsx").is_file()
     code, _, err = cli("brief", scenario_file, "--out", out, "--force")
     assert code == 0, err
+
+
+def test_payback_percentiles_among_draws_that_never_pay_back(write_scenario):
+    # Most draws never pay back (a saving that lasts 1 to 3 years against a cost of 150): the
+    # 95th percentile falls among "never" draws. numpy's percentile there is infinity minus
+    # infinity, a NaN with a RuntimeWarning on stderr; the terminal report must say "never".
+    import io
+    import warnings
+
+    import numpy as np
+    from rich.console import Console
+
+    from prevcalc.report import tables, terminal
+
+    text = """\
+prevcalc: 1
+name: Mostly never
+horizon: 10
+discounting: {schedule: none}
+interventions:
+  - id: a
+    name: A
+    layer: upstream
+    intake: {participants: [1]}
+    costs:
+      per_participant: [{amount: 150, duration: 1, funder: council}]
+    outcomes:
+      - {name: S, agency: nhs, amount: 60, duration: {dist: uniform, low: 1, high: 3},
+         deadweight: 0}
+"""
+    result = prevcalc.run(prevcalc.load(write_scenario(text)), draws=4001, seed=3)
+    years = tables.payback_over_draws(result)
+    assert np.isinf(years).mean() > 0.5 and np.isfinite(years).any()
+    assert tables.payback_percentile(years, 95) == np.inf
+    finite = np.sort(years[np.isfinite(years)])
+    assert tables.payback_percentile(finite, 50) == np.percentile(finite, 50)
+    out = io.StringIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Console(file=out, width=100).print(terminal.render_run(result))
+    # The uncertainty table's row (the headline panel, in a box, shows the median).
+    row = next(
+        line for line in out.getvalue().splitlines() if "Payback year" in line and "│" not in line
+    )
+    assert row.split()[-1] == "never", row

@@ -399,6 +399,34 @@ def payback_over_draws(result: Result, key: str = "payback_year") -> np.ndarray:
     return np.where(np.isnan(a), np.inf, a)
 
 
+def payback_percentile(years: np.ndarray, q: float) -> float:
+    """The ``q``-th percentile of payback years over draws, a draw that never pays back being
+    infinity (:func:`payback_over_draws`): numpy's linear method, except that a percentile
+    falling between a year and a "never", or between two, is "never" (infinity) rather than the
+    NaN of infinity minus infinity.
+
+    Examples
+    --------
+    >>> payback_percentile(np.array([5.0, 7.0, np.inf, np.inf]), 50)
+    inf
+    >>> payback_percentile(np.array([5.0, 7.0, 8.0, np.inf]), 50)
+    7.5
+    >>> payback_percentile(np.array([5.0, 7.0, np.inf]), 50)
+    7.0
+    """
+    ordered = np.sort(np.asarray(years, dtype=float))
+    position = q / 100 * (ordered.size - 1)
+    below = int(math.floor(position))
+    t = position - below
+    low = float(ordered[below])
+    if t == 0:
+        return low
+    high = float(ordered[below + 1])
+    if math.isinf(high):
+        return math.inf
+    return high - (high - low) * (1 - t) if t >= 0.5 else low + (high - low) * t
+
+
 def _payback_text(result: Result, key: str, text: str) -> str:
     if result.draws == 1:
         return "never" if text == "–" else text

@@ -287,8 +287,8 @@ def render_distribution(result: Result, ci: float) -> RichTable:
                 ("never" if np.isinf(v) else tables.fmt(v, kind))
                 for v in (
                     np.median(a),
-                    np.percentile(a, 5 if lo == "p05" else 2.5),
-                    np.percentile(a, 95 if hi == "p95" else 97.5),
+                    tables.payback_percentile(a, 5 if lo == "p05" else 2.5),
+                    tables.payback_percentile(a, 95 if hi == "p95" else 97.5),
                 )
             ]
             t.add_row(tables.LABELS[metric], *cells)
