@@ -431,17 +431,28 @@ class Result:
     def fiscal_summary(self) -> dict[str, float | None]:
         """NPV and BCR counting only cashable fiscal benefits (value type ``fiscal``):
         ``pv_costs``, ``pv_fiscal_benefits``, ``fiscal_npv`` = fiscal benefits − costs,
-        ``fiscal_bcr`` = fiscal benefits ÷ costs (None without costs), all from the mean flows."""
-        pv = self.flows @ self.factors if len(self.lines) else np.zeros(0)
+        ``fiscal_bcr`` = fiscal benefits ÷ costs (None without costs).
+
+        Over draws, each is the mean of the draws' own figures, as ``bcr`` is: the mean of
+        each draw's ratio (not the ratio of the means), so that where every benefit is
+        cashable the two BCRs are the same figure.
+        """
+        if len(self.lines):
+            pv = self.line_pv  # (draw, line): magnitudes, costs positive
+        else:
+            pv = np.zeros((1, 0))
         is_cost = (self.lines["kind"] == "cost").to_numpy()
         fiscal = (self.lines["value_type"] == "fiscal").to_numpy() & ~is_cost
-        costs = float(pv[is_cost].sum())
-        gains = float(pv[fiscal].sum())
+        costs = pv[:, is_cost].sum(axis=1)
+        gains = pv[:, fiscal].sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = metrics.bcr(gains, costs)
+        finite = ratio[np.isfinite(ratio)]
         return {
-            "pv_costs": costs,
-            "pv_fiscal_benefits": gains,
-            "fiscal_npv": gains - costs,
-            "fiscal_bcr": gains / costs if costs > 0 else None,
+            "pv_costs": float(costs.mean()),
+            "pv_fiscal_benefits": float(gains.mean()),
+            "fiscal_npv": float((gains - costs).mean()),
+            "fiscal_bcr": float(finite.mean()) if finite.size else None,
         }
 
     def agency_flows(self) -> pd.DataFrame:
