@@ -688,26 +688,20 @@ def test_payback_percentiles_among_draws_that_never_pay_back(write_scenario):
     import warnings
 
     import numpy as np
+    from conftest import MINIMAL
     from rich.console import Console
 
     from prevcalc.report import tables, terminal
 
-    text = """\
-prevcalc: 1
-name: Mostly never
-horizon: 10
-discounting: {schedule: none}
-interventions:
-  - id: a
-    name: A
-    layer: upstream
-    intake: {participants: [1]}
-    costs:
-      per_participant: [{amount: 150, duration: 1, funder: council}]
-    outcomes:
-      - {name: S, agency: nhs, amount: 60, duration: {dist: uniform, low: 1, high: 3},
-         deadweight: 0}
-"""
+    # One participant: a cost of 150 against a saving of 60 a year for 1 to 3 years.
+    text = (
+        MINIMAL.replace("participants: [10]", "participants: [1]")
+        .replace("amount: 100,", "amount: 150,")
+        .replace(
+            "amount: 50, duration: 3,", "amount: 60, duration: {dist: uniform, low: 1, high: 3},"
+        )
+    )
+    assert "high: 3}" in text and "amount: 150," in text and "[1]" in text
     result = prevcalc.run(prevcalc.load(write_scenario(text)), draws=4001, seed=3)
     years = tables.payback_over_draws(result)
     assert np.isinf(years).mean() > 0.5 and np.isfinite(years).any()
