@@ -1,5 +1,5 @@
 """``python -m prevcalc``: the same as the ``prevcalc`` command."""
 
-from .cli import main
+from .cli import entry
 
-raise SystemExit(main())
+entry()

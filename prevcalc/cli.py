@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -806,6 +807,29 @@ def _sweep_progress(term):
             yield lambda done, total: p.update(task, completed=done, total=total)
 
     return bar()
+
+
+def entry() -> NoReturn:
+    """The ``prevcalc`` command: :func:`main`, then exit without tearing the interpreter down.
+
+    Unloading the libraries a run imports (numpy, pydantic, rich, ...) takes longer than many a
+    run itself (about 0.2 s of a 1.3 s ``prevcalc run``), and nothing is left for it to do:
+    every file is written and closed by then. So the outputs are flushed, the exit handlers
+    run (temporary folders, logging), and the process ends at once with :func:`os._exit`.
+    ``PREVCALC_DEBUG`` keeps the usual exit, for tools that report at interpreter shutdown.
+    """
+    code = main()
+    if os.environ.get("PREVCALC_DEBUG"):
+        raise SystemExit(code)
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be said
+            pass
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> int:

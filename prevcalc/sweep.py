@@ -350,14 +350,15 @@ class SerialExecutor(Executor):
 def dask_executor(scheduler: str = "local", workers: int | None = None) -> tuple[Executor, Any]:
     """An executor on a Dask cluster: ``"local"`` starts a LocalCluster on this machine,
     otherwise the scheduler's address (``tcp://host:8786``). Returns (executor, client); close
-    the client when done. Needs ``pip install "prevcalc[dask]"``."""
+    the client when done (that also stops a local cluster). Needs
+    ``pip install "prevcalc[dask]"``."""
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client
     except ImportError:
         raise PrevcalcError('the Dask scheduler needs Dask: pip install "prevcalc[dask]"') from None
     if scheduler == "local":
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-        client = Client(cluster)
+        # the client starts the cluster itself, so that closing the client stops it
+        client = Client(n_workers=workers, threads_per_worker=1, processes=True)
     else:
         client = Client(scheduler)
     return client.get_executor(), client

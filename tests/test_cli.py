@@ -193,6 +193,32 @@ def test_real_subprocess_exit_codes_and_no_traceback(write_scenario, tmp_path):
     assert usage.returncode == 2 and "Traceback" not in usage.stderr
 
 
+def test_command_exits_fast_but_flushes_and_runs_exit_handlers(tmp_path):
+    """The command ends with os._exit (no interpreter teardown): what was printed, and what
+    exit handlers do, must still happen, and the exit status must be main()'s."""
+    program = (
+        "import atexit, sys\n"
+        # what the handler writes is left in stdout's buffer: entry() must flush it after
+        "atexit.register(lambda: sys.stdout.write('handler ran'))\n"
+        "sys.argv = ['prevcalc'] + sys.argv[1:]\n"
+        "from prevcalc.cli import entry\n"
+        "entry()\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("PREVCALC_DEBUG", "PYTHONUNBUFFERED")}
+    ok = subprocess.run(
+        [sys.executable, "-c", program, "--version"], capture_output=True, text=True, env=env
+    )
+    assert ok.returncode == 0
+    assert prevcalc.__version__ in ok.stdout and ok.stdout.endswith("handler ran")
+    bad = subprocess.run(
+        [sys.executable, "-c", program, "run", str(tmp_path / "missing.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert bad.returncode == 1 and "no such file" in bad.stderr and bad.stdout == "handler ran"
+
+
 def test_installed_console_script_runs():
     """The `prevcalc` entry point installed by pip."""
     import shutil
