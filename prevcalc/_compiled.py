@@ -43,11 +43,12 @@ def _build() -> Any:
         return numba.njit(signature, cache=True, nogil=True, error_model="numpy", fastmath=False)
 
     @compile_(
-        "void(float64[:, :], float64[:, :], float64[:], float64[:], float64[:], float64[:], "
-        "boolean[:], float64, float64, int64, float64[:])"
+        "void(float64[:, ::1], float64[::1], float64[::1], float64[::1], float64[::1], "
+        "boolean[::1], float64, float64, int64, float64[::1])"
     )
-    def newton_rows(years, abs_years, lo, hi, sign_lo, rate0, todo, ulps, xtol, max_iter, out):
-        n, rows = years.shape
+    def newton_rows(flows, lo, hi, sign_lo, rate0, todo, ulps, xtol, max_iter, out):
+        # flows (row, year): each row's years contiguous, read in cache order
+        rows, n = flows.shape
         for i in range(rows):
             if not todo[i]:
                 continue
@@ -65,9 +66,9 @@ def _build() -> Any:
                     slope = slope * z
                     slope = slope + value
                     value = value * z
-                    value = value + years[k, i]
+                    value = value + flows[i, k]
                     size = size * z
-                    size = size + abs_years[k, i]
+                    size = size + abs(flows[i, k])
                 if negative:
                     derivative = slope - (n - 1) * value / z
                 else:
@@ -98,22 +99,30 @@ def _build() -> Any:
                 rate = candidate
             out[i] = result if finished else rate
 
-    @compile_("void(float64[:, :], float64, float64[:])")
+    @compile_("void(float64[:, ::1], float64, float64[::1])")
     def payback_rows(flows, rtol, out):
+        # flows (year, series): year by year over contiguous rows, each series' sums in the
+        # same order as numpy's, its state kept in arrays across the years (which the
+        # compiler vectorises: several times faster than a loop over series, then years)
         n, series = flows.shape
+        size = np.empty(series)
+        running = np.empty(series)
+        floor = np.empty(series)
         for i in range(series):
-            size = abs(flows[0, i])
-            for t in range(1, n):
-                size = size + abs(flows[t, i])
-            floor = -rtol * size
-            running = flows[0, i]
-            year = 0.0
-            for t in range(n):
-                if t:
-                    running = running + flows[t, i]
-                if not running >= floor:
-                    year = t + 1.0
-            out[i] = year
+            size[i] = abs(flows[0, i])
+        for t in range(1, n):
+            for i in range(series):
+                size[i] = size[i] + abs(flows[t, i])
+        for i in range(series):
+            floor[i] = -rtol * size[i]
+            running[i] = flows[0, i]
+            out[i] = 0.0 if running[i] >= floor[i] else 1.0
+        for t in range(1, n):
+            year = t + 1.0
+            for i in range(series):
+                total = running[i] + flows[t, i]
+                running[i] = total
+                out[i] = out[i] if total >= floor[i] else year
 
     return newton_rows, payback_rows
 
@@ -148,8 +157,7 @@ def available() -> bool:
 
 
 def refine(
-    years: np.ndarray,
-    abs_years: np.ndarray,
+    flows: np.ndarray,
     lo: np.ndarray,
     hi: np.ndarray,
     sign_lo: np.ndarray,
@@ -161,19 +169,18 @@ def refine(
 ) -> np.ndarray | None:
     """:func:`prevcalc.metrics._refine`'s Newton iteration, compiled; None where not used.
 
-    ``years`` and ``abs_years`` are (year, row); the others (row,). Rows not ``todo`` are NaN.
+    ``flows`` is (row, year); the others (row,). Rows not ``todo`` are NaN.
     """
-    if years.shape[1] < MIN_ROWS or not available():
+    if flows.shape[0] < MIN_ROWS or not available():
         return None
-    out = np.full(years.shape[1], np.nan)
+    out = np.full(flows.shape[0], np.nan)
     _kernel[0](
-        np.ascontiguousarray(years, dtype=float),
-        np.ascontiguousarray(abs_years, dtype=float),
-        np.asarray(lo, dtype=float),
-        np.asarray(hi, dtype=float),
-        np.asarray(sign_lo, dtype=float),
-        np.asarray(rate, dtype=float),
-        np.asarray(todo, dtype=np.bool_),
+        np.ascontiguousarray(flows, dtype=float),
+        np.ascontiguousarray(lo, dtype=float),
+        np.ascontiguousarray(hi, dtype=float),
+        np.ascontiguousarray(sign_lo, dtype=float),
+        np.ascontiguousarray(rate, dtype=float),
+        np.ascontiguousarray(todo, dtype=np.bool_),
         float(ulps),
         float(xtol),
         int(max_iter),

@@ -350,13 +350,11 @@ def _refine(rows, lo, hi, sign_lo, todo):
     result = np.full(rows.shape[0], np.nan)
     index = np.arange(rows.shape[0])
     rate = np.where(todo, 0.5 * (lo + hi), 0.0)
-    years = np.ascontiguousarray(rows.T)  # (year, row): each year's coefficients contiguous
-    abs_years = np.abs(years)
-    compiled = _compiled.refine(
-        years, abs_years, lo, hi, sign_lo, rate, todo, _ULPS, _IRR_XTOL, _IRR_MAX_ITER
-    )
+    compiled = _compiled.refine(rows, lo, hi, sign_lo, rate, todo, _ULPS, _IRR_XTOL, _IRR_MAX_ITER)
     if compiled is not None:  # the same steps, row by row (prevcalc[fast])
         return compiled
+    years = np.ascontiguousarray(rows.T)  # (year, row): each year's coefficients contiguous
+    abs_years = np.abs(years)
     for _ in range(_IRR_MAX_ITER):
         sign, step = _npv_newton_step(years, abs_years, rate)
         at_root = sign == 0
