@@ -6,6 +6,8 @@ alike; the table gives the fastest and the median wall time of each. Nothing is 
 
 - *bare imports*: ``python -c "import click, numpy, pandas, pydantic, rich, yaml"``, the
   libraries ``prevcalc run`` needs and nothing of prevcalc;
+- *bare, no teardown*: the same imports, ending with ``os._exit`` as the ``prevcalc`` command
+  does (no interpreter teardown): the like-for-like reference;
 - *run*: ``prevcalc run scenarios/nurse_family_partnership.yaml`` (its ratio to the bare
   imports is the start-up target of ``bench_startup.py``: within 1.5x);
 - *sensitivity*: ``prevcalc sensitivity scenarios/portfolio.yaml --swing 0.2``;
@@ -215,7 +217,12 @@ def main(argv: list[str] | None = None) -> int:
             breakdown(base, out, args.quick, args.top)
             return 0
         cmds: dict[str, tuple[list[str], dict[str, str]]] = {
-            "bare imports": ([sys.executable, "-c", BARE], dict(base))
+            "bare imports": ([sys.executable, "-c", BARE], dict(base)),
+            # ending as the prevcalc command does, without interpreter teardown (os._exit)
+            "bare, no teardown": (
+                [sys.executable, "-c", BARE + "; import os; os._exit(0)"],
+                dict(base),
+            ),
         }
         for tree in args.tree or [None]:
             for name, cmd in commands(args.quick, tree, base, out).items():

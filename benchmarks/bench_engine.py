@@ -363,6 +363,9 @@ def targets(
             f"start-up: run within 1.5x of the bare imports: {ratio:.2f}x (medians, wall time)"
             + ("" if ratio <= 1.5 else f" (missed by a factor {ratio / 1.5:.2f})"),
         )
+        if "bare, no teardown" in commands:  # like for like: the command skips the teardown
+            like = commands["run"] / commands["bare, no teardown"]
+            print(f"         (against the bare imports also ending without teardown: {like:.2f}x)")
     if commands and "sensitivity" in commands:
         s = commands["sensitivity"]
         line(
