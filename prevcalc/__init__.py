@@ -33,11 +33,13 @@ def run(
     chunk=None,
     progress=None,
     block_values=None,
+    threads=None,
 ):
     """Run a scenario, deterministically or with ``draws`` Monte Carlo draws.
 
-    ``block_values`` bounds the values evaluated at once (a seeded run gives the same figures
-    whatever it is). See :func:`prevcalc.engine.run`."""
+    ``block_values`` bounds the values evaluated at once, ``threads`` the threads evaluating
+    them (default: the CPUs, or ``PREVCALC_THREADS``); a seeded run gives the same figures
+    whatever they are. See :func:`prevcalc.engine.run`."""
     from .engine import run as _run
     from .equity import analyse
 
@@ -51,6 +53,7 @@ def run(
         chunk=chunk,
         progress=progress,
         block_values=block_values,
+        threads=threads,
     )
     result.equity = analyse(result, scenario)
     if result.equity is not None:  # a declared lens with a part left out is a warning too

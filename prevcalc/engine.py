@@ -1341,8 +1341,10 @@ def evaluate(
     chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     block_values: int | None = None,
+    threads: int | None = None,
 ) -> Result:
-    """Evaluate a compiled model for the given draws, ``chunk`` draws at a time.
+    """Evaluate a compiled model for the given draws, ``chunk`` draws at a time, by ``threads``
+    threads (default :func:`workers`).
 
     ``chunk`` (default: sized by the model, about ``block_values`` values per block, by default
     CHUNK_VALUES) bounds memory; it is rounded up to a multiple of _BLOCK and every block is
@@ -1351,7 +1353,7 @@ def evaluate(
     (tested). A run of one draw is evaluated as it is.
     """
     T = model.horizon
-    threads = workers() if draws.n > 1 else 1
+    threads = (workers() if threads is None else max(1, int(threads))) if draws.n > 1 else 1
     if chunk is None:
         # By default a block holds about CHUNK_VALUES values; where the run's results are large
         # (a million draws), the threads' blocks together do, so that memory stays bounded.
@@ -1682,6 +1684,7 @@ def run(
     chunk: int | None = None,
     progress: Callable[[int, int], None] | None = None,
     block_values: int | None = None,
+    threads: int | None = None,
 ) -> Result:
     """Run a scenario: deterministic (``draws=None``) or probabilistic with ``draws`` draws.
 
@@ -1696,6 +1699,9 @@ def run(
         model, about 128 MiB a block); it bounds memory and never changes the results.
     block_values : the number of float64 values a block sized by the model holds (default
         CHUNK_VALUES, 16 million); like ``chunk``, it never changes the results.
+    threads : threads evaluating blocks of draws side by side (default :func:`workers`: the
+        CPUs, or ``PREVCALC_THREADS``); 1 where runs are already spread over processes. It
+        never changes the results.
     """
     model = compile_scenario(scenario)
     if draws is None:
@@ -1707,7 +1713,9 @@ def run(
         if seed is None:  # drawn here and recorded, so that any run can be repeated
             seed = secrets.randbits(48)
         d = sampling.sample(scenario, draws, seed, sampler)
-    result = evaluate(model, d, chunk=chunk, progress=progress, block_values=block_values)
+    result = evaluate(
+        model, d, chunk=chunk, progress=progress, block_values=block_values, threads=threads
+    )
     result.provenance.update(seed=seed, draws=draws or 1, sampler=sampler if draws else None)
     central = sampling.central(scenario) if draws is not None else d  # shared by both
     result.waterfall = adjustment_waterfall(scenario, model, central)

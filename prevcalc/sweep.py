@@ -278,10 +278,18 @@ def _figures(result: Any, ci: float) -> dict[str, Any]:
 
 
 def _run_area(
-    text: str, label: str, sha256: str, task: _Task, draws: int | None, ci: float
+    text: str,
+    label: str,
+    sha256: str,
+    task: _Task,
+    draws: int | None,
+    ci: float,
+    threads: int | None = None,
 ) -> dict[str, Any]:
-    """Load the template with the area's overrides and run it; never raises for the area's own
-    problems (they come back as ``problems``). Runs in a worker: plain data in and out."""
+    """Load the template with the area's overrides and run it by ``threads`` threads (1 where
+    areas run side by side in processes: no more threads than CPUs); never raises for the
+    area's own problems (they come back as ``problems``). Runs in a worker: plain data in and
+    out."""
     from . import engine
     from .errors import PrevcalcError, ScenarioError
     from .loader import loads
@@ -302,7 +310,7 @@ def _run_area(
     try:
         source = Source(label, sha256, task.variant, task.overrides)
         scenario = loads(text, label, variant=task.variant, overrides=task.overrides, source=source)
-        result = engine.run(scenario, draws=draws, seed=task.seed)
+        result = engine.run(scenario, draws=draws, seed=task.seed, threads=threads)
         return {**base, "ok": True, "figures": _figures(result, ci), "notes": list(result.notes)}
     except ScenarioError as exc:
         problems = [
@@ -687,6 +695,9 @@ def sweep(
     # A bounded window of areas in flight: files are written as areas finish, memory stays
     # small, and an interrupted sweep has written every area finished before it stopped.
     window = 1 if isinstance(pool, SerialExecutor) else max(4, 4 * (os.cpu_count() or 1))
+    # Areas side by side (processes, a cluster) each run on one thread; one at a time, each run
+    # uses the CPUs itself.
+    threads = None if isinstance(pool, SerialExecutor) else 1
     in_flight: dict[Future, _Task] = {}
 
     def finish(fut: Future) -> None:
@@ -717,7 +728,7 @@ def sweep(
                 finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
                 for fut in finished:
                     finish(fut)
-            in_flight[pool.submit(_run_area, text, label, sha256, task, draws, ci)] = task
+            in_flight[pool.submit(_run_area, text, label, sha256, task, draws, ci, threads)] = task
         while in_flight:
             finished, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
             for fut in finished:

@@ -184,6 +184,28 @@ def test_threads_give_the_same_figures_bit_for_bit(write_scenario, monkeypatch):
         assert np.array_equal(r.line_pv, runs[0].line_pv)
 
 
+def test_the_threads_argument_is_used_and_changes_no_figure(write_scenario, monkeypatch):
+    sc = prevcalc.load(write_scenario(VARYING))
+    used = []
+    real = engine._in_order
+
+    def spy(work, starts, threads):
+        used.append(threads)
+        return real(work, starts, threads)
+
+    monkeypatch.setattr(engine, "_in_order", spy)
+    monkeypatch.setenv("PREVCALC_THREADS", "3")  # the argument wins over the setting
+    one = prevcalc.run(sc, draws=3000, seed=2, block_values=64 * 600, threads=1)
+    two = prevcalc.run(sc, draws=3000, seed=2, block_values=64 * 600, threads=2)
+    default = prevcalc.run(sc, draws=3000, seed=2, block_values=64 * 600)
+    assert used == [1, 2, 3]
+    for r in (two, default):
+        for grouping, metrics in one.values.items():
+            for name, a in metrics.items():
+                assert np.array_equal(r.values[grouping][name], a, equal_nan=True), name
+        assert np.array_equal(r.line_pv, one.line_pv)
+
+
 def test_draws_in_blocks_agree_with_each_draw_run_alone(write_scenario):
     # A run of one draw takes another path (every year-by-year flow, shapes over the whole
     # horizon); a block of draws computes shapes only over the years where any draw's can be
