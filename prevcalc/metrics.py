@@ -287,30 +287,53 @@ def _grid_brackets(net2d, grid):
     return changes, lo, hi, sign_lo
 
 
-def _horner(years, abs_years, z, reverse):
+def _horner(years, z, reverse):
     """Horner's rule over the years for each row: the polynomial with coefficients
-    ``years[n - 1 - i]`` (``reverse``) or ``years[i]``, its derivative, and the same polynomial
-    in ``abs_years``, all at ``z``."""
+    ``years[n - 1 - i]`` (``reverse``) or ``years[i]`` at ``z``, and its derivative."""
     n = years.shape[0]
     value = np.zeros(z.shape)
     slope = np.zeros(z.shape)
-    size = np.zeros(z.shape)
     for i in range(n):
         k = n - 1 - i if reverse else i
         slope *= z
         slope += value
         value *= z
         value += years[k]
-        size *= z
-        size += abs_years[k]
-    return value, slope, size
+    return value, slope
 
 
-def _npv_newton_step(years, abs_years, rate):
+def _horner_value(years, z, reverse):
+    """The value alone of :func:`_horner` (the same operations on the same numbers), as a
+    1-tuple."""
+    n = years.shape[0]
+    value = np.zeros(z.shape)
+    for i in range(n):
+        value *= z
+        value += years[n - 1 - i if reverse else i]
+    return (value,)
+
+
+def _by_direction(evaluate, years, z, negative):
+    """``evaluate(years, z, reverse)`` (a tuple of per-row arrays), row by row: in 1 / (1 + r)
+    (reversed) for the rows with r >= 0, in 1 + r for those with r < 0 (usually few), which are
+    evaluated apart and overwrite the others' figures for them. Every figure is the same
+    sequence of operations on the same numbers as when evaluated alone."""
+    count = int(np.count_nonzero(negative))
+    if count == negative.size:
+        return evaluate(years, z, False)
+    out = evaluate(years, z, True)
+    if count:
+        rows = np.flatnonzero(negative)
+        for whole, part in zip(out, evaluate(years[:, rows], z[rows], False)):
+            whole[rows] = part
+    return out
+
+
+def _npv_newton_step(years, abs_years, total_abs, rate):
     """NPV's sign and the Newton step NPV / NPV' at `rate`, per row, by Horner's rule.
 
-    ``years`` holds the rows' flows year by year, shape (year, row), contiguous, and
-    ``abs_years`` their absolute values.
+    ``years`` holds the rows' flows year by year, shape (year, row), contiguous,
+    ``abs_years`` their absolute values and ``total_abs`` (row,) the sum of those.
 
     For r >= 0 the polynomial is P(y) = sum_t net[t] y^t in y = 1 / (1 + r) <= 1; for r < 0 it
     is Q(w) = sum_t net[t] w^(n-1-t) = w^(n-1) NPV in w = 1 + r < 1. Neither overflows, both
@@ -319,25 +342,26 @@ def _npv_newton_step(years, abs_years, rate):
     n = years.shape[0]
     negative = rate < 0
     z = np.where(negative, 1.0 + rate, 1.0 / (1.0 + rate))
-    # The rows with r < 0 (usually few) are evaluated apart, in their own polynomial; the
-    # others' figures for them, evaluated alongside, are overwritten. Every figure is the same
-    # sequence of operations on the same numbers as when evaluated alone.
-    count = int(np.count_nonzero(negative))
-    if count == rate.size:
-        value, slope, size = _horner(years, abs_years, z, reverse=False)
-    else:
-        value, slope, size = _horner(years, abs_years, z, reverse=True)
-        if count:
-            rows = np.flatnonzero(negative)
-            value[rows], slope[rows], size[rows] = _horner(
-                years[:, rows], abs_years[:, rows], z[rows], reverse=False
-            )
+    value, slope = _by_direction(_horner, years, z, negative)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         derivative = np.where(negative, slope - (n - 1) * value / z, -z * z * slope)
         step = value / derivative
     # A root when the value is below the rounding noise of its own terms, sum |net[t]| z^e(t)
-    # (the discounted size of the flows at this rate, scaled as the value is).
-    negligible = np.abs(value) <= _ULPS * size
+    # (the discounted size of the flows at this rate, scaled as the value is). That size is
+    # at most sum |net[t]| (z <= 1; rounding adds far less than the factor 2 here), so it is
+    # evaluated only for the rows whose value is small enough for the test to matter: most
+    # rows, until the last steps, are far from their root.
+    negligible = np.zeros(rate.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        near = np.abs(value) <= 2 * _ULPS * total_abs
+    count = int(np.count_nonzero(near))
+    if count * 2 > near.size:  # most rows: all of them, without gathering their flows
+        (size,) = _by_direction(_horner_value, abs_years, z, negative)
+        negligible = np.abs(value) <= _ULPS * size
+    elif count:
+        rows = np.flatnonzero(near)
+        (size,) = _by_direction(_horner_value, abs_years[:, rows], z[rows], negative[rows])
+        negligible[rows] = np.abs(value[rows]) <= _ULPS * size
     return np.where(negligible, 0.0, np.sign(value)), step
 
 
@@ -355,8 +379,9 @@ def _refine(rows, lo, hi, sign_lo, todo):
         return compiled
     years = np.ascontiguousarray(rows.T)  # (year, row): each year's coefficients contiguous
     abs_years = np.abs(years)
+    total_abs = abs_years.sum(axis=0)
     for _ in range(_IRR_MAX_ITER):
-        sign, step = _npv_newton_step(years, abs_years, rate)
+        sign, step = _npv_newton_step(years, abs_years, total_abs, rate)
         at_root = sign == 0
         below = sign == sign_lo
         lo = np.where(below, rate, lo)
@@ -374,7 +399,9 @@ def _refine(rows, lo, hi, sign_lo, todo):
             return result
         rate = np.where(todo, candidate, 0.0)
         if np.count_nonzero(todo) < years.shape[1] // 2:
-            index, rate, lo, hi, sign_lo = (a[todo] for a in (index, rate, lo, hi, sign_lo))
+            index, rate, lo, hi, sign_lo, total_abs = (
+                a[todo] for a in (index, rate, lo, hi, sign_lo, total_abs)
+            )
             years, abs_years = years[:, todo], abs_years[:, todo]
             todo = np.ones(years.shape[1], dtype=bool)
     result[index[todo]] = rate[todo]

@@ -301,3 +301,44 @@ def test_irr_root_at_a_high_rate_is_a_root():
     assert status == 0 and 7 < rate < 9
     t = np.arange(flows.size)
     assert abs(np.sum(flows / (1 + rate) ** t)) <= 1e-12 * np.sum(np.abs(flows) / (1 + rate) ** t)
+
+
+def test_newton_step_tests_the_rounding_noise_only_where_it_can_matter():
+    """The IRR's Newton step evaluates the flows' discounted size (the rounding-noise test
+    for "at a root") only for rows whose value is within twice that noise of the undiscounted
+    size; the signs and steps must be those of evaluating it for every row (as before)."""
+    from prevcalc import metrics
+
+    rng = np.random.default_rng(12)
+    rows, years = 4000, 40
+    net = rng.normal(0, 1, (rows, years)) * rng.uniform(0.1, 1e6, (rows, 1))
+    net[:, 0] = -np.abs(net[:, 1:]).sum(axis=1) / 3  # most rows have a root in range
+    rate = rng.uniform(-0.5, 2.0, rows)
+    # Rows at their own root: NPV below its rounding noise there, for the test to decide.
+    found = metrics.irr(net[:1500])
+    at_root = np.flatnonzero(np.isfinite(found))
+    rate[at_root] = found[at_root]
+    years_first = np.ascontiguousarray(net.T)
+    abs_years = np.abs(years_first)
+
+    def every_row(rate):
+        negative = rate < 0
+        z = np.where(negative, 1.0 + rate, 1.0 / (1.0 + rate))
+        (size,) = metrics._by_direction(metrics._horner_value, abs_years, z, negative)
+        value, slope = metrics._by_direction(metrics._horner, years_first, z, negative)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            d = np.where(negative, slope - (years - 1) * value / z, -z * z * slope)
+            step = value / d
+        return np.where(np.abs(value) <= metrics._ULPS * size, 0.0, np.sign(value)), step
+
+    want_sign, want_step = every_row(rate)  # each row's figures depend on that row alone
+    assert (want_sign[at_root] == 0).sum() > 100  # the noise test does decide rows here
+    for subset in (slice(None), slice(0, 1500), slice(1500, None)):  # some, most, few near
+        sign, step = metrics._npv_newton_step(
+            np.ascontiguousarray(years_first[:, subset]),
+            np.ascontiguousarray(abs_years[:, subset]),
+            abs_years[:, subset].sum(axis=0),
+            rate[subset],
+        )
+        assert_array_equal(sign, want_sign[subset])
+        assert_array_equal(step, want_step[subset])
