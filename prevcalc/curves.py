@@ -371,7 +371,7 @@ def cohort_matrix(intake):
 SPARSE_ENTRIES_PER_8_YEARS = 1
 
 
-def convolve_pattern(profiles, pattern, year_first=False):
+def convolve_pattern(profiles, pattern, year_first=False, out=None):
     r"""The cohort convolution of many profiles with one entry pattern.
 
     Parameters
@@ -384,6 +384,8 @@ def convolve_pattern(profiles, pattern, year_first=False):
     year_first : bool, default False
         Return the years first, shape (year, ...) (C order), as a BLAS product gives them at
         no cost.
+    out : ndarray, optional
+        A C-contiguous float array of the result's shape to write it into (the same figures).
 
     Returns
     -------
@@ -411,19 +413,30 @@ def convolve_pattern(profiles, pattern, year_first=False):
         raise ValueError(f"profiles cover {W} years, more than the pattern's {T}")
     entries = np.flatnonzero(pattern)
     lead = profiles.shape[:-1]
+    shape = (T,) + lead if year_first else lead + (T,)
+    if out is not None and (out.shape != shape or not out.flags.c_contiguous):
+        raise ValueError(f"out must be C-contiguous of shape {shape}")
     if entries.size * 8 > SPARSE_ENTRIES_PER_8_YEARS * T:
         rows, matrix = profiles.reshape(-1, W), cohort_matrix(pattern)[:W]
         if year_first:
-            return (matrix.T @ rows.T).reshape((T,) + lead)
-        return (rows @ matrix).reshape(lead + (T,))
+            if out is None:
+                return (matrix.T @ rows.T).reshape(shape)
+            np.matmul(matrix.T, rows.T, out=out.reshape(T, -1))
+            return out
+        if out is None:
+            return (rows @ matrix).reshape(shape)
+        np.matmul(rows, matrix, out=out.reshape(-1, T))
+        return out
+    if out is None:
+        out = np.zeros(shape)
+    else:
+        out.fill(0.0)
     if year_first:
-        out = np.zeros((T,) + lead)
         by_year = np.moveaxis(profiles, -1, 0)
         for e in entries:
             span = min(W, T - e)
             out[e : e + span] += pattern[e] * by_year[:span]
         return out
-    out = np.zeros(lead + (T,))
     for e in entries:  # the few entry years (cohorts), each a vectorised shifted product
         span = min(W, T - e)
         out[..., e : e + span] += pattern[e] * profiles[..., :span]

@@ -1044,6 +1044,7 @@ def _layer_flows(
     values: _LineValues,
     intakes: _BlockIntakes,
     layer_members: np.ndarray,
+    buf: _Buffers | None = None,
 ) -> np.ndarray:
     """Stage 4, many draws: each layer's net flows by calendar year, year first, shape (year,
     draw, layer), by linearity (the scenario's are their sum).
@@ -1053,14 +1054,19 @@ def _layer_flows(
     by layer and shape first; the shapes that vary by draw are combined per draw (over the
     years where they can be non-zero) and convolved once per layer and pattern, and the
     shapes fixed in every draw are convolved once with b and enter by one BLAS product.
+    The large arrays are the thread's working arrays (``buf``), reused from block to block;
+    the result, too, lives until the block's metrics are computed from it.
     """
     lay = model.layout
     assert lay is not None
+    buf = buf or _Buffers()
     signed, shapes = values.signed, values.shapes
     n, (K, T) = signed.shape[0], values.fixed.shape
     n_layers = layer_members.shape[0]
     layer_of_iv = np.argmax(layer_members, axis=0)  # every intervention is in one layer
-    net = np.zeros((T, n, n_layers))  # year first: the payback years read it as it is
+    # year first: the payback years read it as it is
+    net = buf.get("layer_net", (T, n, n_layers), zero=True)
+    product = buf.get("layer_product", (T, n, n_layers))
     var, fix = shapes.var, shapes.fix
     profiled = ~lay.programme
     for same in intakes.by_pattern():
@@ -1074,14 +1080,19 @@ def _layer_flows(
         columns = layer_of_iv[lay.line_iv[lines]] * K + lay.line_key[lines]
         by_layer = _column_sums(coef, columns, n_layers * K).reshape(n, n_layers, K)
         if var.size:
-            profiles = by_layer[:, :, var[0], None] * values.varying[:, None, 0]
+            W = values.varying.shape[2]
+            profiles = buf.get("layer_profiles", (n, n_layers, W))
+            term = buf.get("layer_term", (n, n_layers, W))
+            np.multiply(by_layer[:, :, var[0], None], values.varying[:, None, 0], out=profiles)
             for s in range(1, var.size):  # (draw, layer, years since entry < width)
-                profiles += by_layer[:, :, var[s], None] * values.varying[:, None, s]
-            net += curves.convolve_pattern(profiles, entries, year_first=True)
+                np.multiply(by_layer[:, :, var[s], None], values.varying[:, None, s], out=term)
+                profiles += term
+            net += curves.convolve_pattern(profiles, entries, year_first=True, out=product)
         if fix.size:
             fixed = curves.convolve_pattern(values.fixed[fix], entries)  # (key, year)
             coefficients = by_layer[:, :, fix].reshape(-1, fix.size)  # (draw × layer, key)
-            net += (fixed.T @ coefficients.T).reshape(T, n, n_layers)
+            np.matmul(fixed.T, coefficients.T, out=product.reshape(T, n * n_layers))
+            net += product
     for i, whole in intakes.general.items():
         profile = np.zeros((n, T))
         for j in np.flatnonzero(profiled & (lay.line_iv == i)).tolist():
@@ -1165,6 +1176,7 @@ def _group_metrics(
     participants: np.ndarray,
     year_flows: tuple[np.ndarray | None, np.ndarray, np.ndarray | None],
     full: bool,
+    buf: _Buffers | None = None,
 ) -> dict[str, dict[str, np.ndarray | None]]:
     """Stage 6: every grouping's metrics, each (draw, group), from the line PVs and the
     year-by-year net flows ``(net by intervention or None, net by layer, line flows or None)``
@@ -1191,11 +1203,15 @@ def _group_metrics(
     # of the scenario and its layers are read from them as they are (no transposed copies).
     payback: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     if not full:
-        total = net_layer[:, :, 0].copy()  # (year, draw): the layers' sum, added in order
-        for g in range(1, net_layer.shape[2]):
+        buf = buf or _Buffers()
+        T, n, n_layers = net_layer.shape
+        total = buf.get("total_net", (T, n))  # (year, draw): the layers' sum, added in order
+        np.copyto(total, net_layer[:, :, 0])
+        for g in range(1, n_layers):
             total += net_layer[:, :, g]
         for grouping, flows in (("total", total[:, :, None]), ("layer", net_layer)):
-            discounted = flows * factors[:, None, None]
+            discounted = buf.get(f"discounted_{grouping}", flows.shape)
+            np.multiply(flows, factors[:, None, None], out=discounted)
             payback[grouping] = (
                 metrics.payback_year(flows, axis=0),
                 metrics.payback_year(discounted, axis=0),
@@ -1271,9 +1287,11 @@ def _evaluate_chunk(
     if full:
         year_flows = _all_year_flows(model, values, intakes, layer_members)
     else:
-        year_flows = (None, _layer_flows(model, values, intakes, layer_members), None)
+        year_flows = (None, _layer_flows(model, values, intakes, layer_members, buf), None)
     sums = _flow_sums(model, values, intakes, weights, buf)
-    out = _group_metrics(model, groups, pv_line, per_person, intakes.participants, year_flows, full)
+    out = _group_metrics(
+        model, groups, pv_line, per_person, intakes.participants, year_flows, full, buf
+    )
     return out, sums, pv_line
 
 

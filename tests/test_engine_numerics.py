@@ -104,3 +104,23 @@ def test_convolve_pattern_of_narrow_profiles_year_first_is_the_loop(rng, pattern
     year_first = curves.convolve_pattern(narrow, pattern, year_first=True)
     assert year_first.shape == (40, 7, 3) and year_first.flags.c_contiguous
     np.testing.assert_allclose(np.moveaxis(year_first, 0, -1), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [[50.0] * 3 + [0.0] * 37, list(np.linspace(1, 40, 40))],
+    ids=["few-entries", "dense"],
+)
+@pytest.mark.parametrize("year_first", [False, True])
+def test_convolve_pattern_into_a_given_array_gives_the_same_figures(rng, pattern, year_first):
+    # The engine convolves into a thread's reused working array: garbage in it beforehand
+    # must not matter, and the figures must be those of a fresh result, bit for bit.
+    pattern = np.asarray(pattern)
+    profiles = rng.uniform(-1, 1, (7, 3, 12))
+    fresh = curves.convolve_pattern(profiles, pattern, year_first=year_first)
+    out = np.full(fresh.shape, np.nan)
+    given = curves.convolve_pattern(profiles, pattern, year_first=year_first, out=out)
+    assert given is out
+    np.testing.assert_array_equal(out, fresh)
+    with pytest.raises(ValueError, match="C-contiguous of shape"):
+        curves.convolve_pattern(profiles, pattern, year_first=year_first, out=out.T)
