@@ -942,6 +942,11 @@ def _per_shape(values: _LineValues, weights: np.ndarray) -> np.ndarray:
     return out
 
 
+def _take(buf: _Buffers, name: str, a: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``a[:, columns]`` (a gather, the same numbers) into the working array ``name``."""
+    return np.take(a, columns, axis=1, out=buf.get(name, (a.shape[0], columns.size)))
+
+
 def _present_values(
     model: _Model, values: _LineValues, intakes: _BlockIntakes, buf: _Buffers
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -968,14 +973,21 @@ def _present_values(
     rows = [intakes.pattern[same[0]] for same in groups]
     weights = np.vstack([np.reshape(rows, (len(rows), T)) @ hankel, factors[None]])
     per_shape = _per_shape(values, weights)  # (draw, key, pattern | factors)
-    per_person[:, profiled] = annual[:, profiled] * per_shape[:, lay.line_key[profiled], -1]
-    factored = profiled & (column[lay.line_iv] >= 0)
-    if factored.any():
-        keys, ivs = lay.line_key[factored], lay.line_iv[factored]
-        unit = per_shape[:, keys, column[ivs]]
+    by_cell = per_shape.reshape(n, -1)  # the same, (draw, key × (pattern | factors))
+    C = per_shape.shape[2]
+    # Gathers and products go into the thread's working arrays (no fresh pages per block).
+    lines = np.flatnonzero(profiled)
+    own = _take(buf, "person_annual", annual, lines)
+    unit = _take(buf, "person_unit", by_cell, lay.line_key[lines] * C + C - 1)
+    per_person[:, lines] = np.multiply(own, unit, out=unit)
+    lines = np.flatnonzero(profiled & (column[lay.line_iv] >= 0))
+    if lines.size:
+        keys, ivs = lay.line_key[lines], lay.line_iv[lines]
+        unit = _take(buf, "pv_unit", by_cell, keys * C + column[ivs])
         if intakes.scaled:
-            unit *= intakes.scale[:, ivs]
-        pv_line[:, factored] = annual[:, factored] * unit
+            unit *= _take(buf, "pv_scale", intakes.scale, ivs)
+        own = _take(buf, "pv_annual", annual, lines)
+        pv_line[:, lines] = np.multiply(own, unit, out=unit)
     for i, whole in intakes.general.items():
         members = profiled & (lay.line_iv == i)
         w = np.broadcast_to(whole @ hankel, (n, T))  # this intake's own weights, per draw
