@@ -166,6 +166,14 @@ class _Buffers:
         return a
 
 
+class _Fresh(_Buffers):
+    """Working arrays that are not kept: each is a fresh array, freed when last used (a run
+    whose results fill memory, where a block's arrays should not outlive their use)."""
+
+    def get(self, name: str, shape: tuple[int, ...], zero: bool = False) -> np.ndarray:
+        return np.zeros(shape) if zero else np.empty(shape)
+
+
 _ONE = np.ones(1)
 
 
@@ -948,7 +956,11 @@ def _take(buf: _Buffers, name: str, a: np.ndarray, columns: np.ndarray) -> np.nd
 
 
 def _present_values(
-    model: _Model, values: _LineValues, intakes: _BlockIntakes, buf: _Buffers
+    model: _Model,
+    values: _LineValues,
+    intakes: _BlockIntakes,
+    buf: _Buffers,
+    scratch: _Buffers | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Stage 3: each line's PV and per-person PV in every draw, both (draw, line), by linearity.
 
@@ -957,9 +969,10 @@ def _present_values(
     a(draw) × b(e), w = a × (b @ H), one row per distinct entry pattern b, and the shares enter
     one BLAS product with those rows and the discount factors together. A programme line's PV
     is annual × Σ_t mask(t) D(t). The per-person PV is annual × Σ_k shares(k) D(k) (one
-    participant, discounted from entry).
+    participant, discounted from entry). The gathers go into ``scratch`` (default ``buf``).
     """
     lay, hankel, factors = model.layout, model.hankel, model.factors
+    scratch = scratch or buf
     assert lay is not None and hankel is not None  # set by compile_scenario
     annual = values.annual
     n, T = annual.shape[0], model.horizon
@@ -977,16 +990,16 @@ def _present_values(
     C = per_shape.shape[2]
     # Gathers and products go into the thread's working arrays (no fresh pages per block).
     lines = np.flatnonzero(profiled)
-    own = _take(buf, "person_annual", annual, lines)
-    unit = _take(buf, "person_unit", by_cell, lay.line_key[lines] * C + C - 1)
+    own = _take(scratch, "person_annual", annual, lines)
+    unit = _take(scratch, "person_unit", by_cell, lay.line_key[lines] * C + C - 1)
     per_person[:, lines] = np.multiply(own, unit, out=unit)
     lines = np.flatnonzero(profiled & (column[lay.line_iv] >= 0))
     if lines.size:
         keys, ivs = lay.line_key[lines], lay.line_iv[lines]
-        unit = _take(buf, "pv_unit", by_cell, keys * C + column[ivs])
+        unit = _take(scratch, "pv_unit", by_cell, keys * C + column[ivs])
         if intakes.scaled:
-            unit *= _take(buf, "pv_scale", intakes.scale, ivs)
-        own = _take(buf, "pv_annual", annual, lines)
+            unit *= _take(scratch, "pv_scale", intakes.scale, ivs)
+        own = _take(scratch, "pv_annual", annual, lines)
         pv_line[:, lines] = np.multiply(own, unit, out=unit)
     for i, whole in intakes.general.items():
         members = profiled & (lay.line_iv == i)
@@ -1278,6 +1291,7 @@ def _evaluate_chunk(
     full: bool,
     buf: _Buffers,
     shapes: _Shapes,
+    lean: bool = False,
 ) -> tuple[dict, tuple, np.ndarray]:
     """Metrics for one block of draws, each line's flows summed over its first ``rows`` draws,
     and each line's PV in every draw of the block, shape (draw, line) (a working array).
@@ -1291,18 +1305,21 @@ def _evaluate_chunk(
     a shape that is the same in every draw is convolved once, not per draw.
     """
     weights = (np.arange(d.n) < rows).astype(float)  # padding rows count for nothing in sums
+    # The stages' large intermediate arrays are kept from block to block (fewer page faults),
+    # except in a run whose results fill memory (``lean``), where each is freed after its use.
+    scratch = _Fresh() if lean else buf
     values = _line_values(model, d, shapes, buf)
     intakes = _block_intakes(model, d)
-    pv_line, per_person = _present_values(model, values, intakes, buf)
+    pv_line, per_person = _present_values(model, values, intakes, buf, scratch)
     layer_members = groups["layer"][2]
     year_flows: tuple[np.ndarray | None, np.ndarray, np.ndarray | None]
     if full:
         year_flows = _all_year_flows(model, values, intakes, layer_members)
     else:
-        year_flows = (None, _layer_flows(model, values, intakes, layer_members, buf), None)
+        year_flows = (None, _layer_flows(model, values, intakes, layer_members, scratch), None)
     sums = _flow_sums(model, values, intakes, weights, buf)
     out = _group_metrics(
-        model, groups, pv_line, per_person, intakes.participants, year_flows, full, buf
+        model, groups, pv_line, per_person, intakes.participants, year_flows, full, scratch
     )
     return out, sums, pv_line
 
@@ -1384,11 +1401,13 @@ def evaluate(
     """
     T = model.horizon
     threads = (workers() if threads is None else max(1, int(threads))) if draws.n > 1 else 1
+    # Results that fill memory (a million draws): the blocks keep no working arrays between them
+    lean = memory_needed(model, draws.n) > _LARGE_RESULTS
     if chunk is None:
         # By default a block holds about CHUNK_VALUES values; where the run's results are large
         # (a million draws), the threads' blocks together do, so that memory stays bounded.
         budget = CHUNK_VALUES
-        if memory_needed(model, draws.n) > _LARGE_RESULTS:
+        if lean:
             budget //= threads
         size = _block_size(model, budget if block_values is None else block_values)
     else:
@@ -1422,7 +1441,7 @@ def evaluate(
         d = _padded(d, size)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             m, fs, pv_line = _evaluate_chunk(
-                model, d, groups, rows, full=full, buf=local.buffers, shapes=shapes
+                model, d, groups, rows, full=full, buf=local.buffers, shapes=shapes, lean=lean
             )
         line_pv[start : start + rows] = pv_line[:rows]
         return rows, m, fs, d.clipped

@@ -206,6 +206,29 @@ def test_the_threads_argument_is_used_and_changes_no_figure(write_scenario, monk
         assert np.array_equal(r.line_pv, one.line_pv)
 
 
+def test_a_run_whose_results_fill_memory_gives_the_same_figures(write_scenario, monkeypatch):
+    # Results over _LARGE_RESULTS: the threads share one block's memory and the blocks keep no
+    # working arrays between them. Neither may change a figure.
+    sc = prevcalc.load(write_scenario(VARYING))
+    usual = prevcalc.run(sc, draws=3000, seed=6, block_values=64 * 600, threads=2)
+    monkeypatch.setattr(engine, "_LARGE_RESULTS", 0)
+    kept = []
+    real = engine._evaluate_chunk
+
+    def spy(*args, lean=False, **kwargs):
+        kept.append(lean)
+        return real(*args, lean=lean, **kwargs)
+
+    monkeypatch.setattr(engine, "_evaluate_chunk", spy)
+    lean = prevcalc.run(sc, draws=3000, seed=6, block_values=64 * 600, threads=2)
+    assert kept and all(kept)
+    for grouping, metrics in usual.values.items():
+        for name, a in metrics.items():
+            assert np.array_equal(lean.values[grouping][name], a, equal_nan=True), name
+    assert np.array_equal(lean.flows, usual.flows)
+    assert np.array_equal(lean.line_pv, usual.line_pv)
+
+
 def test_draws_in_blocks_agree_with_each_draw_run_alone(write_scenario):
     # A run of one draw takes another path (every year-by-year flow, shapes over the whole
     # horizon); a block of draws computes shapes only over the years where any draw's can be
