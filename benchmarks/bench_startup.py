@@ -26,14 +26,15 @@ command line, the terminal report, the loader and the scenario's pydantic models
 the fairness analysis), then loading and validating the scenario, the run, and rendering the
 report. ``python -X importtime -m prevcalc run scenarios/time_bank.yaml`` gives every module.
 
-Figures from this machine (2 CPUs, shared; load average about 6), ``--rounds 10 --scenario
-scenarios/nurse_family_partnership.yaml``: bare imports 0.767 s fastest, 1.028 s median;
-``prevcalc run`` 1.56x the bare imports (fastest) and 1.63x (median); ``prevcalc --version``
-0.17x. ``--breakdown --rounds 8`` (medians, as a share of the bare imports): rich's console 6%
-and pydantic's model machinery 16% (both the libraries' own, imported lazily), the scenario's
-pydantic models 25%, rendering the terminal report 16%, the run 5%, the engine's modules 3%, the
-terminal report's modules 2%, the package, the command line, loading and the fairness modules
-about 1% each.
+Figures from this machine (2 CPUs, shared with other virtual machines), ``--rounds 20``,
+2026-11-30 17:02 UTC: bare imports 0.492 s fastest, 0.642 s median; ``prevcalc run`` 1.38x the
+bare imports (fastest) and 1.28x (median), and 1.71x and 1.64x the bare imports ending without
+teardown; ``prevcalc --version`` 0.15x. ``--breakdown --rounds 10`` (medians, as a share of the
+bare imports): pydantic's model machinery 18% and rich's console 7% (both the libraries' own,
+imported lazily), building and running the scenario's validator 16% and importing the loader
+with the scenario's models 8%, rendering the terminal report 11%, the run 3%, the engine's and
+the terminal report's modules 2% and 3%, the package, the command line and the fairness modules
+1% to 2% each.
 
 Bytecode: an installed package has its modules compiled (pip writes the .pyc files). If
 ``PYTHONDONTWRITEBYTECODE`` is set, a source tree is compiled again on every start (about a
