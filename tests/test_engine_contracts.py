@@ -170,6 +170,17 @@ interventions:
 """
 
 
+def assert_same_figures(result, expected, flows: bool = True) -> None:
+    """Every per-draw figure of every grouping, each line's PVs and (``flows``) the mean flows
+    of ``result`` are those of ``expected``, bit for bit."""
+    for grouping, metrics in expected.values.items():
+        for name, a in metrics.items():
+            np.testing.assert_array_equal(result.values[grouping][name], a, err_msg=name)
+    np.testing.assert_array_equal(result.line_pv, expected.line_pv)
+    if flows:
+        np.testing.assert_array_equal(result.flows, expected.flows)
+
+
 def test_threads_give_the_same_figures_bit_for_bit(write_scenario, monkeypatch):
     sc = prevcalc.load(write_scenario(VARYING))
     runs = []
@@ -177,11 +188,7 @@ def test_threads_give_the_same_figures_bit_for_bit(write_scenario, monkeypatch):
         monkeypatch.setenv("PREVCALC_THREADS", threads)
         runs.append(prevcalc.run(sc, draws=5000, seed=4, block_values=64 * 600))
     for r in runs[1:]:
-        for grouping, metrics in runs[0].values.items():
-            for name, a in metrics.items():
-                assert np.array_equal(r.values[grouping][name], a, equal_nan=True), name
-        assert np.array_equal(r.flows, runs[0].flows)
-        assert np.array_equal(r.line_pv, runs[0].line_pv)
+        assert_same_figures(r, runs[0])
 
 
 def test_the_threads_argument_is_used_and_changes_no_figure(write_scenario, monkeypatch):
@@ -200,10 +207,7 @@ def test_the_threads_argument_is_used_and_changes_no_figure(write_scenario, monk
     default = prevcalc.run(sc, draws=3000, seed=2, block_values=64 * 600)
     assert used == [1, 2, 3]
     for r in (two, default):
-        for grouping, metrics in one.values.items():
-            for name, a in metrics.items():
-                assert np.array_equal(r.values[grouping][name], a, equal_nan=True), name
-        assert np.array_equal(r.line_pv, one.line_pv)
+        assert_same_figures(r, one)
 
 
 def test_a_run_whose_results_fill_memory_gives_the_same_figures(write_scenario, monkeypatch):
@@ -222,11 +226,7 @@ def test_a_run_whose_results_fill_memory_gives_the_same_figures(write_scenario, 
     monkeypatch.setattr(engine, "_evaluate_chunk", spy)
     lean = prevcalc.run(sc, draws=3000, seed=6, block_values=64 * 600, threads=2)
     assert kept and all(kept)
-    for grouping, metrics in usual.values.items():
-        for name, a in metrics.items():
-            assert np.array_equal(lean.values[grouping][name], a, equal_nan=True), name
-    assert np.array_equal(lean.flows, usual.flows)
-    assert np.array_equal(lean.line_pv, usual.line_pv)
+    assert_same_figures(lean, usual)
 
 
 def test_draws_in_blocks_agree_with_each_draw_run_alone(write_scenario):
