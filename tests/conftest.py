@@ -86,5 +86,23 @@ def cli(capsys):
 
 
 @pytest.fixture
+def calls(monkeypatch):
+    """``calls(module, name)``: wrap ``module.name`` so that it still runs, and return the list
+    that each call's (args, kwargs) is appended to."""
+
+    def record(module, name: str) -> list[tuple[tuple, dict]]:
+        real, seen = getattr(module, name), []
+
+        def wrapper(*args, **kwargs):
+            seen.append((args, kwargs))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+        return seen
+
+    return record
+
+
+@pytest.fixture
 def rng():
     return np.random.default_rng(20241123)

@@ -191,41 +191,27 @@ def test_threads_give_the_same_figures_bit_for_bit(write_scenario, monkeypatch):
         assert_same_figures(r, runs[0])
 
 
-def test_the_threads_argument_is_used_and_changes_no_figure(write_scenario, monkeypatch):
+def test_the_threads_argument_is_used_and_changes_no_figure(write_scenario, monkeypatch, calls):
     sc = prevcalc.load(write_scenario(VARYING))
-    used = []
-    real = engine._in_order
-
-    def spy(work, starts, threads):
-        used.append(threads)
-        return real(work, starts, threads)
-
-    monkeypatch.setattr(engine, "_in_order", spy)
+    seen = calls(engine, "_in_order")  # _in_order(work, starts, threads)
     monkeypatch.setenv("PREVCALC_THREADS", "3")  # the argument wins over the setting
     one = prevcalc.run(sc, draws=3000, seed=2, block_values=64 * 600, threads=1)
     two = prevcalc.run(sc, draws=3000, seed=2, block_values=64 * 600, threads=2)
     default = prevcalc.run(sc, draws=3000, seed=2, block_values=64 * 600)
-    assert used == [1, 2, 3]
+    assert [args[2] for args, _ in seen] == [1, 2, 3]
     for r in (two, default):
         assert_same_figures(r, one)
 
 
-def test_a_run_whose_results_fill_memory_gives_the_same_figures(write_scenario, monkeypatch):
+def test_a_run_whose_results_fill_memory_gives_the_same_figures(write_scenario, monkeypatch, calls):
     # Results over _LARGE_RESULTS: the threads share one block's memory and the blocks keep no
     # working arrays between them. Neither may change a figure.
     sc = prevcalc.load(write_scenario(VARYING))
     usual = prevcalc.run(sc, draws=3000, seed=6, block_values=64 * 600, threads=2)
     monkeypatch.setattr(engine, "_LARGE_RESULTS", 0)
-    kept = []
-    real = engine._evaluate_chunk
-
-    def spy(*args, lean=False, **kwargs):
-        kept.append(lean)
-        return real(*args, lean=lean, **kwargs)
-
-    monkeypatch.setattr(engine, "_evaluate_chunk", spy)
+    seen = calls(engine, "_evaluate_chunk")
     lean = prevcalc.run(sc, draws=3000, seed=6, block_values=64 * 600, threads=2)
-    assert kept and all(kept)
+    assert seen and all(kwargs.get("lean") for _, kwargs in seen)
     assert_same_figures(lean, usual)
 
 

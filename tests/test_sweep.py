@@ -108,7 +108,7 @@ def test_same_results_serial_process_pool_order_and_workers(small, tmp_path):
     _same_area_files(serial, pooled, rows_moved=True)
 
 
-def test_areas_side_by_side_run_on_one_thread_each(small, monkeypatch):
+def test_areas_side_by_side_run_on_one_thread_each(small, calls):
     """With an executor, areas already run side by side: each run must not also start a
     thread per CPU (processes x threads would oversubscribe the CPUs). One at a time, in this
     process, a run uses the CPUs itself."""
@@ -116,20 +116,13 @@ def test_areas_side_by_side_run_on_one_thread_each(small, monkeypatch):
 
     from prevcalc import engine
 
-    seen = []
-    real = engine.run
-
-    def spy(*args, threads=None, **kwargs):
-        seen.append(threads)
-        return real(*args, threads=threads, **kwargs)
-
-    monkeypatch.setattr(engine, "run", spy)
+    seen = calls(engine, "run")
     sweep(TEMPLATE, small, draws=64, seed=5)
-    assert seen == [None] * 4
+    assert [kwargs.get("threads") for _, kwargs in seen] == [None] * 4
     seen.clear()
     with ThreadPoolExecutor(2) as pool:
         sweep(TEMPLATE, small, draws=64, seed=5, executor=pool)
-    assert seen == [1] * 4
+    assert [kwargs.get("threads") for _, kwargs in seen] == [1] * 4
 
 
 def test_same_results_on_a_dask_local_cluster(small, tmp_path):
